@@ -1,0 +1,75 @@
+"""The ``corpus`` command line: the only place that prints to the user or exits.
+
+Each area has a thin module here (``core``, ``hf``, ``ls``, ``teach``) whose
+``register(subparsers)`` adds its commands; a command parses its options, calls a
+plain function elsewhere in the package and returns an exit status. A
+:class:`~corpus.errors.CorpusError` becomes one line per problem on stderr and its
+exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from corpus.errors import EXIT_UNUSABLE, CorpusError, problems_as_json
+
+#: modules that contribute subcommands, in the order they appear in ``--help``
+COMMAND_MODULES = ("corpus.cli.core", "corpus.cli.hf", "corpus.cli.ls", "corpus.cli.teach")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"corpus: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_UNUSABLE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="corpus",
+        description="Validate, release, package and convert the annotated teaching corpus.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except CorpusError as error:
+        if getattr(args, "format", "text") == "json":
+            print(problems_as_json(error.problems))
+        else:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("corpus: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

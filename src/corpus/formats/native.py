@@ -1,0 +1,123 @@
+"""The native format: one JSON file per document, as defined by ``schema/document.schema.json``.
+
+Reading is in two steps so that validation can see the raw JSON: :func:`read_json`
+(file to JSON value, or a located ``NOT_FOUND`` / ``NOT_JSON`` problem) and
+:func:`from_dict` (a JSON value already known to be valid, to a :class:`Document`).
+Writing is lossless: ``from_dict(to_dict(doc)) == doc``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import Problem, UnusableInputError
+from corpus.fsutil import atomic_write_text
+from corpus.model import Cluster, Document, Entity, Relation, Seed
+
+SUFFIX = ".json"
+
+
+def read_json(path: Path, *, display: str | None = None) -> Any:
+    """Parse a JSON file; a missing or unparsable file is an :class:`UnusableInputError`."""
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UnusableInputError([Problem(name, None, "", "NOT_FOUND", "no such file")]) from None
+    except OSError as exc:
+        raise UnusableInputError(
+            [Problem(name, None, "", "UNREADABLE", f"cannot read the file: {exc.strerror}")]
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnusableInputError(
+            [Problem(name, None, f"byte {exc.start}", "NOT_UTF8", "the file is not UTF-8")]
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnusableInputError(
+            [Problem(name, None, f"line {exc.lineno} column {exc.colno}", "NOT_JSON",
+                     f"not valid JSON: {exc.msg}")]
+        ) from None
+
+
+def from_dict(data: dict[str, Any]) -> Document:
+    """A Document from a JSON object that passed schema validation."""
+    seed = data.get("seed")
+    return Document(
+        id=data["id"],
+        text=data["text"],
+        metadata=data.get("metadata", {}),
+        entities=tuple(
+            Entity(id=e["id"], type=e["type"], start=e["start"], end=e["end"], text=e["text"])
+            for e in data.get("entities", [])
+        ),
+        relations=tuple(
+            Relation(id=r["id"], type=r["type"], head=r["head"], tail=r["tail"])
+            for r in data.get("relations", [])
+        ),
+        clusters=tuple(
+            Cluster(id=c["id"], entities=tuple(c["entities"])) for c in data.get("clusters", [])
+        ),
+        seed=Seed(path=seed["path"], sha256=seed["sha256"]) if seed else None,
+    )
+
+
+def to_dict(document: Document) -> dict[str, Any]:
+    """The JSON object for a document, keys in a stable order."""
+    data: dict[str, Any] = {"id": document.id}
+    if document.seed is not None:
+        data["seed"] = {"path": document.seed.path, "sha256": document.seed.sha256}
+    data["metadata"] = dict(document.metadata)
+    data["text"] = document.text
+    data["entities"] = [
+        {"id": e.id, "type": e.type, "start": e.start, "end": e.end, "text": e.text}
+        for e in document.entities
+    ]
+    data["relations"] = [
+        {"id": r.id, "type": r.type, "head": r.head, "tail": r.tail} for r in document.relations
+    ]
+    data["clusters"] = [{"id": c.id, "entities": list(c.entities)} for c in document.clusters]
+    return data
+
+
+def dumps(document: Document) -> str:
+    """Serialise one document: UTF-8 JSON, non-ASCII kept literal, one annotation per line."""
+    data = to_dict(document)
+    lines = ["{"]
+    keys = list(data)
+    for index, key in enumerate(keys):
+        comma = "," if index < len(keys) - 1 else ""
+        value = data[key]
+        if key in ("entities", "relations", "clusters") and value:
+            items = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in value)
+            lines.append(f'  "{key}": [\n{items}\n  ]{comma}')
+        else:
+            rendered = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            lines.append(f'  "{key}": {rendered}{comma}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def document_files(folder: Path) -> list[Path]:
+    """The document files of a folder, sorted by name."""
+    return sorted(p for p in folder.glob(f"*{SUFFIX}") if p.is_file() and not p.name.startswith("."))
+
+
+def write_document(document: Document, path: Path) -> None:
+    atomic_write_text(path, dumps(document))
+
+
+def write_documents(documents: Iterable[Document], folder: Path) -> list[Path]:
+    """Write each document to ``folder/<id>.json`` (each file atomically)."""
+    written = []
+    for document in documents:
+        path = folder / f"{document.id}{SUFFIX}"
+        write_document(document, path)
+        written.append(path)
+    return written

@@ -1,0 +1,51 @@
+"""Where the project's files live: the project root, its annotations, releases and seeds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT_ENV = "CORPUS_ROOT"
+
+
+def _is_root(path: Path) -> bool:
+    return (path / "annotations").is_dir() and (path / "schema").is_dir()
+
+
+def project_root() -> Path:
+    """The project root: ``$CORPUS_ROOT``, else the nearest parent of the current
+    directory holding ``annotations/`` and ``schema/``, else the source checkout this
+    package was installed from (editable installs)."""
+    env = os.environ.get(ROOT_ENV)
+    if env:
+        return Path(env).resolve()
+    cwd = Path.cwd().resolve()
+    for candidate in (cwd, *cwd.parents):
+        if _is_root(candidate):
+            return candidate
+    checkout = Path(__file__).resolve().parents[2]
+    if _is_root(checkout):
+        return checkout
+    return cwd
+
+
+def annotations_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "annotations"
+
+
+def working_dir(root: Path | None = None) -> Path:
+    """The editable working copy of the annotations (one JSON file per document)."""
+    return annotations_dir(root) / "working"
+
+
+def releases_dir(root: Path | None = None) -> Path:
+    """Immutable releases, one folder per version."""
+    return annotations_dir(root) / "releases"
+
+
+def changelog_path(root: Path | None = None) -> Path:
+    return annotations_dir(root) / "CHANGELOG.md"
+
+
+def build_dir(root: Path | None = None) -> Path:
+    return (root or project_root()) / "build"
