@@ -25,8 +25,14 @@ run: $(STAMP_RUN)
 	$(BIN)/corpus build
 	$(BIN)/corpus stats
 
+# Headless Chromium for the annotated-article view test (Debian package; the tests run as root).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+
 ## test: install the test extras, lint and type-check, run the test suite
-test: $(STAMP_TEST)
+test: $(STAMP_TEST) $(CHROMIUM)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest
