@@ -1,0 +1,217 @@
+"""Versioned releases: immutable, checksummed snapshots of the working copy.
+
+``annotations/releases/<X.Y.Z>/`` holds ``manifest.json`` (see :mod:`corpus.manifest`) and
+``documents/<id>.json``, byte-for-byte copies of the working files at release time.
+:func:`create_release` writes the folder in a hidden staging folder and renames it into
+place, so a crash leaves either no release or a complete one; then it prepends an entry to
+``annotations/CHANGELOG.md`` (also written atomically). Loading a release verifies every
+checksum first.
+
+Refusal codes of :func:`create_release`: ``VERSION_INVALID`` and ``MESSAGE_EMPTY`` (exit 2),
+``VERSION_EXISTS``, ``VERSION_NOT_GREATER``, ``WORKING_COPY_INVALID`` (after the working
+copy's own problems) and ``EMPTY_WORKING_COPY`` (exit 1). Loading: ``NO_RELEASE`` and
+``RELEASE_NOT_FOUND`` (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from corpus import manifest
+from corpus.errors import CorpusError, Problem, problem_error
+from corpus.formats import native
+from corpus.fsutil import atomic_write_bytes, atomic_write_text, publish_dir, staging_dir
+from corpus.manifest import Counts, parse_version
+from corpus.model import Document
+from corpus.paths import changelog_path, project_root, releases_dir, working_dir
+from corpus.schema import schema_version
+from corpus.validate import SetReport, check_folder, check_release, display, release_folders
+
+if TYPE_CHECKING:
+    from corpus.diff import CorpusDiff
+
+#: the name that stands for the working copy wherever a version is expected
+WORKING = "working"
+
+CHANGELOG_HEADER = (
+    "# Changelog of the annotations\n\n"
+    "One entry per release, newest first, written by `corpus release`. Released folders under\n"
+    "`annotations/releases/` are never modified; `corpus diff OLD NEW` shows what changed.\n"
+)
+
+
+def list_versions(root: Path | None = None) -> list[str]:
+    """Released versions, oldest first (semver order)."""
+    return [p.name for p in release_folders(releases_dir(root))
+            if parse_version(p.name) is not None]
+
+
+def latest_version(root: Path | None = None) -> str | None:
+    versions = list_versions(root)
+    return versions[-1] if versions else None
+
+
+def _raise_if_problems(report: SetReport) -> None:
+    if report.problems:
+        raise CorpusError(report.problems, 2 if report.unusable else 1)
+
+
+def load_working(root: Path | None = None) -> list[Document]:
+    """The documents of the working copy (validated; CorpusError if it has problems)."""
+    root = root or project_root()
+    report = check_folder(working_dir(root), root=root, kind="working", allow_empty=True)
+    _raise_if_problems(report)
+    return report.documents
+
+
+def release_path(version: str, root: Path | None = None) -> Path:
+    return releases_dir(root) / version
+
+
+def load_release(version: str | None = None, root: Path | None = None) -> list[Document]:
+    """The documents of a release (the latest when ``version`` is None), after verifying
+    its checksums, manifest and documents."""
+    root = root or project_root()
+    versions = list_versions(root)
+    if version is None:
+        if not versions:
+            raise problem_error(display(releases_dir(root), root), "NO_RELEASE",
+                                "there is no release yet (create one with `corpus release`)",
+                                unusable=True)
+        version = versions[-1]
+    folder = release_path(version, root)
+    if version not in versions or not folder.is_dir():
+        known = ", ".join(versions) or "none"
+        raise problem_error(display(folder, root), "RELEASE_NOT_FOUND",
+                            f"there is no release {version!r} (releases: {known})",
+                            unusable=True)
+    report = check_release(folder, root=root)
+    _raise_if_problems(report)
+    return report.documents
+
+
+def load(ref: str, root: Path | None = None) -> list[Document]:
+    """A release by version, or the working copy for ``"working"``."""
+    return load_working(root) if ref == WORKING else load_release(ref, root)
+
+
+def resolve(version: str | None, root: Path | None = None) -> str:
+    """``version``, else the latest release, else ``"working"``."""
+    return version or latest_version(root) or WORKING
+
+
+def stats(version: str | None = None, root: Path | None = None) -> Counts:
+    """Counts per label of a release (default: the latest, or the working copy if none)."""
+    return manifest.count(load(resolve(version, root), root))
+
+
+def diff(old: str, new: str, root: Path | None = None) -> CorpusDiff:
+    """What changed from ``old`` to ``new`` (versions, or ``"working"``)."""
+    from corpus.diff import diff_versions
+
+    return diff_versions(old, new, root)
+
+
+def _today() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def _refuse(where: str, code: str, message: str, *, unusable: bool = False) -> CorpusError:
+    return problem_error(where, code, message, unusable=unusable)
+
+
+def create_release(version: str, message: str, *, root: Path | None = None,
+                   date: str | None = None) -> Path:
+    """Freeze the working copy as release ``version``; returns the release folder."""
+    from corpus import __version__
+
+    root = root or project_root()
+    target = release_path(version, root)
+    where = display(target, root)
+    new = parse_version(version)
+    if new is None:
+        raise _refuse(where, "VERSION_INVALID",
+                      f"{version!r} is not a version MAJOR.MINOR.PATCH such as 1.0.0",
+                      unusable=True)
+    if not message.strip():
+        raise _refuse(where, "MESSAGE_EMPTY", "a release needs a message (-m)", unusable=True)
+    if target.exists():
+        raise _refuse(where, "VERSION_EXISTS", f"release {version} already exists; releases "
+                      "are never modified, choose a greater version")
+    latest = latest_version(root)
+    latest_parsed = parse_version(latest) if latest else None
+    if latest_parsed is not None and new <= latest_parsed:
+        raise _refuse(where, "VERSION_NOT_GREATER",
+                      f"version {version} is not greater than the latest release {latest}")
+    working = working_dir(root)
+    report = check_folder(working, root=root, kind="working", allow_empty=True)
+    if report.problems:
+        raise CorpusError([*report.problems, Problem(
+            report.label, None, "", "WORKING_COPY_INVALID",
+            f"refusing to release {version}: the working copy has {len(report.problems)} "
+            "problem(s), listed above")])
+    if not report.documents:
+        raise _refuse(report.label, "EMPTY_WORKING_COPY",
+                      f"refusing to release {version}: the working copy has no documents")
+
+    staged = staging_dir(target)
+    try:
+        for path in native.document_files(working):
+            atomic_write_bytes(staged / manifest.DOCUMENTS / path.name, path.read_bytes())
+        data = manifest.build_manifest(
+            version=version, date=date or _today(), message=message.strip(),
+            corpus_version=__version__, schema_version=schema_version(),
+            documents=report.documents, folder=staged)
+        atomic_write_text(staged / manifest.MANIFEST,
+                          json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        publish_dir(staged, target, replace=False)
+    except OSError as exc:
+        shutil.rmtree(staged, ignore_errors=True)
+        if target.exists():
+            raise _refuse(where, "VERSION_EXISTS",
+                          f"release {version} appeared while writing it") from None
+        raise _refuse(where, "RELEASE_WRITE_FAILED",
+                      f"could not write the release: {exc}") from None
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    prepend_changelog(root, changelog_entry(data))
+    return target
+
+
+def changelog_entry(data: dict[str, object]) -> str:
+    counts = data["counts"]
+    assert isinstance(counts, dict)
+    entities = sum(counts["entities"].values())
+    relations = sum(counts["relations"].values())
+    return (
+        f"## {data['version']} - {data['date']}\n\n{data['message']}\n\n"
+        f"{counts['documents']} document(s), {entities} entities, {relations} relations, "
+        f"{counts['clusters']} clusters; document schema {data['schema_version']}, "
+        f"labels {data['labels_version']}.\n"
+    )
+
+
+def prepend_changelog(root: Path, entry: str) -> None:
+    """Insert ``entry`` above the newest entry of CHANGELOG.md (atomic rewrite)."""
+    path = changelog_path(root)
+    old = path.read_text(encoding="utf-8") if path.exists() else CHANGELOG_HEADER
+    heading = entry.splitlines()[0]
+    if heading in old.splitlines():
+        return
+    index = old.find("\n## ")
+    if index < 0:
+        new = old.rstrip("\n") + "\n\n" + entry
+    else:
+        new = old[: index + 1] + entry + "\n" + old[index + 1:]
+    atomic_write_text(path, new)
+
+
+__all__ = [
+    "WORKING", "create_release", "diff", "latest_version", "list_versions",
+    "load", "load_release", "load_working", "resolve", "stats",
+]
