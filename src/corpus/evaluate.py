@@ -429,7 +429,8 @@ def evaluate_relations(pairs: Sequence[tuple[Document, Document]], name: str) ->
             outcomes += [Outcome("missed", gold.id, None, item) for item in left]
     per_label: dict[str, Counts] = {}
     for outcome in outcomes:
-        judged: RelationItem = outcome.predicted or outcome.gold
+        judged = outcome.predicted if outcome.predicted is not None else outcome.gold
+        assert isinstance(judged, RelationItem)
         per_label[judged.type] = per_label.get(judged.type, Counts()) + _count([outcome])
     order = _labels_in(per_label)
     return SchemeResult(name, _count(outcomes), {label: per_label[label] for label in order},
