@@ -527,40 +527,52 @@ def display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def check_file(path: Path, *, root: Path) -> tuple[Document | None, list[Problem]]:
+@dataclass
+class FileResult:
+    """One checked file: its document id (if it has one), the document when it is valid."""
+
+    id: str | None
+    document: Document | None
+    problems: list[Problem]
+
+
+def check_file(path: Path, *, root: Path) -> FileResult:
     """Read, validate and (when clean) parse one document file."""
     name = display(path, root)
     try:
         data = native.read_json(path, display=name)
     except CorpusError as error:
-        return None, error.problems
+        return FileResult(None, None, error.problems)
     problems = validate_document(data, file=name, root=root)
-    if isinstance(data, dict) and isinstance(data.get("id"), str) \
-            and path.suffix == native.SUFFIX and path.stem != data["id"]:
-        problems.append(Problem(name, data["id"], "/id", "FILE_NAME_MISMATCH",
-                                f"document id {data['id']!r} differs from the file name "
-                                f"{path.name!r} (expected {data['id']}.json)"))
+    document_id = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(document_id, str):
+        return FileResult(None, None, problems)
+    if path.suffix == native.SUFFIX and path.stem != document_id:
+        problems.append(Problem(name, document_id, "/id", "FILE_NAME_MISMATCH",
+                                f"document id {document_id!r} differs from the file name "
+                                f"{path.name!r} (expected {document_id}.json)"))
     if problems:
-        return None, problems
-    return native.from_dict(data), []
+        return FileResult(document_id, None, problems)
+    return FileResult(document_id, native.from_dict(data), [])
 
 
 def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetReport:
     seen: dict[str, str] = {}
     for path in files:
         report.files += 1
-        document, problems = check_file(path, root=root)
-        report.problems += problems
-        if document is None:
+        result = check_file(path, root=root)
+        report.problems += result.problems
+        if result.id is None:
             continue
         name = display(path, root)
-        if document.id in seen:
-            report.problems.append(Problem(name, document.id, "/id", "DUPLICATE_ID",
-                                           f"document id {document.id!r} is already used by "
-                                           f"{seen[document.id]}"))
+        if result.id in seen:
+            report.problems.append(Problem(name, result.id, "/id", "DUPLICATE_ID",
+                                           f"document id {result.id!r} is already used by "
+                                           f"{seen[result.id]}"))
             continue
-        seen[document.id] = name
-        report.documents.append(document)
+        seen[result.id] = name
+        if result.document is not None:
+            report.documents.append(result.document)
     return report
 
 
