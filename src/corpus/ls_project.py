@@ -1,0 +1,187 @@
+"""Label Studio work on the project's files: which documents to export, what the
+importer compares against (seeds, base documents, reserved ids), and writing the
+imported documents as working annotations. The conversion is
+:mod:`corpus.formats.labelstudio`; the server is :mod:`corpus.lsserver`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus.formats import labelstudio, native
+from corpus.fsutil import sha256_file
+from corpus.model import Document
+from corpus.paths import project_root, releases_dir, working_dir
+
+WORKING = "working"
+SEEDS_DIR = "seeds"
+
+
+def export_tasks(
+    version: str | None, mode: labelstudio.ExportMode, root: Path | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The version exported (default: latest release, else the working copy) and its tasks."""
+    from corpus import release
+
+    root = root or project_root()
+    resolved = release.resolve(version, root)
+    documents = release.load(resolved, root)
+    return resolved, labelstudio.documents_to_tasks(documents, version=resolved, mode=mode)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _raw_ids(path: Path) -> set[str]:
+    """Every annotation id in a native JSON file, valid or not (for id reservation)."""
+    try:
+        data = native.read_json(path)
+    except CorpusError:
+        return set()
+    ids: set[str] = set()
+    if isinstance(data, dict):
+        for key in ("entities", "relations", "clusters"):
+            for item in data.get(key) or []:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    ids.add(item["id"])
+    return ids
+
+
+@dataclass
+class Corpus:
+    """What the importer compares a Label Studio export against."""
+
+    seeds: dict[str, labelstudio.SeedText]
+    bases: dict[tuple[str, str], Document]
+    reserved: dict[str, set[str]]
+
+
+def _seed(root: Path, relative: str) -> labelstudio.SeedText | None:
+    path = root / relative
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return labelstudio.SeedText(relative, text, sha256_file(path))
+
+
+def load_corpus(document_ids: Iterable[str], root: Path | None = None) -> Corpus:
+    """Seeds, base documents (every release and the working copy) and reserved ids."""
+    from corpus import release
+
+    root = root or project_root()
+    wanted = set(document_ids)
+    bases: dict[tuple[str, str], Document] = {}
+    reserved: dict[str, set[str]] = {d: set() for d in wanted}
+    versions = release.list_versions(root)
+    for version in versions:
+        for document in release.load_release(version, root):
+            if document.id in wanted:
+                bases[(document.id, version)] = document
+                reserved[document.id] |= labelstudio.document_ids(document)
+    working_files = {p.stem: p for p in native.document_files(working_dir(root))}
+    for document_id in wanted & set(working_files):
+        reserved[document_id] |= _raw_ids(working_files[document_id])
+    if wanted & set(working_files):
+        try:
+            working = release.load_working(root)
+        except CorpusError:
+            working = []  # a broken working copy is no base; its ids stay reserved
+        for document in working:
+            if document.id in wanted:
+                bases[(document.id, WORKING)] = document
+    seeds: dict[str, labelstudio.SeedText] = {}
+    for document_id in wanted:
+        fallback = bases.get((document_id, WORKING)) or next(
+            (bases[(document_id, v)] for v in reversed(versions) if (document_id, v) in bases),
+            None,
+        )
+        if fallback is not None:
+            bases[(document_id, "")] = fallback
+        relative = fallback.seed.path if fallback and fallback.seed else None
+        seed = _seed(root, relative or f"{SEEDS_DIR}/{document_id}.txt")
+        if seed is not None:
+            seeds[document_id] = seed
+    return Corpus(seeds, bases, reserved)
+
+
+def taskdocument_ids(tasks: Any) -> set[str]:
+    if not isinstance(tasks, list):
+        return set()
+    return {
+        t["data"]["document_id"] for t in tasks
+        if isinstance(t, dict) and isinstance(t.get("data"), dict)
+        and isinstance(t["data"].get("document_id"), str)
+        and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]*", t["data"]["document_id"])
+    }
+
+
+def check_output_dir(out_dir: Path, root: Path) -> None:
+    """Refuse to write into a release (or the releases folder)."""
+    releases = releases_dir(root).resolve()
+    target = out_dir.resolve()
+    if target == releases or releases in target.parents:
+        raise UnusableInputError([Problem(_display(out_dir, root), None, "", "OUTPUT_IN_RELEASE",
+                                          "imports are written as working annotations, never "
+                                          "into a release; choose another -o")])
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", name).strip("_") or "annotator"
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    item: labelstudio.ImportedDocument
+
+
+def import_export(
+    tasks: Any,
+    *,
+    file: str,
+    out_dir: Path | None = None,
+    selection: labelstudio.Selection | None = None,
+    root: Path | None = None,
+) -> list[Written]:
+    """Check a parsed Label Studio export and write its documents; nothing written on error.
+
+    Documents go to ``out_dir/<id>.json`` (``out_dir/<annotator>/<id>.json`` with
+    ``selection.by_annotator``); every document is also run through ``corpus validate``'s
+    checks before anything is written.
+    """
+    from corpus.validate import validate_document
+
+    root = root or project_root()
+    target_dir = out_dir or working_dir(root)
+    check_output_dir(target_dir, root)
+    choice = selection or labelstudio.Selection()
+    corpus = load_corpus(taskdocument_ids(tasks), root)
+    imported, problems = labelstudio.tasks_to_documents(
+        tasks, file=file, seeds=corpus.seeds, bases=corpus.bases, reserved_ids=corpus.reserved,
+        selection=choice,
+    )
+    if problems:
+        raise CorpusError(problems)
+    planned: list[Written] = []
+    for item in imported:
+        folder = target_dir / _slug(item.annotator) if choice.by_annotator else target_dir
+        path = folder / f"{item.document.id}{native.SUFFIX}"
+        planned.append(Written(path, item))
+        problems += validate_document(native.to_dict(item.document),
+                                      file=_display(path, root), root=root)
+    if problems:
+        raise CorpusError(problems)
+    for written in planned:
+        native.write_document(written.item.document, written.path)
+    return planned
