@@ -418,13 +418,12 @@ def relation_rows(
         pairs = [(relation.head, relation.tail)]
         if labels.relation(relation.type).symmetric:
             pairs.append((relation.tail, relation.head))
-        if pairs[0] in pair_labels:
-            # one label per ordered pair, as in TACRED: the first in schema order wins
-            if report is not None:
-                report.duplicate_pair_relations.append(item)
-            continue
+        # one label per ordered pair, as in TACRED: the first in schema order wins
+        clashes = [pair for pair in pairs if pair in pair_labels]
         for pair in pairs:
             pair_labels.setdefault(pair, relation)
+        if clashes and report is not None:
+            report.duplicate_pair_relations.append(item)
     rows = []
     for sentence_index, placed in sorted(_placements_by_sentence(prepared).items()):
         sentence = prepared.sentences[sentence_index]
