@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean annotate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,19 @@ $(CHROMIUM):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
 
+# Label Studio in its own environment (.venv-ls: its pins stay out of the package's), installed
+# once by `corpus ls install`, which leaves this stamp (tests/labelstudio checks the version matches).
+LS_VERSION := 1.23.2
+LS_STAMP := .venv-ls/.installed-label-studio-$(LS_VERSION)
+$(LS_STAMP): | $(STAMP_RUN)
+	$(BIN)/corpus ls install
+
+## annotate: open the corpus in a local Label Studio (installed on first use), until Ctrl-C
+annotate: $(STAMP_RUN) $(LS_STAMP)
+	$(BIN)/corpus ls serve
+
 ## test: install the test extras, lint and type-check, run the test suite
-test: $(STAMP_TEST) $(CHROMIUM)
+test: $(STAMP_TEST) $(CHROMIUM) $(LS_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest
