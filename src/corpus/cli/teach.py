@@ -46,6 +46,27 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_brat(args: argparse.Namespace) -> int:
+    from corpus.formats import brat
+
+    ref, documents = load_documents(args.version)
+    output = Path(args.output)
+    files = brat.export(documents, output, replace=args.force)
+    print(f"wrote {len(files)} files to {output} ({ref}: {len(documents)} documents; "
+          "nothing lost: metadata, seeds and cluster ids are in the .corpus.json sidecars)")
+    return 0
+
+
+def _import_brat(args: argparse.Namespace) -> int:
+    from corpus.formats import brat
+    from corpus.paths import working_dir
+
+    output = Path(args.output) if args.output else working_dir()
+    written = brat.import_folder(Path(args.folder), output)
+    print(f"read {len(written)} documents from {args.folder}; wrote them to {output}")
+    return 0
+
+
 def register(subparsers: Any) -> None:
     render = subparsers.add_parser(
         "render", help="write the annotated-article view as one self-contained HTML page",
@@ -57,3 +78,42 @@ def register(subparsers: Any) -> None:
     render.add_argument("-o", "--output", metavar="FILE.html",
                         help="output file (default: build/render/<version>.html)")
     render.set_defaults(handler=_render)
+
+    export = subparsers.add_parser(
+        "export", help="write a release in another tool's format (brat, conll)",
+        description="Write a release (or the working copy) in another format.",
+    )
+    export_formats = export.add_subparsers(dest="format_name", metavar="FORMAT",
+                                           parser_class=type(export))
+    export_formats.required = True
+    export_brat = export_formats.add_parser(
+        "brat", help="brat standoff: <id>.txt, <id>.ann, annotation.conf (lossless)",
+        description="Write brat standoff files: <id>.txt, <id>.ann, a <id>.corpus.json "
+                    "sidecar (metadata, seed, cluster ids), and annotation.conf and visual.conf "
+                    "generated from the schema. The folder is written in one step.",
+    )
+    _add_version(export_brat)
+    export_brat.add_argument("-o", "--output", metavar="DIR", required=True,
+                             help="output folder (must not exist or be empty, unless --force)")
+    export_brat.add_argument("--force", action="store_true",
+                             help="replace an existing output folder")
+    export_brat.set_defaults(handler=_export_brat)
+
+    import_ = subparsers.add_parser(
+        "import", help="read annotations from another tool's format (brat)",
+        description="Read annotations from another format into native JSON documents.",
+    )
+    import_formats = import_.add_subparsers(dest="format_name", metavar="FORMAT",
+                                            parser_class=type(import_))
+    import_formats.required = True
+    import_brat = import_formats.add_parser(
+        "brat", help="brat standoff folder -> native JSON documents",
+        description="Read every <id>.txt/<id>.ann (and <id>.corpus.json) of a brat folder, "
+                    "check it like `corpus validate`, and only if everything is clean write "
+                    "<id>.json files. Every problem is reported as one located line.",
+    )
+    import_brat.add_argument("folder", metavar="DIR", help="the brat folder")
+    import_brat.add_argument("-o", "--output", metavar="OUT",
+                             help="folder for the JSON documents (default: the working copy, "
+                                  "annotations/working)")
+    import_brat.set_defaults(handler=_import_brat)

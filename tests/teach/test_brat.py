@@ -1,0 +1,228 @@
+"""brat standoff: lossless round trip, generated configuration, and clean failures."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from teach_helpers import HERE, corpora
+
+from corpus.errors import CorpusError
+from corpus.formats import brat
+from corpus.model import Cluster, Document, Entity, Relation
+from corpus.schema import inventory
+
+CORPORA = corpora()
+BAD = HERE / "fixtures" / "brat_bad"
+
+
+@pytest.mark.parametrize(("name", "documents"), CORPORA, ids=[name for name, _ in CORPORA])
+def test_round_trip_equals_the_documents(
+    name: str, documents: list[Document], tmp_path: Path
+) -> None:
+    folder = tmp_path / "brat"
+    brat.export(documents, folder)
+    assert brat.read_folder(folder) == documents
+    for document in documents:
+        assert (folder / f"{document.id}.txt").read_bytes() == document.text.encode("utf-8")
+
+
+def test_ann_lines_follow_the_spec() -> None:
+    (_, [document]) = CORPORA[0]
+    lines = brat.to_ann(document).splitlines()
+    entity = document.entities[0]
+    assert lines[0] == f"{entity.id}\t{entity.type} {entity.start} {entity.end}\t{entity.text}"
+    relation = document.relations[0]
+    assert f"{relation.id}\t{relation.type} Arg1:{relation.head} Arg2:{relation.tail}" in lines
+    cluster = document.clusters[0]
+    assert f"*\tCoref {' '.join(cluster.entities)}" in lines
+    assert not any(line.startswith("#") for line in lines)  # ids are brat-shaped already
+
+
+def test_annotation_conf_comes_from_the_schema() -> None:
+    conf = brat.annotation_conf()
+    sections = re.split(r"^\[(\w+)\]$", conf, flags=re.M)
+    entities = [line for line in sections[sections.index("entities") + 1].splitlines() if line]
+    assert entities == inventory().entity_types
+    relations = {
+        line.split("\t")[0]: line.split("\t")[1]
+        for line in sections[sections.index("relations") + 1].splitlines()
+        if line and not line.startswith("#")
+    }
+    for label in inventory().relations:
+        assert relations[label.name].startswith(
+            f"Arg1:{'|'.join(label.head)}, Arg2:{'|'.join(label.tail)}")
+        assert relations[label.name].endswith("<REL-TYPE>:symmetric") == label.symmetric
+    assert "contain|equal" in relations["<OVERLAP>"]
+    visual = brat.visual_conf()
+    for label in inventory().entities:
+        assert f"{label.name}\tbgColor:{label.color}" in visual
+
+
+def test_foreign_ids_survive_through_annotator_notes(tmp_path: Path) -> None:
+    text = "Rahmon met Momeni in Dushanbe.\nThen Momeni left."
+    document = Document(
+        id="doc-x", text=text,
+        metadata={"language": "en", "split": "test", "source": {"outlet": None, "url": None}},
+        entities=(
+            Entity("ent-a", "PER", 0, 6, "Rahmon"), Entity("T2", "PER", 11, 17, "Momeni"),
+            Entity("ls_9", "GPE", 21, 29, "Dushanbe"), Entity("T7", "PER", 36, 42, "Momeni"),
+        ),
+        relations=(Relation("rel-1", "met_with", "ent-a", "T2"),
+                   Relation("R1", "visited", "T2", "ls_9")),
+        clusters=(Cluster("momeni", ("T2", "T7")),),
+    )
+    ann = brat.to_ann(document)
+    assert "T8\tPER 0 6\tRahmon" in ann and "#1\tAnnotatorNotes T8\tcorpus-id: ent-a" in ann
+    assert "R2\tmet_with Arg1:T8 Arg2:T2" in ann
+    brat.export([document], tmp_path / "out")
+    assert brat.read_folder(tmp_path / "out") == [document]
+
+
+def test_span_across_a_line_break_is_a_brat_fragment_list(tmp_path: Path) -> None:
+    text = "the Minister of\nInternal Affairs said"
+    document = Document(
+        id="d", text=text,
+        metadata={"language": "en", "split": "train", "source": {"outlet": None, "url": None}},
+        entities=(Entity("T1", "TITLE", 4, 32, text[4:32]),),
+    )
+    assert brat.to_ann(document) == "T1\tTITLE 4 15;16 32\tMinister of Internal Affairs\n"
+    brat.export([document], tmp_path / "out")
+    assert brat.read_folder(tmp_path / "out") == [document]
+
+
+def test_missing_sidecar_gives_documented_defaults(tmp_path: Path) -> None:
+    (_, [document]) = CORPORA[0]
+    brat.export([document], tmp_path / "out")
+    (tmp_path / "out" / f"{document.id}.corpus.json").unlink()
+    [back] = brat.read_folder(tmp_path / "out")
+    assert back.metadata == brat.DEFAULT_METADATA and back.seed is None
+    assert [c.id for c in back.clusters] == [f"C{i}" for i in range(1, len(back.clusters) + 1)] \
+        or {c.id for c in back.clusters}.isdisjoint({e.id for e in back.entities})
+    assert back.entities == document.entities and back.relations == document.relations
+
+
+EXPECTED_BAD = [
+    ("doc1", 2, "BAD_OFFSETS"), ("doc1", 3, "UNKNOWN_ENTITY_TYPE"), ("doc1", 4, "TEXT_MISMATCH"),
+    ("doc1", 5, "DANGLING_ARGUMENT"), ("doc1", 6, "MALFORMED_LINE"),
+    ("doc1", 7, "UNSUPPORTED_ANNOTATION"), ("doc1", 8, "DANGLING_ARGUMENT"),
+    ("doc1", 9, "BAD_OFFSETS"), ("doc2", 3, "RELATION_TYPE_NOT_ALLOWED"),
+]
+
+
+def test_hand_made_bad_folder_reports_every_problem_once() -> None:
+    with pytest.raises(CorpusError) as caught:
+        brat.read_folder(BAD)
+    found = [(p.document, int(p.pointer.split()[1]), p.code) for p in caught.value.problems]
+    assert found == EXPECTED_BAD
+    assert caught.value.exit_code == 1
+
+
+def test_import_command_fails_cleanly_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corpus.cli import main
+
+    output = tmp_path / "out"
+    assert main(["import", "brat", str(BAD), "-o", str(output)]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == len(EXPECTED_BAD)
+    pattern = re.compile(r"^\S+/(doc\d)\.ann: (doc\d): line (\d+): ([A-Z_]+): .+$")
+    for line, (document, number, code) in zip(lines, EXPECTED_BAD, strict=True):
+        match = pattern.match(line)
+        assert match is not None, line
+        assert match.groups() == (document, document, str(number), code)
+    assert "Traceback" not in captured.err
+    assert not output.exists()
+
+
+def test_export_command_refuses_a_non_empty_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corpus.cli import main
+
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "keep.txt").write_text("mine")
+    assert main(["export", "brat", "-o", str(output)]) == 2
+    assert "OUTPUT_EXISTS" in capsys.readouterr().err
+    assert [p.name for p in output.iterdir()] == ["keep.txt"]
+    assert main(["export", "brat", "-o", str(output), "--force"]) == 0
+    assert (output / "annotation.conf").exists() and not (output / "keep.txt").exists()
+
+
+# ------------------------------------------------------------------ property-based round trip
+
+WORD = st.text(alphabet="abcXYZé’—&<\"😀", min_size=1, max_size=5)
+SEPARATOR = st.sampled_from([" ", "  ", "\n", "\n\n", " \n", "\u00a0", " \t "])
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> Document:
+    labels = inventory()
+    words = draw(st.lists(WORD, min_size=1, max_size=12))
+    separators = [draw(SEPARATOR) for _ in words[1:]]
+    text, bounds = "", []
+    for index, word in enumerate(words):
+        if index:
+            text += separators[index - 1]
+        bounds.append((len(text), len(text) + len(word)))
+        text += word
+    spans: list[tuple[int, int, str]] = []
+    wanted = draw(st.lists(st.tuples(
+        st.integers(0, len(words) - 1), st.integers(1, 3), st.sampled_from(labels.entity_types),
+    ), max_size=10))
+    for first, length, label in wanted:
+        start, end = bounds[first][0], bounds[min(first + length, len(words)) - 1][1]
+        crossing = any(s < start < e < end or start < s < end < e for s, e, _ in spans)
+        if not crossing and (start, end, label) not in spans:
+            spans.append((start, end, label))
+    foreign = draw(st.lists(st.booleans(), min_size=len(spans), max_size=len(spans)))
+    entities = tuple(
+        Entity(f"ent-{i}" if odd else f"T{i + 1}", label, start, end, text[start:end])
+        for i, ((start, end, label), odd) in enumerate(zip(spans, foreign, strict=True))
+    )
+    relations: list[Relation] = []
+    pairs = draw(st.lists(st.tuples(st.integers(0, 99), st.integers(0, 99)), max_size=6))
+    for a, b in pairs:
+        if len(entities) < 2:
+            break
+        head, tail = entities[a % len(entities)], entities[b % len(entities)]
+        allowed = [r for r in labels.relations if r.allows(head.type, tail.type)]
+        if head.id == tail.id or not allowed:
+            continue
+        relation = allowed[draw(st.integers(0, len(allowed) - 1))]
+        if any(r.type == relation.name and {r.head, r.tail} == {head.id, tail.id}
+               for r in relations):
+            continue
+        rel_id = f"R{len(relations) + 1}" if draw(st.booleans()) else f"rel.{len(relations)}"
+        relations.append(Relation(rel_id, relation.name, head.id, tail.id))
+    clusters = []
+    for label in labels.entity_types:
+        members = tuple(e.id for e in entities if e.type == label)
+        if len(members) >= 2 and draw(st.booleans()):
+            clusters.append(Cluster(f"C{len(clusters) + 1}", members))
+    metadata = {
+        "language": "en",
+        "split": draw(st.sampled_from(["train", "dev", "test"])),
+        "source": {"outlet": draw(st.none() | st.text(max_size=5)), "url": None},
+        "annotation": {"annotators": draw(st.lists(st.text(max_size=4), max_size=2))},
+    }
+    return Document(
+        id=draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,8}", fullmatch=True)),
+        text=text, metadata=metadata, entities=entities, relations=tuple(relations),
+        clusters=tuple(clusters),
+    )
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=documents())
+def test_round_trip_property(document: Document, tmp_path: Path) -> None:
+    folder = tmp_path / "rt"
+    brat.export([document], folder, replace=True)
+    assert brat.read_folder(folder) == [document]
