@@ -214,6 +214,34 @@ def _nonzero(value: Any) -> Any:
     return value
 
 
+def release_of(path: Path) -> Path | None:
+    """The release folder a document file belongs to (``<release>/documents/<file>``)."""
+    folder = path.parent.parent
+    if path.parent.name == DOCUMENTS and (folder / MANIFEST).is_file():
+        return folder
+    return None
+
+
+def verify_member(path: Path, folder: Path, *, display: str, release_display: str) \
+        -> list[Problem]:
+    """For a single file of release ``folder``: its checksum against the release manifest."""
+    data, problems = read_manifest(folder, display=release_display)
+    problems = [p for p in problems if p.code != "RELEASE_NAME_INVALID"]
+    if data is None:
+        return problems
+    name = f"{DOCUMENTS}/{path.name}"
+    expected = data["files"].get(name)
+    if expected is None:
+        return [Problem(display, None, "", "RELEASE_FILE_UNLISTED",
+                        "the file is not listed in the manifest")]
+    actual = sha256_file(path)
+    if actual != expected:
+        return [Problem(display, None, "", "CHECKSUM_MISMATCH",
+                        f"sha256 {actual} differs from the manifest's {expected}: "
+                        "the released file was changed")]
+    return []
+
+
 def verify_counts(data: dict[str, Any], documents: Sequence[Document], *, display: str) \
         -> list[Problem]:
     """The manifest's counts must be those of its documents."""

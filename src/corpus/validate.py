@@ -622,7 +622,12 @@ def check_target(path: Path, *, root: Path) -> list[SetReport]:
     """Reports for one command-line path: a file, a document folder, a release folder,
     or a folder of releases (``annotations/releases``)."""
     if path.is_file():
-        return [check_files(SetReport(display(path, root), "file"), [path], root)]
+        report = check_files(SetReport(display(path, root), "file"), [path], root)
+        folder = manifest.release_of(path)
+        if folder is not None:
+            report.problems += manifest.verify_member(
+                path, folder, display=report.label, release_display=display(folder, root))
+        return [report]
     if not path.is_dir():
         name = display(path, root)
         return [SetReport(name, "file", [Problem(name, None, "", "NOT_FOUND", "no such file "

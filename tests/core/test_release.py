@@ -167,6 +167,15 @@ def test_edited_release_file(released: Path, project: Path) -> None:
     assert refusal(excinfo) == ["CHECKSUM_MISMATCH"] and excinfo.value.exit_code == 1
 
 
+def test_single_release_file_is_checksummed(released: Path, project: Path) -> None:
+    doc = released / "documents" / f"{DOC_ID}.json"
+    assert validate_paths([doc], root=project) == []
+    edit_release_document(released)
+    problems = validate_paths([doc], root=project)
+    assert [(p.code, p.file) for p in problems] == [
+        ("CHECKSUM_MISMATCH", f"annotations/releases/1.0.0/documents/{DOC_ID}.json")]
+
+
 def test_missing_and_unlisted_release_files(released: Path, project: Path) -> None:
     doc = released / "documents" / f"{DOC_ID}.json"
     shutil.move(doc, released / "documents" / "renamed.json")
