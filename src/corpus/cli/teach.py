@@ -57,6 +57,17 @@ def _export_brat(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_conll(args: argparse.Namespace) -> int:
+    from corpus.formats import conll
+    from corpus.paths import build_dir
+
+    ref, documents = load_documents(args.version)
+    output = Path(args.output) if args.output else build_dir() / "conll" / f"{ref}.conll"
+    report = conll.write(documents, output, comments=not args.no_comments)
+    print(f"wrote {output} ({ref}): " + "\n".join(report.lines()))
+    return 0
+
+
 def _import_brat(args: argparse.Namespace) -> int:
     from corpus.formats import brat
     from corpus.paths import working_dir
@@ -98,6 +109,20 @@ def register(subparsers: Any) -> None:
     export_brat.add_argument("--force", action="store_true",
                              help="replace an existing output folder")
     export_brat.set_defaults(handler=_export_brat)
+    export_conll = export_formats.add_parser(
+        "conll", help="CoNLL IOB2 columns (token, tag), as the `ner` config (lossy)",
+        description="Write one token per line (TOKEN<TAB>TAG, IOB2) with a blank line between "
+                    "sentences, from the same tokens and nesting rule as the Hugging Face `ner` "
+                    "config. Prints what CoNLL cannot carry: relations, clusters, nested "
+                    "mentions, mentions cut by a token boundary, with counts.",
+    )
+    _add_version(export_conll)
+    export_conll.add_argument("-o", "--output", metavar="FILE",
+                              help="output file (default: build/conll/<version>.conll)")
+    export_conll.add_argument("--no-comments", action="store_true",
+                              help="leave out the '# document', '# sentence' and '# offsets' "
+                                   "comment lines")
+    export_conll.set_defaults(handler=_export_conll)
 
     import_ = subparsers.add_parser(
         "import", help="read annotations from another tool's format (brat)",
