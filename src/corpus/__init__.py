@@ -21,7 +21,7 @@ _LAZY = {
     "load_release": "corpus.release",
     "load_working": "corpus.release",
     "load_dataset": "corpus.hf",
-    "evaluate": "corpus.evaluate",
+    "evaluate": "corpus.evaluation",
     "inventory": "corpus.schema",
 }
 

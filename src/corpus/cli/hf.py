@@ -1,6 +1,6 @@
 """``corpus build`` (the Hugging Face dataset folder) and ``corpus evaluate``.
 
-Thin commands over :mod:`corpus.hf` and :mod:`corpus.evaluate`; ``datasets`` is
+Thin commands over :mod:`corpus.hf` and :mod:`corpus.evaluation`; ``datasets`` is
 imported only when a command runs.
 """
 
@@ -53,7 +53,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from corpus.evaluate import evaluate
+    from corpus.evaluation import evaluate
 
     predicted = read_documents(args.predicted, gold=False)
     gold = read_documents(args.gold, gold=True)
