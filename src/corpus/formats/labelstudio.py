@@ -672,7 +672,7 @@ def _build_document(
     base_entities = {e.id for e in base.entities} if base else set()
     base_relations = {r.id: r for r in base.relations} if base else {}
     base_clusters = {c.id for c in base.clusters} if base else set()
-    ids = _IdAllocator(reserved | _document_ids(base))
+    ids = _IdAllocator(reserved | document_ids(base))
     # entities: keep base ids, give fresh ids to everything else
     corpus_id: dict[str, str] = {}
     for region_id in region_order:
@@ -726,9 +726,13 @@ def _build_document(
     )
     # clusters
     members: dict[str, list[str]] = {}
+    tainted: set[str] = set()  # cluster ids of rejected regions: no follow-on singleton error
     for region_id, keys in cluster_keys.items():
         distinct = sorted(set(keys))
-        if not distinct or region_id not in corpus_id:
+        if region_id not in corpus_id:
+            tainted.update(distinct)
+            continue
+        if not distinct:
             continue
         if len(distinct) > 1:
             ctx.add(document_id, f"{where} region {region_id}", cluster_pointers[region_id],
@@ -738,6 +742,8 @@ def _build_document(
     position = {e.id: n for n, e in enumerate(entities)}
     clusters: list[Cluster] = []
     for key, mention_ids in members.items():
+        if len(mention_ids) < 2 and key in tainted:
+            continue
         if len(mention_ids) < 2:
             region = next(r for r, c in corpus_id.items() if c == mention_ids[0])
             ctx.add(document_id, f"{where} region {region}", cluster_pointers[region],
@@ -789,7 +795,7 @@ def _metadata(
     return metadata
 
 
-def _document_ids(document: Document | None) -> set[str]:
+def document_ids(document: Document | None) -> set[str]:
     if document is None:
         return set()
     return (
