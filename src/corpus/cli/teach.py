@@ -68,6 +68,17 @@ def _export_conll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _agreement(args: argparse.Namespace) -> int:
+    from corpus.agreement import agreement, load_annotations, report_json
+
+    report = agreement(load_annotations(args.inputs))
+    if args.format == "json":
+        print(report_json(report))
+    else:
+        print(report.table(limit=args.limit or None))
+    return 0
+
+
 def _import_brat(args: argparse.Namespace) -> int:
     from corpus.formats import brat
     from corpus.paths import working_dir
@@ -142,3 +153,20 @@ def register(subparsers: Any) -> None:
                              help="folder for the JSON documents (default: the working copy, "
                                   "annotations/working)")
     import_brat.set_defaults(handler=_import_brat)
+
+    agree = subparsers.add_parser(
+        "agreement", help="inter-annotator agreement and the disagreements to adjudicate",
+        description="Pairwise agreement between two or more annotations of the same documents: "
+                    "entity F1 (strict: same span and type; partial: overlapping span, same "
+                    "type), relation F1 (same type, strictly matching arguments), Cohen's kappa "
+                    "on IOB2 token tags (tokens of the `ner` config), and a table of "
+                    "disagreements. INPUT is a Label Studio JSON export with several "
+                    "annotators, a folder with one sub-folder per annotator, or two or more "
+                    "paths/versions (a document file, a folder of documents, a brat folder, "
+                    "a release version or 'working'), one per annotator.",
+    )
+    agree.add_argument("inputs", nargs="+", metavar="EXPORT_OR_DIR")
+    agree.add_argument("--format", choices=("text", "json"), default="text")
+    agree.add_argument("--limit", type=int, default=40, metavar="N",
+                       help="disagreements shown per pair (default 40; 0 for all)")
+    agree.set_defaults(handler=_agreement)
