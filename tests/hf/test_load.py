@@ -76,11 +76,8 @@ CONLL_LOOP = """
     label2id = {label: i for i, label in enumerate(label_list)}
     id2label = {i: label for label, i in label2id.items()}
     def align(batch):
-        labels = []
-        for tags in batch["ner_tags"]:
-            labels.append([tag if not id2label[tag].startswith("I-") or True else -100
-                           for tag in tags])
-        return {"labels": labels}
+        return {"labels": [[label2id[id2label[tag]] for tag in tags]
+                           for tags in batch["ner_tags"]]}
     processed = raw.map(align, batched=True)
     tokens = entities = 0
     for example in processed["train"]:
