@@ -79,7 +79,7 @@ def pure_python() -> Path:
     if not stamp.is_file():
         shutil.rmtree(env, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        f"datasets=={wanted}"], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check", f"datasets=={wanted}"], check=True)
         stamp.write_text(wanted + "\n", encoding="utf-8")
     return python

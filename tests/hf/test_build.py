@@ -70,7 +70,7 @@ def test_ner_tags_are_the_outermost_mentions(built: tuple[Path, BuildReport],
     for row in parquet_rows(folder, "ner"):
         text = by_doc[row["document_id"]].text
         starts, ends = row["token_starts"], row["token_ends"]
-        assert [text[s:e] for s, e in zip(starts, ends)] == row["tokens"]
+        assert [text[s:e] for s, e in zip(starts, ends, strict=True)] == row["tokens"]
         tags = [names[t] for t in row["ner_tags"]]
         for label, first, last in get_entities(tags):
             tagged[row["document_id"]].add((label, starts[first], ends[last]))

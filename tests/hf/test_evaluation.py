@@ -168,8 +168,10 @@ def test_ner_tags_scored_as_documents_agree_with_seqeval(built: tuple[Path, Any]
         )
         return Document(id=f"s{number:04d}", text="", entities=entities)
 
-    gold = [document(row, tags, n) for n, (row, tags) in enumerate(zip(rows, gold_tags))]
-    predicted = [document(row, tags, n) for n, (row, tags) in enumerate(zip(rows, pred_tags))]
+    gold = [document(row, tags, n)
+            for n, (row, tags) in enumerate(zip(rows, gold_tags, strict=True))]
+    predicted = [document(row, tags, n)
+                 for n, (row, tags) in enumerate(zip(rows, pred_tags, strict=True))]
     strict = evaluate(predicted, gold).entities["strict"]
     assert gold_tags != pred_tags
     assert strict.micro.precision == pytest.approx(precision_score(gold_tags, pred_tags))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -87,5 +88,5 @@ def test_tokens_cover_every_non_space_character_in_order(text: str) -> None:
     tokens = [t for s in split_sentences(text) for t in s.tokens]
     covered = "".join(text[t.start:t.end] for t in tokens)
     assert covered == "".join(ch for ch in text if not ch.isspace())
-    assert all(a.end <= b.start for a, b in zip(tokens, tokens[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(tokens))
     assert all(t.text and not t.text.isspace() for t in tokens)
