@@ -46,6 +46,7 @@ CLUSTER_MIXED_TYPES         a cluster whose members have different entity types
 DUPLICATE_SPAN              two entities with the same type, start and end
 CROSSING_SPANS              two spans that overlap while neither contains the other
 FILE_NAME_MISMATCH          a document file not named ``<document id>.json``
+INVALID_UNICODE             a string with a lone surrogate escape (``"\\ud800"``)
 NOT_FOUND / NOT_JSON /      unusable input (exit status 2): missing path, unparsable file,
 NOT_UTF8 / UNREADABLE /     a folder without documents
 NO_DOCUMENTS
@@ -345,7 +346,7 @@ class _Checker:
         seed_file = self.root / path
         try:
             stored = seed_file.read_bytes()
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the path
             self.report("/seed/path", "SEED_MISSING",
                         f"seed file {path!r} does not exist under {self.root}")
             return
@@ -464,12 +465,45 @@ def _text_difference(path: str, stored: bytes, text: str) -> str:
             f"(lengths {len(text)} and {len(seed_text)})")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogates(text: str) -> str:
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _without_surrogates(value: Any, path: tuple[str | int, ...], found: list[str]) -> Any:
+    """``value`` with lone surrogates (JSON ``\\ud800`` escapes, which are not characters)
+    written out as text; the pointers of the strings that held them go to ``found``."""
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            found.append(json_pointer(*path))
+            return _escape_surrogates(value)
+        return value
+    if isinstance(value, list):
+        return [_without_surrogates(item, (*path, i), found) for i, item in enumerate(value)]
+    if isinstance(value, dict):
+        clean = {}
+        for key, item in value.items():
+            name = _escape_surrogates(key) if isinstance(key, str) else key
+            if name != key:
+                found.append(json_pointer(*path, name))
+            clean[name] = _without_surrogates(item, (*path, name), found)
+        return clean
+    return value
+
+
 def validate_document(data: Any, *, file: str, root: Path) -> list[Problem]:
     """Every problem of one parsed JSON document, schema layer then semantic layer,
     sorted by location. ``root`` is the project root the seed path is relative to."""
+    surrogates: list[str] = []
+    data = _without_surrogates(data, (), surrogates)
     document = data.get("id") if isinstance(data, dict) else None
     document = document if isinstance(document, str) else None
-    problems = list(dict.fromkeys(_schema_problems(data, file, document)))
+    problems = [Problem(file, document, pointer, "INVALID_UNICODE",
+                        "the string holds a lone surrogate (a \\ud800-\\udfff escape), "
+                        "which is not a Unicode character") for pointer in surrogates]
+    problems += dict.fromkeys(_schema_problems(data, file, document))
     if isinstance(data, dict):
         bad = {p.pointer for p in problems}
         problems += _Checker(data, file, root, bad).run()

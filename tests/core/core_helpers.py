@@ -25,8 +25,7 @@ def rewrite(path: Path, mutate: Mutation) -> None:
     and write it back."""
     data = json.loads(path.read_text(encoding="utf-8"))
     result = mutate(data)
-    path.write_text(json.dumps(data if result is None else result, ensure_ascii=False),
-                    encoding="utf-8")
+    path.write_text(json.dumps(data if result is None else result), encoding="utf-8")
 
 
 def codes(problems: Any) -> list[str]:

@@ -132,11 +132,12 @@ def test_argument_errors_exit_2(project: Path, capsys: pytest.CaptureFixture[str
     assert "Traceback" not in capsys.readouterr().err
 
 
-def corpus(*argv: str, root: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CORPUS_ROOT": str(root)}
+def corpus(*argv: str, root: Path, env: dict[str, str] | None = None) \
+        -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CORPUS_ROOT": str(root), **(env or {})}
     script = Path(sys.executable).parent / "corpus"  # the installed console script
     return subprocess.run([str(script), *argv], capture_output=True, text=True, env=env,
-                          check=False)
+                          check=False, errors="backslashreplace")
 
 
 def test_subprocess_exit_codes_and_no_traceback(project: Path, working_doc: Path) -> None:
@@ -154,3 +155,13 @@ def test_subprocess_exit_codes_and_no_traceback(project: Path, working_doc: Path
     assert odd.returncode == 1
     for result in (broken, missing, odd):
         assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_undecodable_file_name_and_odd_strings_print(project: Path, working_doc: Path) -> None:
+    folder = os.fsencode(working_doc.parent)
+    with open(os.path.join(folder, b"\xff.json"), "wb") as handle:
+        handle.write(b'{"id": "\\ud800", "text": 1}')
+    result = corpus("validate", root=project, env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "INVALID_UNICODE" in result.stdout and "\\udcff.json" in result.stdout

@@ -142,6 +142,12 @@ CASES: dict[str, tuple[Mutation, set[tuple[str, str]]]] = {
         *((f"DANGLING_{role.upper()}", f"/relations/{i}/{role}")
           for i in range(6) for role in ("head", "tail")),
         *(("CLUSTER_UNKNOWN_ENTITY", f"/clusters/0/entities/{i}") for i in range(3))}),
+    "lone surrogate in the text": (lambda d: d.update(text="\ud800" + d["text"]),
+                                   {("INVALID_UNICODE", "/text")}),
+    "lone surrogate in a key": (set_in(("metadata", "\udc80"), 1),
+                                {("INVALID_UNICODE", "/metadata/\\udc80")}),
+    "NUL in the seed path": (set_in(("seed", "path"), "seeds/\x00.txt"),
+                             {("SEED_MISSING", "/seed/path")}),
     "document is a list": (lambda d: [d], {("SCHEMA_TYPE", "")}),
     "language tag": (set_in(("metadata", "language"), "English"),
                      {("SCHEMA_PATTERN", "/metadata/language")}),
