@@ -20,8 +20,8 @@ network access. The view works without JavaScript too (colours, nesting, lists);
 script only adds the highlighting, the arrows and the cluster selection.
 
 Python API: :func:`render_page` (a whole page), :func:`render_fragment` (a ``<div>`` for
-a notebook), :func:`show` (the fragment as ``IPython.display.HTML``) and
-:func:`write_page` (atomic write).
+a notebook), :func:`show` (the fragment as ``IPython.display.HTML``),
+:func:`write_page` (atomic write) and :func:`excerpt` (one passage as a document).
 """
 
 from __future__ import annotations
@@ -525,10 +525,34 @@ def write_page(
     return path
 
 
+def excerpt(document: Document, start: int, end: int) -> Document:
+    """The part ``[start, end)`` of a document as a document of its own, for showing a
+    passage: the mentions inside it (offsets shifted), the relations between them and the
+    clusters with at least two of them. Its id says where it comes from."""
+    from dataclasses import replace
+
+    inside = [e for e in document.entities if start <= e.start and e.end <= end]
+    kept = {e.id for e in inside}
+    clusters = []
+    for cluster in document.clusters:
+        members = tuple(m for m in cluster.entities if m in kept)
+        if len(members) >= 2:
+            clusters.append(replace(cluster, entities=members))
+    return Document(
+        id=f"{document.id} [{start}, {end})",
+        text=document.text[start:end],
+        metadata=document.metadata,
+        entities=tuple(replace(e, start=e.start - start, end=e.end - start) for e in inside),
+        relations=tuple(r for r in document.relations if r.head in kept and r.tail in kept),
+        clusters=tuple(clusters),
+    )
+
+
 def show(documents: Sequence[Document] | Document, *, caption: str | None = None) -> Any:
     """The view as ``IPython.display.HTML``, for a notebook cell."""
-    from IPython.display import HTML
+    from importlib import import_module
 
+    html_output: Any = import_module("IPython.display").HTML
     if isinstance(documents, Document):
         documents = [documents]
-    return HTML(render_fragment(documents, caption=caption))
+    return html_output(render_fragment(documents, caption=caption))

@@ -156,3 +156,17 @@ def test_render_command_unknown_version_is_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "RELEASE_NOT_FOUND" in err[0]
     assert not output.exists()
+
+
+def test_excerpt_keeps_what_lies_inside() -> None:
+    from corpus.render import excerpt
+
+    document = fixture_document()
+    start = document.text.index("The Tajik president")
+    part = excerpt(document, start, start + len("The Tajik president’s official website"))
+    assert [e.id for e in part.entities] == ["T9", "T10", "T11"]
+    for entity in part.entities:
+        assert part.text[entity.start:entity.end] == entity.text
+    whole = excerpt(document, 0, 60)
+    assert {r.id for r in whole.relations} == {"R1", "R2"}
+    check_view(parse_html(render_fragment([part, whole])), [part, whole])
