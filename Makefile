@@ -48,6 +48,10 @@ test: $(STAMP_TEST) $(CHROMIUM) $(LS_STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+## bench: time the dataset build and loading (benchmarks/hf_bench.py)
+bench: $(STAMP_RUN)
+	$(BIN)/python benchmarks/hf_bench.py
+
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests

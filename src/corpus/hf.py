@@ -558,14 +558,19 @@ def default_output() -> Path:
 def build(version: str | None = None, output: Path | None = None) -> BuildReport:
     """Build the dataset folder for a release (latest when None, ``working`` for the
     working copy). Written to a staging folder, then swapped into place."""
+    version = resolve_version(version)
+    return build_documents(load_documents(version), version, output)
+
+
+def build_documents(documents: Sequence[Document], version: str,
+                    output: Path | None = None) -> BuildReport:
+    """Build the dataset folder from documents already loaded (and validated)."""
     import pyarrow.parquet as pq
     from datasets import Dataset
 
     from corpus.card import render_card
     from corpus.fsutil import atomic_write_text, publish_dir, staging_dir
 
-    version = resolve_version(version)
-    documents = load_documents(version)
     target = (output or default_output()).resolve()
     rows, report = build_rows(documents, version)
     report.output = target
