@@ -47,6 +47,7 @@ DUPLICATE_SPAN              two entities with the same type, start and end
 CROSSING_SPANS              two spans that overlap while neither contains the other
 FILE_NAME_MISMATCH          a document file not named ``<document id>.json``
 INVALID_UNICODE             a string with a lone surrogate escape (``"\\ud800"``)
+CHANGELOG_ENTRY_MISSING     a release without its entry in ``annotations/CHANGELOG.md``
 NOT_FOUND / NOT_JSON /      unusable input (exit status 2): missing path, unparsable file,
 NOT_UTF8 / UNREADABLE /     a folder without documents
 NO_DOCUMENTS
@@ -69,7 +70,7 @@ from corpus.errors import CorpusError, Problem, json_pointer
 from corpus.formats import native
 from corpus.fsutil import sha256_text
 from corpus.model import Document
-from corpus.paths import project_root, releases_dir, working_dir
+from corpus.paths import changelog_path, project_root, releases_dir, working_dir
 from corpus.schema import document_validator, inventory
 
 #: codes meaning the input could not be used at all (exit status 2)
@@ -676,10 +677,20 @@ def check_target(path: Path, *, root: Path) -> list[SetReport]:
 
 
 def check_default(root: Path) -> list[SetReport]:
-    """The working copy (may be empty or absent) and every release."""
+    """The working copy (may be empty or absent) and every release, with its changelog entry."""
     reports = [check_folder(working_dir(root), root=root, kind="working", allow_empty=True)]
+    changelog = changelog_path(root)
+    headings = changelog.read_text(encoding="utf-8", errors="replace").splitlines() \
+        if changelog.is_file() else []
     for folder in release_folders(releases_dir(root)):
-        reports.append(check_release(folder, root=root))
+        report = check_release(folder, root=root)
+        named = manifest.parse_version(folder.name) is not None
+        if named and not any(line.startswith(f"## {folder.name} ") for line in headings):
+            report.problems.append(Problem(display(changelog, root), None, "",
+                                           "CHANGELOG_ENTRY_MISSING",
+                                           f"no entry '## {folder.name} - DATE' for release "
+                                           f"{folder.name}"))
+        reports.append(report)
     return reports
 
 

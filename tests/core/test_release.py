@@ -211,6 +211,21 @@ def test_release_folder_with_a_bad_name(released: Path, project: Path) -> None:
     assert release.list_versions(project) == ["1.0.0"]
 
 
+def test_changelog_entry_missing(released: Path, project: Path) -> None:
+    changelog = project / "annotations" / "CHANGELOG.md"
+    changelog.write_text("# Changelog\n", encoding="utf-8")
+    assert codes(validate_paths(root=project)) == ["CHANGELOG_ENTRY_MISSING"]
+
+
+def test_folder_of_releases(project: Path) -> None:
+    make(project, "1.0.0")
+    make(project, "1.0.1")
+    reports = check_paths([project / "annotations" / "releases"], root=project)
+    assert [(r.label, r.kind, r.checksums, r.ok) for r in reports] == [
+        ("annotations/releases/1.0.0", "release", 1, True),
+        ("annotations/releases/1.0.1", "release", 1, True)]
+
+
 def test_load_unknown_release(project: Path) -> None:
     with pytest.raises(CorpusError) as excinfo:
         release.load_release(root=project)
