@@ -23,9 +23,15 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from corpus.hf import PreparedDocument
+    from corpus.model import Document
 
 
 def timed(function: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -36,6 +42,12 @@ def timed(function: Callable[[], object], repeat: int) -> tuple[float, float]:
         function()
         times.append((time.perf_counter() - start) * 1000)
     return min(times), statistics.median(times)
+
+
+def prepare_all(documents: Sequence[Document]) -> list[PreparedDocument]:
+    from corpus.hf import prepare
+
+    return [prepare(document) for document in documents]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     datasets.disable_progress_bars()
     from corpus.evaluation import evaluate
-    from corpus.hf import CONFIGS, build_documents, load_dataset, load_documents, prepare
+    from corpus.hf import CONFIGS, build_documents, load_dataset, load_documents
     from corpus.release import resolve
 
     version = resolve(None)
@@ -66,10 +78,9 @@ def main(argv: list[str] | None = None) -> int:
                             (f"x{args.scale} ({len(scaled)} docs)", scaled)):
         folder = scratch / f"dataset-{len(documents)}"
         rows.append((f"{name}: tokenize + place mentions",
-                     *timed(lambda docs=documents: [prepare(d) for d in docs], args.repeat)))
+                     *timed(partial(prepare_all, documents), args.repeat)))
         rows.append((f"{name}: build (rows, parquet, card)",
-                     *timed(lambda docs=documents, out=folder: build_documents(docs, version, out),
-                            args.repeat)))
+                     *timed(partial(build_documents, documents, version, folder), args.repeat)))
         for config in CONFIGS:
             cache = scratch / f"cache-{len(documents)}-{config}"
             first = time.perf_counter()
@@ -78,10 +89,10 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((f"{name}: load_dataset {config}, first (writes cache)", first_ms,
                          first_ms))
             rows.append((f"{name}: load_dataset {config}, cached",
-                         *timed(lambda c=config, f=folder, k=cache: datasets.load_dataset(
-                             str(f), c, cache_dir=str(k)), args.repeat)))
+                         *timed(partial(datasets.load_dataset, str(folder), config,
+                                        cache_dir=str(cache)), args.repeat)))
         rows.append((f"{name}: evaluate gold vs gold",
-                     *timed(lambda docs=documents: evaluate(docs, docs), args.repeat)))
+                     *timed(partial(evaluate, documents, documents), args.repeat)))
     current = scratch / "current"
     load_dataset("ner", version, output=current)
     rows.append(("gold: corpus.load_dataset('ner'), folder up to date",
