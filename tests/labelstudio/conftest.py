@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,9 @@ HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from ls_helpers import REPO, make_project  # noqa: E402
+from ls_helpers import REPO, LiveServer, make_project  # noqa: E402
 
 from corpus import lsserver  # noqa: E402
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    url: str
-    token: str
-    client: lsserver.Client
 
 
 @pytest.fixture(scope="session")

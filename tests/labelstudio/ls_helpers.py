@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import copy
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus import release
+from corpus import lsserver, release
 from corpus.formats import labelstudio, native
 from corpus.fsutil import sha256_file
 from corpus.model import Document, Entity, Seed
@@ -23,6 +24,21 @@ REPO = Path(__file__).resolve().parents[2]
 GOLD_ID = "000_d1ef755adda1dca7"
 SEED_PATH = f"seeds/{GOLD_ID}.txt"
 EMOJI_ID = "emoji_test"
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under annotations/ with its bytes (to prove nothing was written)."""
+    return {str(p.relative_to(root)): p.read_bytes()
+            for p in sorted((root / "annotations").rglob("*")) if p.is_file()}
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """The session's real Label Studio: its address, token and a client."""
+
+    url: str
+    token: str
+    client: lsserver.Client
 
 
 def gold_file() -> Path:

@@ -1,0 +1,114 @@
+"""``corpus ls`` commands on a throw-away project (no server): files written, or nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ls_helpers import GOLD_ID, as_export, snapshot
+
+from corpus.cli import main
+
+
+def exported(root: Path, tmp_path: Path, *, annotators: tuple[int, ...] = (1,)) -> Any:
+    tasks_file = tmp_path / "tasks.json"
+    assert main(["ls", "export", "--as", "annotations", "-o", str(tasks_file)]) == 0
+    tasks = json.loads(tasks_file.read_text(encoding="utf-8"))
+    assert [t["data"]["version"] for t in tasks] == ["1.0.0"]
+    return as_export(tasks, annotators=annotators)
+
+
+def write(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_config_command_writes_the_xml(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "config.xml"
+    assert main(["ls", "config", "-o", str(target)]) == 0
+    assert target.read_text(encoding="utf-8").startswith("<View>")
+
+
+def test_import_writes_working_copy_and_diff_shows_the_edit(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = exported(project, tmp_path)
+    radicalism = next(i for i in export[0]["annotations"][0]["result"] if i.get("id") == "T28")
+    export[0]["annotations"][0]["result"].remove(radicalism)
+    assert main(["ls", "import", str(write(tmp_path / "export.json", export))]) == 0
+    assert "wrote annotations/working/" in capsys.readouterr().out
+    assert main(["validate"]) == 0
+    capsys.readouterr()
+    assert main(["diff", "1.0.0", "working"]) == 0
+    out = capsys.readouterr().out
+    assert '- entity T28 THREAT [925:935] "radicalism"' in out
+    assert "+ entity" not in out and "~ entity" not in out and "relation R" not in out
+
+
+def test_nothing_written_on_error(project: Path, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    export = exported(project, tmp_path, annotators=(1, 2))  # user 2's copy stays valid
+    capsys.readouterr()
+    result = export[0]["annotations"][0]["result"]
+    result[0]["value"]["end"] = 99999
+    before = snapshot(project)
+    assert main(["ls", "import", str(write(tmp_path / "bad.json", export)),
+                 "--by-annotator"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "OFFSET_OUT_OF_RANGE" in err[0]
+    assert "task 1 annotation 101 region T1" in err[0] and "Traceback" not in err[0]
+    assert snapshot(project) == before
+    assert not (project / "annotations" / "working" / "user_1").exists()
+
+
+def test_several_annotators_by_annotator(project: Path, tmp_path: Path) -> None:
+    export = exported(project, tmp_path, annotators=(1, 2))
+    out = tmp_path / "by"
+    assert main(["ls", "import", str(write(tmp_path / "e.json", export)), "-o", str(out),
+                 "--by-annotator"]) == 0
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json")) == [
+        f"user_1/{GOLD_ID}.json", f"user_2/{GOLD_ID}.json"]
+    assert main(["validate", str(out / "user_1")]) == 0
+
+
+def test_refuses_to_write_into_a_release(project: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    export = write(tmp_path / "e.json", exported(project, tmp_path))
+    before = snapshot(project)
+    for target in ("annotations/releases/1.0.0/documents", "annotations/releases"):
+        assert main(["ls", "import", str(export), "-o", str(project / target)]) == 2
+        assert "OUTPUT_IN_RELEASE" in capsys.readouterr().err
+    assert snapshot(project) == before
+
+
+def test_unusable_export_files(project: Path, tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
+    assert main(["ls", "import", str(tmp_path / "broken.json")]) == 2
+    assert "NOT_JSON" in capsys.readouterr().err
+    assert main(["ls", "import", str(tmp_path / "missing.json")]) == 2
+    assert "NOT_FOUND" in capsys.readouterr().err
+
+
+def test_push_and_pull_without_token_or_server(project: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    assert main(["ls", "pull", "--url", "http://127.0.0.1:9", "--project", "1"]) == 2
+    assert "LS_NO_TOKEN" in capsys.readouterr().err
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "0" * 40)
+    assert main(["ls", "push", "--url", "http://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert "LS_UNREACHABLE" in err and "0" * 40 not in err and len(err.splitlines()) == 1
+
+
+def test_makefile_installs_the_same_label_studio_version() -> None:
+    from ls_helpers import REPO
+
+    from corpus import lsserver
+
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert f"LS_VERSION := {lsserver.LABEL_STUDIO_VERSION}\n" in makefile
+    assert lsserver.stamp_path(REPO).name.endswith(lsserver.LABEL_STUDIO_VERSION)
