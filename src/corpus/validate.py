@@ -655,7 +655,13 @@ def release_folders(folder: Path) -> list[Path]:
 
 def check_target(path: Path, *, root: Path) -> list[SetReport]:
     """Reports for one command-line path: a file, a document folder, a release folder,
-    or a folder of releases (``annotations/releases``)."""
+    or a folder of releases (``annotations/releases``). A bare version (``1.0.0``) or
+    ``working`` that is not a path names that release or the working copy."""
+    if not path.exists() and len(path.parts) == 1:  # a version or "working" stands for its set
+        if manifest.parse_version(path.name) and (releases_dir(root) / path.name).is_dir():
+            return [check_release(releases_dir(root) / path.name, root=root)]
+        if path.name == "working":
+            return [check_folder(working_dir(root), root=root, kind="working")]
     if path.is_file():
         report = check_files(SetReport(display(path, root), "file"), [path], root)
         folder = manifest.release_of(path)

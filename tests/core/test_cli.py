@@ -73,6 +73,9 @@ def test_validate_release_folder_and_edited_file(project: Path,
     assert code == 0
     assert out == ("ok annotations/releases/1.0.0 (release): 1 document file(s), 16 entities, "
                    "6 relations, 1 clusters, 1 checksum(s) verified\n")
+    assert run(capsys, "validate", "1.0.0", "working")[1] == out + (
+        "ok annotations/working (working): 1 document file(s), 16 entities, 6 relations, "
+        "1 clusters\n")
     doc = folder / "documents" / f"{DOC_ID}.json"
     doc.write_bytes(doc.read_bytes().replace(b'"train"', b'"test"'))
     code, out, _ = run(capsys, "validate")
