@@ -235,8 +235,8 @@ def _relation_key(relation: Relation, entities: Mapping[str, Entity],
 
 def _show_relation(relation: Relation, entities: Mapping[str, Entity]) -> str:
     head, tail = entities.get(relation.head), entities.get(relation.tail)
-    head_text = repr(head.text) if head else relation.head
-    tail_text = repr(tail.text) if tail else relation.tail
+    head_text = f"{head.text!r} {head.type}" if head else relation.head
+    tail_text = f"{tail.text!r} {tail.type}" if tail else relation.tail
     return f"{relation.type}({head_text} -> {tail_text})"
 
 
@@ -261,6 +261,7 @@ def match_relations(
         if key is not None:
             by_args.setdefault(tuple(sorted(key[1])), relation)
     paired: set[str] = set()
+    unpaired_left = []
     for relation in only_left:
         key = left_keys[relation.id]
         other = by_args.get(tuple(sorted(key[1]))) if key is not None else None
@@ -270,6 +271,17 @@ def match_relations(
                 left.id, "relation type", _show_relation(relation, left_entities),
                 _show_relation(other, right_entities)))
         else:
+            unpaired_left.append(relation)
+    for relation in unpaired_left:
+        # same type, each argument overlapping the other's: the arguments' spans or types differ
+        other = next((r for r in only_right if r.id not in paired and r.type == relation.type
+                      and _arguments_overlap(relation, left_entities, r, right_entities)), None)
+        if other is not None:
+            paired.add(other.id)
+            disagreements.append(Disagreement(
+                left.id, "relation arguments", _show_relation(relation, left_entities),
+                _show_relation(other, right_entities)))
+        else:
             disagreements.append(Disagreement(left.id, f"relation only {names[0]}",
                                               _show_relation(relation, left_entities), ""))
     for relation in only_right:
@@ -277,6 +289,13 @@ def match_relations(
             disagreements.append(Disagreement(right.id, f"relation only {names[1]}", "",
                                               _show_relation(relation, right_entities)))
     return Counts(matched, len(left.relations), len(right.relations)), disagreements
+
+
+def _arguments_overlap(a: Relation, a_entities: Mapping[str, Entity], b: Relation,
+                       b_entities: Mapping[str, Entity]) -> bool:
+    ends = [(a_entities.get(a.head), b_entities.get(b.head)),
+            (a_entities.get(a.tail), b_entities.get(b.tail))]
+    return all(x is not None and y is not None and _overlap(x, y) > 0 for x, y in ends)
 
 
 def compare(left: Annotation, right: Annotation) -> PairAgreement:
