@@ -592,6 +592,7 @@ def build_documents(documents: Sequence[Document], version: str,
         info = {"fingerprint": fingerprint(documents, version), "report": report.to_json()}
         atomic_write_text(staged / BUILD_INFO_FILE,
                           json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+        _make_readable(staged)
         publish_dir(staged, target, replace=True)
     except BaseException:
         import shutil
@@ -599,6 +600,17 @@ def build_documents(documents: Sequence[Document], version: str,
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return report
+
+
+def _make_readable(folder: Path) -> None:
+    """Staging folders and atomic files are created private (0700/0600); the published
+    dataset gets the usual permissions under the current umask."""
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (folder, *folder.rglob("*")):
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
 
 
 def is_current(version: str, output: Path | None = None) -> bool:
