@@ -444,7 +444,8 @@ def evaluate(predicted: Sequence[Document], gold: Sequence[Document]) -> Evaluat
     """Score predicted documents against gold ones, matched by document id.
 
     A gold document without a prediction counts as predicted empty (all missed); a
-    predicted document without gold is an error.
+    predicted document without gold, or whose text differs from the gold text (offsets
+    would mean nothing), is an error.
     """
     gold_by_id = {document.id: document for document in gold}
     predicted_by_id = {document.id: document for document in predicted}
@@ -454,6 +455,14 @@ def evaluate(predicted: Sequence[Document], gold: Sequence[Document]) -> Evaluat
             [Problem("predicted", doc_id, "", "NO_GOLD_DOCUMENT",
                      "this predicted document has no gold document with the same id")
              for doc_id in extra]
+        )
+    mismatched = sorted(doc_id for doc_id, document in predicted_by_id.items()
+                        if doc_id in gold_by_id and document.text != gold_by_id[doc_id].text)
+    if mismatched:
+        raise UnusableInputError(
+            [Problem("predicted", doc_id, "/text", "TEXT_MISMATCH",
+                     "the predicted document's text differs from the gold text, so its "
+                     "offsets cannot be compared") for doc_id in mismatched]
         )
     pairs = [
         (predicted_by_id.get(doc_id, Document(id=doc_id, text=gold_by_id[doc_id].text)),

@@ -217,6 +217,8 @@ def test_a_missing_prediction_counts_as_empty_and_an_unknown_one_is_an_error(
     assert result.unmatched_documents == tuple(sorted(d.id for d in gold))
     with pytest.raises(CorpusError, match="NO_GOLD_DOCUMENT"):
         evaluate([Document(id="other", text="x")], gold)
+    with pytest.raises(CorpusError, match="TEXT_MISMATCH"):
+        evaluate([replace(gold[0], text=gold[0].text.replace("\u2019", "'"))], gold)
 
 
 def test_cli_evaluate_gold_against_itself(gold_version: str,
