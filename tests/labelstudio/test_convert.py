@@ -373,3 +373,21 @@ def test_same_document_in_two_tasks() -> None:
     export.append(copy.deepcopy(export[0]))
     export[1]["id"] = 2
     assert codes(export) == ["DUPLICATE_DOCUMENT"]
+
+
+def test_renumbered_regions_keep_the_ids_of_identical_base_entities() -> None:
+    export = gold_export()
+    renamed = {}
+    for item in result(export):
+        if item["type"] != "relation" and item["id"] in ("T4", "T28"):
+            renamed[item["id"]] = f"ui_{item['id']}"
+            item["id"] = renamed[item["id"]]
+    for item in result(export):
+        if item["type"] == "relation":
+            item["from_id"] = renamed.get(item["from_id"], item["from_id"])
+            item["to_id"] = renamed.get(item["to_id"], item["to_id"])
+    region(export, "ui_T28")["value"].update(start=926, text=GOLD.text[926:935])
+    document = only(export)
+    assert document.relations == GOLD.relations and document.clusters == GOLD.clusters
+    ids = {e.id for e in document.entities}
+    assert "T4" in ids and "T28" not in ids and "T76" in ids  # T28 moved: a new entity

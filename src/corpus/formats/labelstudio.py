@@ -46,7 +46,9 @@ annotations ``SEVERAL_ANNOTATORS``, ``SEVERAL_ANNOTATIONS``, ``DUPLICATE_DOCUMEN
 ``NOTHING_TO_IMPORT``.
 
 Ids: a region, relation or cluster keeps its id when that id belongs to the document
-the task came from (its *base*: the release or working copy); anything else (Label
+the task came from (its *base*: the release or working copy); a region with an unknown
+id but exactly the type and offsets of a base entity not otherwise present takes that
+entity's id; anything else (Label
 Studio's random region ids, relations drawn in the UI, cluster names typed by the
 annotator) gets a fresh id (``T``/``R``/``C`` + a number) above every id reserved by
 the caller (all releases and the working copy) and every id in the task. Relations
@@ -673,10 +675,19 @@ def _build_document(
     base_relations = {r.id: r for r in base.relations} if base else {}
     base_clusters = {c.id for c in base.clusters} if base else set()
     ids = _IdAllocator(reserved | document_ids(base))
-    # entities: keep base ids, give fresh ids to everything else
-    corpus_id: dict[str, str] = {}
+    # entities: keep base ids; a region with another id that has exactly the type and
+    # offsets of an unclaimed base entity is that entity (a UI that renumbers regions);
+    # everything else gets a fresh id
+    corpus_id: dict[str, str] = {r: r for r in region_order if r in base_entities}
+    unclaimed = {
+        (e.type, e.start, e.end): e.id for e in (base.entities if base else ())
+        if e.id not in corpus_id
+    }
     for region_id in region_order:
-        corpus_id[region_id] = region_id if region_id in base_entities else ids.fresh("entity")
+        if region_id not in corpus_id:
+            same = unclaimed.pop(regions[region_id], None)
+            corpus_id[region_id] = same if same is not None else ids.fresh("entity")
+    corpus_id = {r: corpus_id[r] for r in region_order}
     entities = sorted(
         (Entity(corpus_id[r], t, s, e, text[s:e]) for r, (t, s, e) in regions.items()),
         key=Entity.sort_key,
