@@ -572,6 +572,13 @@ def build_documents(documents: Sequence[Document], version: str,
     from corpus.fsutil import atomic_write_text, publish_dir, staging_dir
 
     target = (output or default_output()).resolve()
+    if target.exists() and (not target.is_dir() or (
+            any(target.iterdir()) and not (target / BUILD_INFO_FILE).is_file())):
+        raise UnusableInputError(
+            [Problem(str(target), None, "", "OUTPUT_NOT_A_DATASET",
+                     "the output exists and is not a dataset folder built by `corpus build`; "
+                     "it is left alone (choose an empty or new folder)")]
+        )
     rows, report = build_rows(documents, version)
     report.output = target
     staged = staging_dir(target)

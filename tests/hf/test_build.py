@@ -184,6 +184,20 @@ def test_cli_build_prints_the_summary(tmp_path: Path, gold_version: str,
     assert info["report"]["version"] == gold_version
 
 
+def test_cli_build_never_replaces_a_folder_it_did_not_build(
+        tmp_path: Path, gold_version: str, capsys: pytest.CaptureFixture[str]) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("keep me", encoding="utf-8")
+    assert main(["build", "--version", gold_version, "-o", str(precious)]) == 2
+    assert "OUTPUT_NOT_A_DATASET" in capsys.readouterr().err
+    assert [p.name for p in precious.iterdir()] == ["thesis.tex"]
+    assert main(["build", "--version", "9.9.9", "-o", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "9.9.9" in err[0]
+    assert not (tmp_path / "x").exists()
+
+
 def test_cli_build_without_a_release_is_a_clear_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
