@@ -121,6 +121,17 @@ def _provenance(documents: Sequence[Document]) -> str:
     return "\n".join(lines)
 
 
+def _producers(documents: Sequence[Document]) -> str:
+    unknown = sum(
+        1 for d in documents if not (d.metadata.get("source", {}) or {}).get("outlet")
+    )
+    if unknown == len(documents):
+        return ("Unknown: the outlet (publisher), URL and author of every document are "
+                "unknown.")
+    return (f"The outlet is known for {len(documents) - unknown} of {len(documents)} "
+            "documents (see \"Dataset Sources\"); for the others it is unknown.")
+
+
 def _annotators(documents: Sequence[Document]) -> str:
     seen: dict[str, None] = {}
     origins: dict[str, None] = {}
@@ -333,9 +344,8 @@ normalised. No collection process is known beyond that.
 
 #### Who are the source data producers?
 
-Unknown. The outlet, URL, author and publication date of the article are unknown (recorded
-as null in the metadata, never guessed). The article itself names the Tajik president's
-official website and IRNA as its sources.
+{_producers(documents)} Unknown values are recorded as null in the metadata and never
+guessed; each document's own note is under "Dataset Sources" above.
 
 ### Annotations
 
@@ -358,8 +368,9 @@ published.
 
 ## Bias, Risks, and Limitations
 
-- One article, one topic (a bilateral security visit), one register (government-sourced
-  news): nothing here represents other domains, languages or viewpoints.
+- {report.documents} document(s); today one article on one topic (a bilateral security visit)
+  in one register (government-sourced news): nothing here represents other domains,
+  languages or viewpoints.
 - One annotation pass, reviewed once: no inter-annotator agreement has been measured.
 - The text reports official statements; the corpus repeats them without verifying them.
 - Label frequencies are tiny; per-label scores are anecdotal.
