@@ -175,8 +175,10 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(file, document, pointer, "SCHEMA_MIN_ITEMS",
                           f"has {count} item(s); at least {error.validator_value} required")
         else:
+            detail = " ".join(error.message.split())
+            detail = detail if len(detail) <= 200 else detail[:197] + "..."
             yield Problem(file, document, pointer, _keyword_code(keyword),
-                          f"{show(value)}: {error.message}")
+                          f"{show(value)}: {detail}")
 
 
 # --------------------------------------------------------------------------- semantic layer

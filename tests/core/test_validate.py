@@ -299,3 +299,16 @@ def test_any_json_value_never_raises(data: Any) -> None:
     problems = validate_document(data, file="garbage.json", root=REPO)
     assert problems  # nothing random is a valid document
     json.dumps([p.to_dict() for p in problems])
+
+
+@settings(max_examples=150, deadline=None)
+@given(raw=st.binary(max_size=200) | st.text(max_size=200).map(str.encode)
+       | JSON.map(lambda value: json.dumps(value).encode()))
+def test_any_file_content_never_raises(raw: bytes, tmp_path_factory: pytest.TempPathFactory) \
+        -> None:
+    folder = tmp_path_factory.mktemp("garbage")
+    path = folder / "doc.json"
+    path.write_bytes(raw)
+    reports = check_paths([path], root=REPO)
+    assert len(reports) == 1 and reports[0].problems
+    assert all("\n" not in str(problem) for problem in reports[0].problems)
