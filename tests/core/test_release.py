@@ -257,3 +257,19 @@ def test_package_level_api(project: Path) -> None:
     make(project)
     assert corpus.load_release()[0].id == DOC_ID
     assert corpus.load_working()[0] == corpus.load_release("1.0.0")[0]
+
+
+def test_release_files_get_the_usual_modes(project: Path) -> None:
+    """mkstemp/mkdtemp make private 0600/0700 entries; a release must be readable like any
+    checked-out file (umask applied)."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        folder = make(project)
+    finally:
+        os.umask(old)
+    assert folder.stat().st_mode & 0o777 == 0o755
+    assert (folder / "manifest.json").stat().st_mode & 0o777 == 0o644
+    assert (folder / "documents" / f"{DOC_ID}.json").stat().st_mode & 0o777 == 0o644
+    assert (project / "annotations" / "CHANGELOG.md").stat().st_mode & 0o777 == 0o644
