@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import sys
 import time
 from pathlib import Path
@@ -260,6 +261,9 @@ def run_serve(args: argparse.Namespace) -> int:
     port = args.port or (8080 if _port_free(8080) else None)
     print(f"starting Label Studio {lsserver.LABEL_STUDIO_VERSION} "
           f"(data: {data_dir}, log: {data_dir / 'server.log'})...", flush=True)
+    # SIGTERM (and SIGHUP) stop the server too, not only Ctrl-C
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, _interrupt)
     server = lsserver.start(executable, data_dir, login, token=token, port=port)
     try:
         if fresh:
@@ -294,10 +298,15 @@ def run_serve(args: argparse.Namespace) -> int:
         server.stop()
 
 
+def _interrupt(number: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def _port_free(port: int) -> bool:
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
