@@ -27,7 +27,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.document or '-'}: {self.pointer or '/'}: {self.code}: {self.message}"
+        where = f"{self.file}: {self.document or '-'}: {self.pointer or '/'}"
+        return f"{where}: {self.code}: {self.message}"
 
     def to_dict(self) -> dict[str, str | None]:
         return asdict(self)

@@ -106,7 +106,8 @@ def dumps(document: Document) -> str:
 
 def document_files(folder: Path) -> list[Path]:
     """The document files of a folder, sorted by name."""
-    return sorted(p for p in folder.glob(f"*{SUFFIX}") if p.is_file() and not p.name.startswith("."))
+    files = (p for p in folder.glob(f"*{SUFFIX}") if p.is_file() and not p.name.startswith("."))
+    return sorted(files)
 
 
 def write_document(document: Document, path: Path) -> None:
