@@ -245,14 +245,6 @@ def test_default_run_without_working_copy_or_releases(project: Path) -> None:
     assert [(r.kind, r.problems) for r in reports] == [("working", [])]
 
 
-def test_real_working_copy_if_present() -> None:
-    """The project's own working copy and releases validate (skipped until they exist)."""
-    working = REPO / "annotations" / "working"
-    if not any(working.glob("*.json")):
-        pytest.skip("no working copy yet")
-    assert validate_paths(root=REPO) == []
-
-
 # ---------------------------------------------------------------- garbage never raises
 
 JSON = st.recursive(
