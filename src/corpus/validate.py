@@ -664,6 +664,8 @@ def check_target(path: Path, *, root: Path) -> list[SetReport]:
             return [check_release(releases_dir(root) / path.name, root=root)]
         if path.name == "working":
             return [check_folder(working_dir(root), root=root, kind="working")]
+    if path.name == manifest.MANIFEST and path.is_file() and is_release_dir(path.parent):
+        return [check_release(path.parent, root=root)]
     if path.is_file():
         report = check_files(SetReport(display(path, root), "file"), [path], root)
         folder = manifest.release_of(path)
@@ -702,16 +704,16 @@ def check_default(root: Path) -> list[SetReport]:
     return reports
 
 
-def check_paths(paths: Sequence[Path] | None = None, *, root: Path | None = None) \
+def check_paths(paths: Sequence[str | Path] | None = None, *, root: Path | None = None) \
         -> list[SetReport]:
     """Reports for these paths, or for the default sets when none are given."""
     root = root or project_root()
     if not paths:
         return check_default(root)
-    return [report for path in paths for report in check_target(path, root=root)]
+    return [report for path in paths for report in check_target(Path(path), root=root)]
 
 
-def validate_paths(paths: Sequence[Path] | None = None, *, root: Path | None = None) \
+def validate_paths(paths: Sequence[str | Path] | None = None, *, root: Path | None = None) \
         -> list[Problem]:
     """Every problem of these paths (default: the working copy and every release)."""
     return [problem for report in check_paths(paths, root=root) for problem in report.problems]

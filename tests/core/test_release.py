@@ -211,6 +211,11 @@ def test_release_folder_with_a_bad_name(released: Path, project: Path) -> None:
     assert release.list_versions(project) == ["1.0.0"]
 
 
+def test_manifest_path_means_its_release(released: Path, project: Path) -> None:
+    reports = check_paths([str(released / "manifest.json")], root=project)
+    assert [(r.kind, r.checksums, r.ok) for r in reports] == [("release", 1, True)]
+
+
 def test_changelog_entry_missing(released: Path, project: Path) -> None:
     changelog = project / "annotations" / "CHANGELOG.md"
     changelog.write_text("# Changelog\n", encoding="utf-8")
