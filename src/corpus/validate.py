@@ -209,7 +209,9 @@ class _Checker:
         self.data = data
         self.file = file
         self.root = root
-        self.bad = bad
+        # every rejected pointer and its ancestors: a field is unusable when it or a part of
+        # it was rejected
+        self.bad = {p[:i] for p in bad for i in range(len(p) + 1) if i == len(p) or p[i] == "/"}
         self.document = data["id"] if isinstance(data.get("id"), str) else None
         self.problems: list[Problem] = []
         self.text: str | None = self._get(data, "text", str, "")
@@ -218,7 +220,7 @@ class _Checker:
         self.problems.append(Problem(self.file, self.document, pointer, code, message))
 
     def usable(self, pointer: str) -> bool:
-        return not any(p == pointer or p.startswith(pointer + "/") for p in self.bad)
+        return pointer not in self.bad
 
     def _get(self, obj: Any, key: str, kind: type, parent: str) -> Any:
         """``obj[key]`` if present, of exactly this type and not rejected by the schema."""
@@ -423,9 +425,9 @@ class _Checker:
             base = json_pointer("clusters", index)
             name = f"cluster {item['id']}" if isinstance(item.get("id"), str) else \
                 f"cluster #{index}"
-            members = self._get(item, "entities", list, base)
-            if members is None:
-                continue
+            members = item.get("entities")
+            if not isinstance(members, list):
+                continue  # each member is checked for usability below
             types: dict[str, list[str]] = {}
             here: set[str] = set()
             for position, member in enumerate(members):

@@ -114,6 +114,10 @@ CASES: dict[str, tuple[Mutation, set[tuple[str, str]]]] = {
                                {("ENTITY_IN_SEVERAL_CLUSTERS", "/clusters/1/entities/1")}),
     "cluster lists a member twice": (set_in(("clusters", 0, "entities"), ["T7", "T11", "T7"]),
                                      {("CLUSTER_DUPLICATE_MEMBER", "/clusters/0/entities/2")}),
+    "bad and unknown cluster members": (
+        set_in(("clusters", 0, "entities"), ["T 7", "T77", "T11"]),
+        {("SCHEMA_PATTERN", "/clusters/0/entities/0"),
+         ("CLUSTER_UNKNOWN_ENTITY", "/clusters/0/entities/1")}),
     "cluster of one": (set_in(("clusters", 0, "entities"), ["T7"]),
                        {("SCHEMA_MIN_ITEMS", "/clusters/0/entities")}),
     "cluster mixing types": (set_in(("clusters", 0, "entities"), ["T7", "T8"]),
