@@ -134,15 +134,22 @@ def test_blank_tasks_for_learners(ls_server: LiveServer, project: Path) -> None:
     (task_id,) = ls_server.client.import_tasks(project_id, tasks)
     text = load_gold().text
     start = text.index("Emomali Rahmon")
+    other = text.index("bilateral relations")
     ls_server.client.sdk.annotations.create(id=task_id, result=[
         {"id": "aB3dE_x9kL", "from_name": "label", "to_name": "text", "type": "labels",
          "value": {"start": start, "end": start + 14, "text": "Emomali Rahmon",
-                   "labels": ["PER"]}}])
+                   "labels": ["PER"]}},
+        {"id": "-Zx9_kk2Pq", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": other, "end": other + 19, "text": "bilateral relations",
+                   "labels": ["EVENT"]}}])
     out = project / "learner"
     import_export(pulled(ls_server, project_id), file="export", out_dir=out, root=project)
     assert main(["validate", str(out)]) == 0
     document = json.loads((out / f"{GOLD_ID}.json").read_text(encoding="utf-8"))
-    assert [(e["id"], e["text"]) for e in document["entities"]] == [("T76", "Emomali Rahmon")]
+    # identical to the gold T4 (type and offsets), so it is T4: a diff against the gold
+    # shows agreement, not a removal and an addition
+    assert [(e["id"], e["text"]) for e in document["entities"]] == [
+        ("T4", "Emomali Rahmon"), ("T76", "bilateral relations")]
 
 
 def test_emoji_before_the_spans(ls_server: LiveServer, project: Path) -> None:
