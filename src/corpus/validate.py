@@ -4,10 +4,11 @@
    :func:`corpus.schema.document_validator`. Each jsonschema error becomes one
    :class:`~corpus.errors.Problem` located by the RFC 6901 pointer of the offending value,
    with a code derived from the failing keyword.
-2. **Semantic layer**: what a schema cannot say (offsets inside the text, span text, the seed,
-   unique ids, relation arguments, clusters, spans that cross). A check that needs a field the
-   schema layer already rejected is skipped for that field, so odd input (strings for offsets,
-   a list instead of an object) gives schema problems and never a traceback.
+2. **Semantic layer** (:mod:`corpus.semantic`): what a schema cannot say (offsets inside the
+   text, span text, the seed, unique ids, relation arguments, clusters, spans that cross). A
+   check that needs a field the schema layer already rejected is skipped for that field, so
+   odd input (strings for offsets, a list instead of an object) gives schema problems and
+   never a traceback.
 
 Problem codes (stable; the README has the same table):
 
@@ -68,10 +69,10 @@ from typing import Any
 from corpus import manifest
 from corpus.errors import CorpusError, Problem, json_pointer
 from corpus.formats import native
-from corpus.fsutil import sha256_text
 from corpus.model import Document
 from corpus.paths import changelog_path, project_root, releases_dir, working_dir
 from corpus.schema import document_validator, inventory
+from corpus.semantic import check_semantics
 
 #: codes meaning the input could not be used at all (exit status 2)
 UNUSABLE_CODES = frozenset({"NOT_FOUND", "NOT_JSON", "NOT_UTF8", "UNREADABLE", "NO_DOCUMENTS"})
@@ -181,295 +182,6 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
                           f"{show(value)}: {detail}")
 
 
-# --------------------------------------------------------------------------- semantic layer
-
-
-@dataclass
-class _Entity:
-    index: int
-    id: str | None
-    type: str | None  # a known label, else None
-    start: int | None
-    end: int | None
-    text: str | None
-    valid_span: bool = False  # 0 <= start < end (<= len(text) when the text is known)
-
-    @property
-    def pointer(self) -> str:
-        return json_pointer("entities", self.index)
-
-    def name(self) -> str:
-        return f"entity {self.id}" if self.id is not None else f"entity #{self.index}"
-
-
-class _Checker:
-    """The semantic checks of one document; ``bad`` holds pointers the schema layer rejected."""
-
-    def __init__(self, data: dict[str, Any], file: str, root: Path, bad: set[str]) -> None:
-        self.data = data
-        self.file = file
-        self.root = root
-        # every rejected pointer and its ancestors: a field is unusable when it or a part of
-        # it was rejected
-        self.bad = {p[:i] for p in bad for i in range(len(p) + 1) if i == len(p) or p[i] == "/"}
-        self.document = data["id"] if isinstance(data.get("id"), str) else None
-        self.problems: list[Problem] = []
-        self.text: str | None = self._get(data, "text", str, "")
-
-    def report(self, pointer: str, code: str, message: str) -> None:
-        self.problems.append(Problem(self.file, self.document, pointer, code, message))
-
-    def usable(self, pointer: str) -> bool:
-        return pointer not in self.bad
-
-    def _get(self, obj: Any, key: str, kind: type, parent: str) -> Any:
-        """``obj[key]`` if present, of exactly this type and not rejected by the schema."""
-        if not isinstance(obj, dict) or key not in obj:
-            return None
-        value = obj[key]
-        if kind is int and isinstance(value, bool):
-            return None
-        if not isinstance(value, kind) or not self.usable(f"{parent}/{key}"):
-            return None
-        return value
-
-    def _items(self, key: str) -> list[tuple[int, dict[str, Any]]]:
-        items = self.data.get(key)
-        if not isinstance(items, list):
-            return []
-        return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
-
-    def run(self) -> list[Problem]:
-        entities = self.collect_entities()
-        self.check_seed()
-        self.check_ids()
-        self.check_spans(entities)
-        self.check_relations(entities)
-        self.check_clusters(entities)
-        return self.problems
-
-    # -- entities and spans
-
-    def collect_entities(self) -> list[_Entity]:
-        known = set(inventory().entity_types)
-        entities = []
-        for index, item in self._items("entities"):
-            base = json_pointer("entities", index)
-            for key in ("start", "end"):
-                value = item.get(key)
-                if isinstance(value, float) and value.is_integer() and self.usable(f"{base}/{key}"):
-                    self.report(f"{base}/{key}", "OFFSET_NOT_INTEGER",
-                                f"{key} {value!r} must be written as an integer ({int(value)})")
-            kind = self._get(item, "type", str, base)
-            entities.append(_Entity(
-                index=index,
-                id=item["id"] if isinstance(item.get("id"), str) else None,
-                type=kind if kind in known else None,
-                start=self._get(item, "start", int, base),
-                end=self._get(item, "end", int, base),
-                text=self._get(item, "text", str, base),
-            ))
-        return entities
-
-    def check_spans(self, entities: list[_Entity]) -> None:
-        text = self.text
-        for entity in entities:
-            start, end = entity.start, entity.end
-            if start is None or end is None:
-                continue
-            if start >= end:
-                self.report(f"{entity.pointer}/end", "OFFSET_OUT_OF_RANGE",
-                            f"{entity.name()} span [{start}:{end}] is empty or reversed "
-                            "(start must be less than end)")
-                continue
-            if text is not None and end > len(text):
-                self.report(f"{entity.pointer}/end", "OFFSET_OUT_OF_RANGE",
-                            f"{entity.name()} end {end} is beyond the end of the text "
-                            f"(length {len(text)})")
-                continue
-            entity.valid_span = start >= 0
-            if text is None or not entity.valid_span:
-                continue
-            covered = text[start:end]
-            if entity.text is not None and covered != entity.text:
-                self.report(f"{entity.pointer}/text", "SPAN_TEXT_MISMATCH",
-                            f"{entity.name()} text {entity.text!r} differs from "
-                            f"text[{start}:{end}] {covered!r}")
-            elif covered != covered.strip():
-                self.report(entity.pointer, "SPAN_WHITESPACE",
-                            f"{entity.name()} span [{start}:{end}] {covered!r} starts or ends "
-                            "with whitespace")
-        self.check_duplicate_spans(entities)
-        self.check_crossing_spans(entities)
-
-    def check_duplicate_spans(self, entities: list[_Entity]) -> None:
-        seen: dict[tuple[str, int, int], _Entity] = {}
-        for entity in entities:
-            if not entity.valid_span or entity.type is None:
-                continue
-            assert entity.start is not None and entity.end is not None
-            key = (entity.type, entity.start, entity.end)
-            first = seen.setdefault(key, entity)
-            if first is not entity:
-                self.report(entity.pointer, "DUPLICATE_SPAN",
-                            f"{entity.name()} repeats {first.name()} "
-                            f"({entity.type} [{entity.start}:{entity.end}])")
-
-    def check_crossing_spans(self, entities: list[_Entity]) -> None:
-        spans = sorted(
-            (e for e in entities if e.valid_span),
-            key=lambda e: (e.start or 0, -(e.end or 0), e.index),
-        )
-        for i, outer in enumerate(spans):
-            assert outer.start is not None and outer.end is not None
-            for inner in spans[i + 1:]:
-                assert inner.start is not None and inner.end is not None
-                if inner.start >= outer.end:
-                    break
-                if inner.end > outer.end and inner.start > outer.start:
-                    later = max(outer, inner, key=lambda e: e.index)
-                    other = inner if later is outer else outer
-                    self.report(later.pointer, "CROSSING_SPANS",
-                                f"{later.name()} [{later.start}:{later.end}] crosses "
-                                f"{other.name()} [{other.start}:{other.end}]: they overlap "
-                                "but neither contains the other")
-
-    # -- seed and ids
-
-    def check_seed(self) -> None:
-        seed = self._get(self.data, "seed", dict, "")
-        if seed is None or self.text is None:
-            return
-        recorded = self._get(seed, "sha256", str, "/seed")
-        actual = sha256_text(self.text)
-        if recorded is not None and recorded != actual:
-            self.report("/seed/sha256", "SEED_HASH_MISMATCH",
-                        f"seed.sha256 {recorded} differs from the sha256 of the text {actual}")
-        path = self._get(seed, "path", str, "/seed")
-        if path is None:
-            return
-        seed_file = self.root / path
-        try:
-            stored = seed_file.read_bytes()
-        except (OSError, ValueError):  # ValueError: a NUL in the path
-            self.report("/seed/path", "SEED_MISSING",
-                        f"seed file {path!r} does not exist under {self.root}")
-            return
-        encoded = self.text.encode("utf-8")
-        if stored != encoded:
-            self.report("/text", "SEED_TEXT_MISMATCH", _text_difference(path, stored, self.text))
-
-    def check_ids(self) -> None:
-        first: dict[str, str] = {}
-        for key in ("entities", "relations", "clusters"):
-            for index, item in self._items(key):
-                value = self._get(item, "id", str, json_pointer(key, index))
-                if value is None:
-                    continue
-                pointer = json_pointer(key, index, "id")
-                if value in first:
-                    self.report(pointer, "DUPLICATE_ID",
-                                f"id {value!r} is already used at {first[value]}")
-                else:
-                    first[value] = pointer
-
-    # -- relations and clusters
-
-    def check_relations(self, entities: list[_Entity]) -> None:
-        by_id: dict[str, _Entity] = {}
-        for entity in entities:
-            if entity.id is not None:
-                by_id.setdefault(entity.id, entity)
-        labels = inventory()
-        seen: dict[tuple[str, Any], str] = {}
-        for index, item in self._items("relations"):
-            base = json_pointer("relations", index)
-            name = f"relation {item['id']}" if isinstance(item.get("id"), str) else \
-                f"relation #{index}"
-            kind = self._get(item, "type", str, base)
-            label = labels.relation(kind) if kind in labels.relation_types else None
-            head = self._get(item, "head", str, base)
-            tail = self._get(item, "tail", str, base)
-            for role, value in (("head", head), ("tail", tail)):
-                if value is not None and value not in by_id:
-                    self.report(f"{base}/{role}", f"DANGLING_{role.upper()}",
-                                f"{name} {role} {value!r} is not the id of an entity "
-                                "in this document")
-            if head is None or tail is None:
-                continue
-            if head == tail:
-                self.report(f"{base}/tail", "SELF_RELATION",
-                            f"{name} links {head!r} to itself")
-            if label is not None and head in by_id and tail in by_id:
-                head_type, tail_type = by_id[head].type, by_id[tail].type
-                if head_type is not None and tail_type is not None \
-                        and not label.allows(head_type, tail_type):
-                    either = " (either order)" if label.symmetric else ""
-                    self.report(f"{base}/type", "RELATION_TYPE_NOT_ALLOWED",
-                                f"{name} {kind} does not allow {head_type} -> {tail_type}; "
-                                f"allowed: head {'/'.join(label.head)}, tail "
-                                f"{'/'.join(label.tail)}{either}")
-            if kind is not None:
-                args: Any = frozenset((head, tail)) if label and label.symmetric else (head, tail)
-                key = (kind, args)
-                if key in seen:
-                    self.report(base, "DUPLICATE_RELATION",
-                                f"{name} repeats {seen[key]} ({kind} {head} -> {tail})")
-                else:
-                    seen[key] = name
-
-    def check_clusters(self, entities: list[_Entity]) -> None:
-        by_id = {e.id: e for e in reversed(entities) if e.id is not None}
-        owner: dict[str, str] = {}
-        for index, item in self._items("clusters"):
-            base = json_pointer("clusters", index)
-            name = f"cluster {item['id']}" if isinstance(item.get("id"), str) else \
-                f"cluster #{index}"
-            members = item.get("entities")
-            if not isinstance(members, list):
-                continue  # each member is checked for usability below
-            types: dict[str, list[str]] = {}
-            here: set[str] = set()
-            for position, member in enumerate(members):
-                pointer = json_pointer("clusters", index, "entities", position)
-                if not isinstance(member, str) or not self.usable(pointer):
-                    continue
-                if member not in by_id:
-                    self.report(pointer, "CLUSTER_UNKNOWN_ENTITY",
-                                f"{name} member {member!r} is not the id of an entity "
-                                "in this document")
-                    continue
-                if member in here:
-                    self.report(pointer, "CLUSTER_DUPLICATE_MEMBER",
-                                f"{name} lists entity {member!r} twice")
-                    continue
-                here.add(member)
-                if member in owner:
-                    self.report(pointer, "ENTITY_IN_SEVERAL_CLUSTERS",
-                                f"entity {member!r} of {name} is already in {owner[member]}")
-                else:
-                    owner[member] = name
-                member_type = by_id[member].type
-                if member_type is not None:
-                    types.setdefault(member_type, []).append(member)
-            if len(types) > 1:
-                detail = "; ".join(f"{t} ({', '.join(ids)})" for t, ids in types.items())
-                self.report(f"{base}/entities", "CLUSTER_MIXED_TYPES",
-                            f"{name} mixes entity types: {detail}")
-
-
-def _text_difference(path: str, stored: bytes, text: str) -> str:
-    try:
-        seed_text = stored.decode("utf-8")
-    except UnicodeDecodeError:
-        return f"seed file {path!r} is not UTF-8, so it cannot equal the text"
-    limit = min(len(seed_text), len(text))
-    at = next((i for i in range(limit) if seed_text[i] != text[i]), limit)
-    return (f"the text differs from seed file {path!r} at character {at}: "
-            f"text has {text[at:at + 20]!r}, seed has {seed_text[at:at + 20]!r} "
-            f"(lengths {len(text)} and {len(seed_text)})")
-
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -510,8 +222,8 @@ def validate_document(data: Any, *, file: str, root: Path) -> list[Problem]:
                         "which is not a Unicode character") for pointer in surrogates]
     problems += dict.fromkeys(_schema_problems(data, file, document))
     if isinstance(data, dict):
-        bad = {p.pointer for p in problems}
-        problems += _Checker(data, file, root, bad).run()
+        rejected = {p.pointer for p in problems}
+        problems += check_semantics(data, file=file, root=root, rejected=rejected)
     return sorted(problems, key=lambda p: (pointer_key(p.pointer), p.code, p.message))
 
 
