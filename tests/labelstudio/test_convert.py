@@ -391,3 +391,20 @@ def test_renumbered_regions_keep_the_ids_of_identical_base_entities() -> None:
     assert document.relations == GOLD.relations and document.clusters == GOLD.clusters
     ids = {e.id for e in document.entities}
     assert "T4" in ids and "T28" not in ids and "T76" in ids  # T28 moved: a new entity
+
+
+def test_value_text_across_a_line_break_may_differ_in_whitespace_only() -> None:
+    start = GOLD.text.index("visit.\n\nThe") + len("visit.\n\n") - 3
+    end = start + 7  # ".\n\nThe "
+
+    def with_text(claimed: str) -> list[dict[str, Any]]:
+        export = gold_export()
+        result(export).append({
+            "id": "ui1", "from_name": "label", "to_name": "text", "type": "labels",
+            "value": {"start": start, "end": end, "text": claimed, "labels": ["EVENT"]}})
+        return export
+
+    assert GOLD.text[start:end] == ".\n\nThe "
+    document = only(with_text(". The "))  # as the UI may write it
+    assert document.entity("T76").text == ".\n\nThe "
+    assert codes(with_text(". Tha ")) == ["TEXT_MISMATCH"]

@@ -36,7 +36,9 @@ What the import checks (codes, one located problem each, nothing written if any)
 ``SEED_CHANGED`` (seed file no longer matches the sha256 stored with the document or
 the task), ``UNKNOWN_CONTROL`` (``from_name``/``to_name``/``type`` not in our config),
 ``OFFSET_NOT_INTEGER``, ``OFFSET_OUT_OF_RANGE``, ``EMPTY_SPAN``, ``TEXT_MISMATCH``
-(``value.text`` differs from ``text[start:end]``), ``LABEL_COUNT`` (not exactly one
+(``value.text`` differs from ``text[start:end]``; only a span across a line break whose
+``value.text`` differs in whitespace alone is forgiven, a known quirk of the UI; the
+entity text is always recomputed from the offsets), ``LABEL_COUNT`` (not exactly one
 label), ``UNKNOWN_LABEL``, ``DUPLICATE_REGION``, ``RELATION_MISSING_REGION``,
 ``UNKNOWN_RELATION``, ``RELATION_NOT_ALLOWED`` (argument types not allowed by the
 inventory), ``RELATION_DIRECTION`` (``bi`` on a directed type), ``DUPLICATE_RELATION``,
@@ -614,11 +616,22 @@ def _span(
                 f"span {start}-{end} is empty or reversed")
         return None
     claimed = value.get("text")
-    if claimed is not None and claimed != text[start:end]:
+    if claimed is not None and claimed != text[start:end] and not _newline_quirk(
+        claimed, text[start:end]
+    ):
         ctx.add(document_id, where, f"{pointer}/value/text", "TEXT_MISMATCH",
                 f"value.text {claimed!r} but the text at {start}-{end} is {text[start:end]!r}")
         return None
     return (labels[0], start, end)
+
+
+def _newline_quirk(claimed: Any, actual: str) -> bool:
+    """Label Studio's UI can write ``value.text`` of a span that crosses a line break with
+    the line break changed or dropped; the offsets are right. Only that is forgiven: the
+    span has a line break and the two differ in whitespace alone."""
+    if not isinstance(claimed, str) or "\n" not in actual:
+        return False
+    return "".join(claimed.split()) == "".join(actual.split())
 
 
 def _relation(
