@@ -338,7 +338,8 @@ class AgreementReport:
         return {"annotators": self.annotators, "pairs": [p.to_dict() for p in self.pairs]}
 
     def table(self, *, limit: int | None = None) -> str:
-        """The scores table, then each pair's disagreements (at most ``limit`` each)."""
+        """The scores table, then each pair's disagreements (at most ``limit`` each; all
+        when ``limit`` is None or 0)."""
 
         def pct(value: float | None) -> str:
             return "-" if value is None else f"{value:.3f}"
@@ -358,7 +359,7 @@ class AgreementReport:
             ))
         lines = _columns(rows)
         for p in self.pairs:
-            shown = p.disagreements if limit is None else p.disagreements[:limit]
+            shown = p.disagreements if not limit else p.disagreements[:limit]
             lines += ["", f"disagreements {p.left} vs {p.right}: {len(p.disagreements)}"]
             if shown:
                 lines += _columns([("document", "kind", p.left, p.right)]

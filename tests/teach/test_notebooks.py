@@ -1,0 +1,63 @@
+"""The teaching notebooks: executed offline, stored without outputs, their data reproducible."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from teach_helpers import ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
+NAMES = ["01_explore.ipynb", "02_train_evaluate.ipynb", "03_annotate.ipynb"]
+#: the three together must run in under two minutes; each gets a share with some slack
+TIMEOUT_PER_CELL = 120
+
+
+def test_all_notebooks_are_listed() -> None:
+    assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_is_stored_without_outputs(name: str) -> None:
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, (
+                f"{name}: strip outputs before committing (see README, teaching section)")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_starts_with_goals_and_ends_with_exercises(name: str) -> None:
+    cells = nbformat.read(NOTEBOOKS / name, as_version=4).cells
+    assert cells[0].cell_type == "markdown" and "What you will learn" in cells[0].source
+    assert cells[-1].cell_type == "markdown" and "## Exercises" in cells[-1].source
+
+
+def test_notebooks_execute_offline_in_under_two_minutes(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    for name in NAMES:
+        notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+        client = NotebookClient(notebook, timeout=TIMEOUT_PER_CELL, kernel_name="python3",
+                                resources={"metadata": {"path": str(NOTEBOOKS)}})
+        client.execute()  # raises CellExecutionError on the first failing cell
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                assert output.get("output_type") != "error", (name, output.get("evalue"))
+                assert "Traceback" not in output.get("text", ""), (name, output.get("text"))
+        nbformat.write(notebook, tmp_path / name)  # executed copies, for a look by hand
+    assert time.perf_counter() - started < 120
+
+
+def test_shipped_label_studio_export_is_reproducible() -> None:
+    script = NOTEBOOKS / "data" / "make_label_studio_export.py"
+    spec = importlib.util.spec_from_file_location("make_label_studio_export", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shipped = (NOTEBOOKS / "data" / "label_studio_two_annotators.json").read_text("utf-8")
+    assert module.render() == shipped
