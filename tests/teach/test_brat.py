@@ -226,3 +226,17 @@ def test_round_trip_property(document: Document, tmp_path: Path) -> None:
     folder = tmp_path / "rt"
     brat.export([document], folder, replace=True)
     assert brat.read_folder(folder) == [document]
+
+
+def test_import_never_writes_into_a_release(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corpus.cli import main
+    from corpus.paths import releases_dir
+
+    (_, documents) = CORPORA[0]
+    brat.export(documents, tmp_path / "brat")
+    target = releases_dir() / "9.9.9-never"
+    assert main(["import", "brat", str(tmp_path / "brat"), "-o", str(target)]) == 2
+    assert "OUTPUT_IN_RELEASE" in capsys.readouterr().err
+    assert not target.exists()

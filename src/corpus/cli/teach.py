@@ -81,9 +81,11 @@ def _agreement(args: argparse.Namespace) -> int:
 
 def _import_brat(args: argparse.Namespace) -> int:
     from corpus.formats import brat
-    from corpus.paths import working_dir
+    from corpus.ls_project import check_output_dir
+    from corpus.paths import project_root, working_dir
 
     output = Path(args.output) if args.output else working_dir()
+    check_output_dir(output, project_root())  # releases are never written to
     written = brat.import_folder(Path(args.folder), output)
     print(f"read {len(written)} documents from {args.folder}; wrote them to {output}")
     return 0
