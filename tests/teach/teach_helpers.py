@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from hypothesis import strategies as st
+
 from corpus.formats.native import document_files, from_dict, read_json
-from corpus.model import Document
+from corpus.model import Cluster, Document, Entity, Relation
+from corpus.schema import inventory
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -141,3 +144,67 @@ def screenshot(url: str, path: Path, profile: Path, size: str = "1400,1600") -> 
         capture_output=True, text=True, timeout=120, check=True,
     )
     return path
+
+
+# ------------------------------------------------------- random valid documents (Hypothesis)
+
+WORD = st.text(alphabet="abcXYZé’—&<\"😀", min_size=1, max_size=5)
+SEPARATOR = st.sampled_from([" ", "  ", "\n", "\n\n", " \n", "\u00a0", " \t "])
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> Document:
+    labels = inventory()
+    words = draw(st.lists(WORD, min_size=1, max_size=12))
+    separators = [draw(SEPARATOR) for _ in words[1:]]
+    text, bounds = "", []
+    for index, word in enumerate(words):
+        if index:
+            text += separators[index - 1]
+        bounds.append((len(text), len(text) + len(word)))
+        text += word
+    spans: list[tuple[int, int, str]] = []
+    wanted = draw(st.lists(st.tuples(
+        st.integers(0, len(words) - 1), st.integers(1, 3), st.sampled_from(labels.entity_types),
+    ), max_size=10))
+    for first, length, label in wanted:
+        start, end = bounds[first][0], bounds[min(first + length, len(words)) - 1][1]
+        crossing = any(s < start < e < end or start < s < end < e for s, e, _ in spans)
+        if not crossing and (start, end, label) not in spans:
+            spans.append((start, end, label))
+    foreign = draw(st.lists(st.booleans(), min_size=len(spans), max_size=len(spans)))
+    entities = tuple(
+        Entity(f"ent-{i}" if odd else f"T{i + 1}", label, start, end, text[start:end])
+        for i, ((start, end, label), odd) in enumerate(zip(spans, foreign, strict=True))
+    )
+    relations: list[Relation] = []
+    pairs = draw(st.lists(st.tuples(st.integers(0, 99), st.integers(0, 99)), max_size=6))
+    for a, b in pairs:
+        if len(entities) < 2:
+            break
+        head, tail = entities[a % len(entities)], entities[b % len(entities)]
+        allowed = [r for r in labels.relations if r.allows(head.type, tail.type)]
+        if head.id == tail.id or not allowed:
+            continue
+        relation = allowed[draw(st.integers(0, len(allowed) - 1))]
+        if any(r.type == relation.name and {r.head, r.tail} == {head.id, tail.id}
+               for r in relations):
+            continue
+        rel_id = f"R{len(relations) + 1}" if draw(st.booleans()) else f"rel.{len(relations)}"
+        relations.append(Relation(rel_id, relation.name, head.id, tail.id))
+    clusters = []
+    for label in labels.entity_types:
+        members = tuple(e.id for e in entities if e.type == label)
+        if len(members) >= 2 and draw(st.booleans()):
+            clusters.append(Cluster(f"C{len(clusters) + 1}", members))
+    metadata = {
+        "language": "en",
+        "split": draw(st.sampled_from(["train", "dev", "test"])),
+        "source": {"outlet": draw(st.none() | st.text(max_size=5)), "url": None},
+        "annotation": {"annotators": draw(st.lists(st.text(max_size=4), max_size=2))},
+    }
+    return Document(
+        id=draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,8}", fullmatch=True)),
+        text=text, metadata=metadata, entities=entities, relations=tuple(relations),
+        clusters=tuple(clusters),
+    )

@@ -7,8 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 from sklearn.metrics import cohen_kappa_score  # installed with seqeval; a cross-check only
-from teach_helpers import corpora, fixture_document
+from teach_helpers import corpora, documents, fixture_document
 
 from corpus.agreement import (
     Annotation,
@@ -159,3 +160,23 @@ def test_different_texts_are_refused() -> None:
     with pytest.raises(CorpusError) as caught:
         compare(Annotation("a", {gold.id: gold}), Annotation("b", {gold.id: other}))
     assert [p.code for p in caught.value.problems] == ["TEXT_DIFFERS"]
+
+
+def test_several_paths_one_per_annotator(tmp_path: Path) -> None:
+    gold = fixture_document()
+    (tmp_path / "alice.json").write_text(native.dumps(gold), encoding="utf-8")
+    (tmp_path / "bob.json").write_text(native.dumps(perturbed(gold)), encoding="utf-8")
+    annotations = load_annotations([str(tmp_path / "alice.json"), str(tmp_path / "bob.json")])
+    assert [a.annotator for a in annotations] == ["alice", "bob"]
+    [pair] = agreement(annotations).pairs
+    assert (pair.entities_strict.matched, pair.relations.matched) == (12, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(document=documents())
+def test_self_agreement_property(document: Document) -> None:
+    pair = compare(Annotation("a", {document.id: document}),
+                   Annotation("b", {document.id: document}))
+    assert pair.kappa == 1.0 and pair.disagreements == []
+    assert pair.entities_strict.f1 == (1.0 if document.entities else None)
+    assert pair.relations.f1 == (1.0 if document.relations else None)
