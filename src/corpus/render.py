@@ -477,12 +477,14 @@ def _hide_rules(labels: Inventory) -> str:
 
 
 def render_fragment(
-    documents: Sequence[Document], *, labels: Inventory | None = None, caption: str | None = None
+    documents: Sequence[Document], *, labels: Inventory | None = None, caption: str | None = None,
+    legend: bool = True,
 ) -> str:
     """The view as one ``<div>`` with its own ``<style>`` and ``<script>`` (for notebooks).
 
     The root id is derived from the content, so rendering the same documents twice gives
     the same bytes, and two different views on one notebook page do not interfere.
+    ``legend=False`` leaves out the legend (for short excerpts).
     """
     labels = labels or inventory()
     colors = _colors(labels)
@@ -493,7 +495,7 @@ def render_fragment(
     return (
         f'<div class="cv cv-labels" id="{root_id}">'
         f"<style>{_CSS}{_hide_rules(labels)}</style>"
-        f"{heading}{_render_legend(documents, labels)}{body}"
+        f"{heading}{_render_legend(documents, labels) if legend else ''}{body}"
         f"<script>{_JS.replace('%ROOT%', root_id)}</script></div>"
     )
 
@@ -548,11 +550,12 @@ def excerpt(document: Document, start: int, end: int) -> Document:
     )
 
 
-def show(documents: Sequence[Document] | Document, *, caption: str | None = None) -> Any:
+def show(documents: Sequence[Document] | Document, *, caption: str | None = None,
+         legend: bool = True) -> Any:
     """The view as ``IPython.display.HTML``, for a notebook cell."""
     from importlib import import_module
 
     html_output: Any = import_module("IPython.display").HTML
     if isinstance(documents, Document):
         documents = [documents]
-    return html_output(render_fragment(documents, caption=caption))
+    return html_output(render_fragment(documents, caption=caption, legend=legend))

@@ -170,3 +170,10 @@ def test_excerpt_keeps_what_lies_inside() -> None:
     whole = excerpt(document, 0, 60)
     assert {r.id for r in whole.relations} == {"R1", "R2"}
     check_view(parse_html(render_fragment([part, whole])), [part, whole])
+
+
+def test_fragment_without_legend() -> None:
+    document = fixture_document()
+    root = parse_html(render_fragment([document], legend=False))
+    assert not [el for el in root.iter() if "cv-leg" in el.classes()]
+    check_view(root, [document])
