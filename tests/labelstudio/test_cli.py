@@ -112,3 +112,10 @@ def test_makefile_installs_the_same_label_studio_version() -> None:
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert f"LS_VERSION := {lsserver.LABEL_STUDIO_VERSION}\n" in makefile
     assert lsserver.stamp_path(REPO).name.endswith(lsserver.LABEL_STUDIO_VERSION)
+
+
+def test_ci_requires_the_real_server() -> None:
+    from ls_helpers import server_required
+
+    assert server_required({"CI": "true"}) and server_required({"CI": "1"})
+    assert not server_required({}) and not server_required({"CI": "false"})
