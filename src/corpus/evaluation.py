@@ -159,43 +159,37 @@ class Scheme:
         raise NotImplementedError
 
 
-class Strict(Scheme):
-    """Strict: correct when the span and the type are both exactly right; a prediction
-    overlapping an unclaimed gold mention otherwise is incorrect (the first such gold
-    mention is claimed); no overlap is spurious."""
-
-    name = "strict"
-
-    def match(self, pred: Entity, gold: Sequence[Entity], claimed: set[int]
-              ) -> tuple[str, int | None]:
-        incorrect = None
-        for index, item in enumerate(gold):
-            if index in claimed:
-                continue
-            if _same_span(pred, item) and pred.type == item.type:
-                return "correct", index
-            if incorrect is None and _overlap(pred, item):
-                incorrect = index
-        return ("incorrect", incorrect) if incorrect is not None else ("spurious", None)
-
-
 class Exact(Scheme):
     """Exact boundary: correct when the span is exactly right, whatever the type; an
-    overlap without the exact span is incorrect; no overlap is spurious."""
+    overlap without the exact span is incorrect (the first such unclaimed gold mention is
+    claimed); no overlap is spurious."""
 
     name = "exact"
 
+    def is_correct(self, pred: Entity, item: Entity) -> bool:
+        return _same_span(pred, item)
+
     def match(self, pred: Entity, gold: Sequence[Entity], claimed: set[int]
               ) -> tuple[str, int | None]:
         incorrect = None
         for index, item in enumerate(gold):
             if index in claimed:
                 continue
-            if _same_span(pred, item):
+            if self.is_correct(pred, item):
                 return "correct", index
             if incorrect is None and _overlap(pred, item):
                 incorrect = index
         return ("incorrect", incorrect) if incorrect is not None else ("spurious", None)
+
+
+class Strict(Exact):
+    """Strict: as :class:`Exact`, but correct only when the type is right as well; an exact
+    span with the wrong type is incorrect."""
+
+    name = "strict"
+
+    def is_correct(self, pred: Entity, item: Entity) -> bool:
+        return _same_span(pred, item) and pred.type == item.type
 
 
 class Partial(Scheme):
