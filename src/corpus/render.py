@@ -288,7 +288,7 @@ _CSS = """
   overflow:visible}
 .cv .cv-side{flex:2 1 0;min-width:260px;font-size:.85em;max-height:90vh;overflow:auto}
 .cv .cv-side h3{font-size:1em;margin:.2em 0 .4em}
-.cv .cv-rels,.cv .cv-cls{margin:0 0 1em;padding-left:1.6em}
+.cv .cv-rels,.cv .cv-cls{margin:0 0 1em;padding-left:2.4em}
 .cv .cv-rel,.cv .cv-cl{padding:.15em .3em;border-radius:4px;cursor:pointer}
 .cv .cv-rel:hover,.cv .cv-rel.cv-on,.cv .cv-cl.cv-on{background:#eef3ff}
 .cv .cv-rel.cv-pin{background:#dde7ff}
