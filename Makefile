@@ -45,6 +45,7 @@ annotate: $(STAMP_RUN) $(LS_STAMP)
 ## test: install the test extras, lint and type-check, run the test suite
 test: $(STAMP_TEST) $(CHROMIUM) $(LS_STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest
 

@@ -98,19 +98,23 @@ class PairAgreement:
 
     @property
     def kappa(self) -> float | None:
-        return cohen_kappa_from_counts(self.tokens, self.token_agreements, self.left_tags,
-                                       self.right_tags)
+        return cohen_kappa_from_counts(
+            self.tokens, self.token_agreements, self.left_tags, self.right_tags
+        )
 
     def to_dict(self) -> dict[str, Any]:
         def counts(c: Counts) -> dict[str, Any]:
             return {"matched": c.matched, "left": c.left, "right": c.right, "f1": c.f1}
 
         return {
-            "left": self.left, "right": self.right, "documents": self.documents,
+            "left": self.left,
+            "right": self.right,
+            "documents": self.documents,
             "entities_strict": counts(self.entities_strict),
             "entities_partial": counts(self.entities_partial),
             "relations": counts(self.relations),
-            "tokens": self.tokens, "token_agreements": self.token_agreements,
+            "tokens": self.tokens,
+            "token_agreements": self.token_agreements,
             "kappa": self.kappa,
             "disagreements": [d.__dict__ for d in self.disagreements],
         }
@@ -175,8 +179,12 @@ def match_entities(
     disagreements: list[Disagreement] = []
     # partial: same type, overlapping, one-to-one, largest overlap first
     candidates = sorted(
-        ((_overlap(a, b), i, j) for i, a in enumerate(rest_left) for j, b in enumerate(rest_right)
-         if a.type == b.type and _overlap(a, b) > 0),
+        (
+            (_overlap(a, b), i, j)
+            for i, a in enumerate(rest_left)
+            for j, b in enumerate(rest_right)
+            if a.type == b.type and _overlap(a, b) > 0
+        ),
         key=lambda item: (-item[0], rest_left[item[1]].start, rest_right[item[2]].start),
     )
     used_left: set[int] = set()
@@ -186,8 +194,9 @@ def match_entities(
             continue
         used_left.add(i)
         used_right.add(j)
-        disagreements.append(Disagreement(document, "boundary", _show(rest_left[i]),
-                                          _show(rest_right[j])))
+        disagreements.append(
+            Disagreement(document, "boundary", _show(rest_left[i]), _show(rest_right[j]))
+        )
     partial = strict + len(used_left)
     # same span, different type
     spans_right: dict[tuple[int, int], int] = {}
@@ -200,8 +209,9 @@ def match_entities(
             continue
         used_left.add(i)
         used_right.add(j_found)
-        disagreements.append(Disagreement(document, "type", _show(entity),
-                                          _show(rest_right[j_found])))
+        disagreements.append(
+            Disagreement(document, "type", _show(entity), _show(rest_right[j_found]))
+        )
     for i, entity in enumerate(rest_left):
         if i not in used_left:
             disagreements.append(Disagreement(document, f"only {names[0]}", _show(entity), ""))
@@ -209,8 +219,11 @@ def match_entities(
         if j not in used_right:
             disagreements.append(Disagreement(document, f"only {names[1]}", "", _show(entity)))
     disagreements.sort(key=_disagreement_order)
-    return (Counts(strict, len(left), len(right)), Counts(partial, len(left), len(right)),
-            disagreements)
+    return (
+        Counts(strict, len(left), len(right)),
+        Counts(partial, len(left), len(right)),
+        disagreements,
+    )
 
 
 def _disagreement_order(item: Disagreement) -> tuple[int, str]:
@@ -222,8 +235,9 @@ def _disagreement_order(item: Disagreement) -> tuple[int, str]:
     return (start, item.kind)
 
 
-def _relation_key(relation: Relation, entities: Mapping[str, Entity],
-                  symmetric: set[str]) -> tuple[str, tuple[SpanKey, SpanKey]] | None:
+def _relation_key(
+    relation: Relation, entities: Mapping[str, Entity], symmetric: set[str]
+) -> tuple[str, tuple[SpanKey, SpanKey]] | None:
     head, tail = entities.get(relation.head), entities.get(relation.tail)
     if head is None or tail is None:
         return None
@@ -267,34 +281,67 @@ def match_relations(
         other = by_args.get(tuple(sorted(key[1]))) if key is not None else None
         if other is not None and other.id not in paired:
             paired.add(other.id)
-            disagreements.append(Disagreement(
-                left.id, "relation type", _show_relation(relation, left_entities),
-                _show_relation(other, right_entities)))
+            disagreements.append(
+                Disagreement(
+                    left.id,
+                    "relation type",
+                    _show_relation(relation, left_entities),
+                    _show_relation(other, right_entities),
+                )
+            )
         else:
             unpaired_left.append(relation)
     for relation in unpaired_left:
         # same type, each argument overlapping the other's: the arguments' spans or types differ
-        other = next((r for r in only_right if r.id not in paired and r.type == relation.type
-                      and _arguments_overlap(relation, left_entities, r, right_entities)), None)
+        other = next(
+            (
+                r
+                for r in only_right
+                if r.id not in paired
+                and r.type == relation.type
+                and _arguments_overlap(relation, left_entities, r, right_entities)
+            ),
+            None,
+        )
         if other is not None:
             paired.add(other.id)
-            disagreements.append(Disagreement(
-                left.id, "relation arguments", _show_relation(relation, left_entities),
-                _show_relation(other, right_entities)))
+            disagreements.append(
+                Disagreement(
+                    left.id,
+                    "relation arguments",
+                    _show_relation(relation, left_entities),
+                    _show_relation(other, right_entities),
+                )
+            )
         else:
-            disagreements.append(Disagreement(left.id, f"relation only {names[0]}",
-                                              _show_relation(relation, left_entities), ""))
+            disagreements.append(
+                Disagreement(
+                    left.id,
+                    f"relation only {names[0]}",
+                    _show_relation(relation, left_entities),
+                    "",
+                )
+            )
     for relation in only_right:
         if relation.id not in paired:
-            disagreements.append(Disagreement(right.id, f"relation only {names[1]}", "",
-                                              _show_relation(relation, right_entities)))
+            disagreements.append(
+                Disagreement(
+                    right.id,
+                    f"relation only {names[1]}",
+                    "",
+                    _show_relation(relation, right_entities),
+                )
+            )
     return Counts(matched, len(left.relations), len(right.relations)), disagreements
 
 
-def _arguments_overlap(a: Relation, a_entities: Mapping[str, Entity], b: Relation,
-                       b_entities: Mapping[str, Entity]) -> bool:
-    ends = [(a_entities.get(a.head), b_entities.get(b.head)),
-            (a_entities.get(a.tail), b_entities.get(b.tail))]
+def _arguments_overlap(
+    a: Relation, a_entities: Mapping[str, Entity], b: Relation, b_entities: Mapping[str, Entity]
+) -> bool:
+    ends = [
+        (a_entities.get(a.head), b_entities.get(b.head)),
+        (a_entities.get(a.tail), b_entities.get(b.tail)),
+    ]
     return all(x is not None and y is not None and _overlap(x, y) > 0 for x, y in ends)
 
 
@@ -306,14 +353,23 @@ def compare(left: Annotation, right: Annotation) -> PairAgreement:
     for document_id in sorted(set(left.documents) & set(right.documents)):
         a, b = left.documents[document_id], right.documents[document_id]
         if a.text != b.text:
-            problems.append(Problem(f"{left.annotator} vs {right.annotator}", document_id, "/text",
-                                    "TEXT_DIFFERS", "the two annotations are of different "
-                                    "texts; agreement needs the same text"))
+            problems.append(
+                Problem(
+                    f"{left.annotator} vs {right.annotator}",
+                    document_id,
+                    "/text",
+                    "TEXT_DIFFERS",
+                    "the two annotations are of different texts; agreement needs the same text",
+                )
+            )
             continue
         pair.documents.append(document_id)
         strict, partial, entity_disagreements = match_entities(
-            sorted(a.entities, key=Entity.sort_key), sorted(b.entities, key=Entity.sort_key),
-            document_id, names)
+            sorted(a.entities, key=Entity.sort_key),
+            sorted(b.entities, key=Entity.sort_key),
+            document_id,
+            names,
+        )
         pair.entities_strict.add(strict)
         pair.entities_partial.add(partial)
         relations, relation_disagreements = match_relations(a, b, names)
@@ -344,27 +400,30 @@ class AgreementReport:
         def pct(value: float | None) -> str:
             return "-" if value is None else f"{value:.3f}"
 
-        header = ("pair", "docs", "entities strict F1", "partial F1", "relations F1",
-                  "token kappa")
+        header = ("pair", "docs", "entities strict F1", "partial F1", "relations F1", "token kappa")
         rows = [header]
         for p in self.pairs:
-            rows.append((
-                f"{p.left} vs {p.right}", str(len(p.documents)),
-                f"{pct(p.entities_strict.f1)} ({p.entities_strict.matched}/"
-                f"{p.entities_strict.left}+{p.entities_strict.right})",
-                f"{pct(p.entities_partial.f1)} ({p.entities_partial.matched})",
-                f"{pct(p.relations.f1)} ({p.relations.matched}/{p.relations.left}+"
-                f"{p.relations.right})",
-                f"{pct(p.kappa)} ({p.tokens - p.token_agreements}/{p.tokens} tokens differ)",
-            ))
+            rows.append(
+                (
+                    f"{p.left} vs {p.right}",
+                    str(len(p.documents)),
+                    f"{pct(p.entities_strict.f1)} ({p.entities_strict.matched}/"
+                    f"{p.entities_strict.left}+{p.entities_strict.right})",
+                    f"{pct(p.entities_partial.f1)} ({p.entities_partial.matched})",
+                    f"{pct(p.relations.f1)} ({p.relations.matched}/{p.relations.left}+"
+                    f"{p.relations.right})",
+                    f"{pct(p.kappa)} ({p.tokens - p.token_agreements}/{p.tokens} tokens differ)",
+                )
+            )
         lines = _columns(rows)
         for p in self.pairs:
             shown = p.disagreements if not limit else p.disagreements[:limit]
             lines += ["", f"disagreements {p.left} vs {p.right}: {len(p.disagreements)}"]
             if shown:
-                lines += _columns([("document", "kind", p.left, p.right)]
-                                  + [(d.document, d.kind, d.left or "-", d.right or "-")
-                                     for d in shown])
+                lines += _columns(
+                    [("document", "kind", p.left, p.right)]
+                    + [(d.document, d.kind, d.left or "-", d.right or "-") for d in shown]
+                )
             if len(shown) < len(p.disagreements):
                 lines.append(f"... {len(p.disagreements) - len(shown)} more (--limit 0 for all)")
         return "\n".join(lines)
@@ -372,26 +431,53 @@ class AgreementReport:
 
 def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-            for row in rows]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
 
 
 def agreement(annotations: Sequence[Annotation]) -> AgreementReport:
     """Pairwise agreement of two or more annotations."""
     if len(annotations) < 2:
-        raise UnusableInputError([Problem("-", None, "", "NEEDS_TWO_ANNOTATORS",
-                                          f"agreement needs at least two annotations, got "
-                                          f"{len(annotations)}")])
+        raise UnusableInputError(
+            [
+                Problem(
+                    "-",
+                    None,
+                    "",
+                    "NEEDS_TWO_ANNOTATORS",
+                    f"agreement needs at least two annotations, got {len(annotations)}",
+                )
+            ]
+        )
     names = [a.annotator for a in annotations]
     if len(set(names)) != len(names):
-        raise UnusableInputError([Problem("-", None, "", "DUPLICATE_ANNOTATOR",
-                                          f"two annotations have the same name: {names}")])
+        raise UnusableInputError(
+            [
+                Problem(
+                    "-",
+                    None,
+                    "",
+                    "DUPLICATE_ANNOTATOR",
+                    f"two annotations have the same name: {names}",
+                )
+            ]
+        )
     pairs = [compare(a, b) for a, b in combinations(annotations, 2)]
     for pair in pairs:
         if not pair.documents:
-            raise CorpusError([Problem(f"{pair.left} vs {pair.right}", None, "",
-                                       "NO_SHARED_DOCUMENTS",
-                                       "the two annotations have no document in common")])
+            raise CorpusError(
+                [
+                    Problem(
+                        f"{pair.left} vs {pair.right}",
+                        None,
+                        "",
+                        "NO_SHARED_DOCUMENTS",
+                        "the two annotations have no document in common",
+                    )
+                ]
+            )
     return AgreementReport(names, pairs)
 
 
@@ -423,8 +509,12 @@ def _from_label_studio(path: Path, tasks: Any, root: Path) -> list[Annotation]:
 
     corpus = ls_project.load_corpus(ls_project.taskdocument_ids(tasks), root)
     imported, problems = labelstudio.tasks_to_documents(
-        tasks, file=str(path), seeds=corpus.seeds, bases=corpus.bases,
-        reserved_ids=corpus.reserved, selection=labelstudio.Selection(by_annotator=True),
+        tasks,
+        file=str(path),
+        seeds=corpus.seeds,
+        bases=corpus.bases,
+        reserved_ids=corpus.reserved,
+        selection=labelstudio.Selection(by_annotator=True),
     )
     if problems:
         raise CorpusError(problems)
@@ -448,13 +538,23 @@ def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[
             if isinstance(data, list):
                 return _from_label_studio(path, data, root)
         if path.is_dir():
-            subfolders = sorted(p for p in path.iterdir() if p.is_dir()
-                                and not p.name.startswith("."))
+            subfolders = sorted(
+                p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")
+            )
             if subfolders:
                 return [Annotation(p.name, _by_id(_native_or_brat(p, root))) for p in subfolders]
-        raise UnusableInputError([Problem(str(path), None, "", "NOT_AN_AGREEMENT_INPUT",
-                                          "expected a Label Studio JSON export, a folder with "
-                                          "one sub-folder per annotator, or two or more paths")])
+        raise UnusableInputError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    "",
+                    "NOT_AN_AGREEMENT_INPUT",
+                    "expected a Label Studio JSON export, a folder with "
+                    "one sub-folder per annotator, or two or more paths",
+                )
+            ]
+        )
     names = [Path(raw).stem if Path(raw).is_file() else (Path(raw).name or raw) for raw in paths]
     if len(set(names)) != len(names):
         names = list(paths)

@@ -52,8 +52,12 @@ def card_data(report: BuildReport, datasets: Mapping[str, Mapping[str, Any]], fo
         source_datasets=["original"],
         task_categories=["token-classification", "text-classification"],
         task_ids=["named-entity-recognition", "multi-class-classification"],
-        tags=["relation-extraction", "coreference-resolution", "information-extraction",
-              "teaching"],
+        tags=[
+            "relation-extraction",
+            "coreference-resolution",
+            "information-extraction",
+            "teaching",
+        ],
     )
     configs = MetadataConfigs(
         {
@@ -75,21 +79,27 @@ def card_data(report: BuildReport, datasets: Mapping[str, Mapping[str, Any]], fo
         features = None
         for split, dataset in splits.items():
             num_bytes = int(dataset.data.nbytes)
-            split_dict.add(SplitInfo(name=split, num_bytes=num_bytes,
-                                     num_examples=len(dataset)))
+            split_dict.add(SplitInfo(name=split, num_bytes=num_bytes, num_examples=len(dataset)))
             dataset_size += num_bytes
             download_size += (folder / config / f"{split}.parquet").stat().st_size
             features = dataset.features
         infos[config] = DatasetInfo(
-            features=features, splits=split_dict, download_size=download_size,
-            dataset_size=dataset_size, config_name=config,
+            features=features,
+            splits=split_dict,
+            download_size=download_size,
+            dataset_size=dataset_size,
+            config_name=config,
         )
     infos.to_dataset_card_data(data)
     return data
 
 
-def render_card(report: BuildReport, documents: Sequence[Document],
-                datasets: Mapping[str, Mapping[str, Any]], folder: Path) -> str:
+def render_card(
+    report: BuildReport,
+    documents: Sequence[Document],
+    datasets: Mapping[str, Mapping[str, Any]],
+    folder: Path,
+) -> str:
     """The whole ``README.md``: YAML header and body."""
     data = card_data(report, datasets, folder)
     return f"---\n{data.to_yaml()}\n---\n\n{card_body(report, documents)}"
@@ -116,20 +126,21 @@ def _provenance(documents: Sequence[Document]) -> str:
         if dates.get("note"):
             lines.append(f"  Dates note: {dates['note']}")
         if document.seed is not None:
-            lines.append(f"  Text: `{document.seed.path}` (sha256 `{document.seed.sha256}`), "
-                         "kept byte for byte (NBSP, curly quotes and dashes included).")
+            lines.append(
+                f"  Text: `{document.seed.path}` (sha256 `{document.seed.sha256}`), "
+                "kept byte for byte (NBSP, curly quotes and dashes included)."
+            )
     return "\n".join(lines)
 
 
 def _producers(documents: Sequence[Document]) -> str:
-    unknown = sum(
-        1 for d in documents if not (d.metadata.get("source", {}) or {}).get("outlet")
-    )
+    unknown = sum(1 for d in documents if not (d.metadata.get("source", {}) or {}).get("outlet"))
     if unknown == len(documents):
-        return ("Unknown: the outlet (publisher), URL and author of every document are "
-                "unknown.")
-    return (f"The outlet is known for {len(documents) - unknown} of {len(documents)} "
-            "documents (see \"Dataset Sources\"); for the others it is unknown.")
+        return "Unknown: the outlet (publisher), URL and author of every document are unknown."
+    return (
+        f"The outlet is known for {len(documents) - unknown} of {len(documents)} "
+        'documents (see "Dataset Sources"); for the others it is unknown.'
+    )
 
 
 def _annotators(documents: Sequence[Document]) -> str:
@@ -155,46 +166,95 @@ def card_body(report: BuildReport, documents: Sequence[Document]) -> str:
     labels = inventory()
     built_from = (
         "the **working copy** (not a release: do not cite or publish results on it)"
-        if report.version == WORKING else f"release **{report.version}**"
+        if report.version == WORKING
+        else f"release **{report.version}**"
     )
     rows_table = _table(
         ["config", *sorted({s for c in report.rows.values() for s in c})],
-        [[config, *(report.rows[config].get(s, 0)
-                    for s in sorted({s for c in report.rows.values() for s in c}))]
-         for config in report.rows],
+        [
+            [
+                config,
+                *(
+                    report.rows[config].get(s, 0)
+                    for s in sorted({s for c in report.rows.values() for s in c})
+                ),
+            ]
+            for config in report.rows
+        ],
     )
     entity_rows = [
-        [f"`{label.name}`", label.title, label.description,
-         report.entity_counts.get(label.name, 0), report.ner_mention_counts.get(label.name, 0),
-         *(report.nested_dropped[rule].get(label.name, 0) for rule in NESTED_RULES)]
+        [
+            f"`{label.name}`",
+            label.title,
+            label.description,
+            report.entity_counts.get(label.name, 0),
+            report.ner_mention_counts.get(label.name, 0),
+            *(report.nested_dropped[rule].get(label.name, 0) for rule in NESTED_RULES),
+        ]
         for label in labels.entities
     ]
     entity_table = _table(
-        ["label", "title", "definition", "mentions (documents)", "tagged in ner",
-         *(f"dropped by {rule}" + (" (used)" if rule == NESTED_RULE else " (alternative)")
-           for rule in NESTED_RULES)],
+        [
+            "label",
+            "title",
+            "definition",
+            "mentions (documents)",
+            "tagged in ner",
+            *(
+                f"dropped by {rule}" + (" (used)" if rule == NESTED_RULE else " (alternative)")
+                for rule in NESTED_RULES
+            ),
+        ],
         entity_rows,
     )
     relation_table = _table(
-        ["label", "definition", "head types", "tail types", "symmetric",
-         "relations (documents)", "rows (relations)"],
-        [[f"`{r.name}`", r.description, ", ".join(r.head), ", ".join(r.tail),
-          "yes" if r.symmetric else "no", report.relation_counts.get(r.name, 0),
-          report.relation_row_counts.get(r.name, 0)] for r in labels.relations]
-        + [[f"`{NO_RELATION}`", "no relation from subject to object", "any", "any", "-", "-",
-            report.relation_row_counts.get(NO_RELATION, 0)]],
+        [
+            "label",
+            "definition",
+            "head types",
+            "tail types",
+            "symmetric",
+            "relations (documents)",
+            "rows (relations)",
+        ],
+        [
+            [
+                f"`{r.name}`",
+                r.description,
+                ", ".join(r.head),
+                ", ".join(r.tail),
+                "yes" if r.symmetric else "no",
+                report.relation_counts.get(r.name, 0),
+                report.relation_row_counts.get(r.name, 0),
+            ]
+            for r in labels.relations
+        ]
+        + [
+            [
+                f"`{NO_RELATION}`",
+                "no relation from subject to object",
+                "any",
+                "any",
+                "-",
+                "-",
+                report.relation_row_counts.get(NO_RELATION, 0),
+            ]
+        ],
     )
     symmetric = ", ".join(f"`{r.name}`" for r in labels.relations if r.symmetric) or "none"
     problems = "\n".join(f"- {p}" for p in report.boundary_problems) or "- none"
-    cross = "\n".join(f"- `{d}` {r} `{t}`" for d, r, t in report.cross_sentence_relations) \
-        or "- none"
-    duplicates = "\n".join(f"- `{d}` {r} `{t}`" for d, r, t in report.duplicate_pair_relations) \
-        or "- none"
+    cross = (
+        "\n".join(f"- `{d}` {r} `{t}`" for d, r, t in report.cross_sentence_relations) or "- none"
+    )
+    duplicates = (
+        "\n".join(f"- `{d}` {r} `{t}`" for d, r, t in report.duplicate_pair_relations) or "- none"
+    )
     splits = ", ".join(f"`{s}` {n} document(s)" for s, n in sorted(report.splits.items()))
     tags = ", ".join(f"{i} `{name}`" for i, name in enumerate(ner_tag_names(labels)))
     total_drop = {rule: sum(report.nested_dropped[rule].values()) for rule in NESTED_RULES}
     alternatives = ", ".join(
-        f"the {rule} rule would drop {total_drop[rule]}" for rule in NESTED_RULES
+        f"the {rule} rule would drop {total_drop[rule]}"
+        for rule in NESTED_RULES
         if rule != NESTED_RULE
     )
     return f"""# Dataset Card for corpus

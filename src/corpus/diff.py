@@ -46,9 +46,13 @@ class Change:
         return f"{self.op} {self.kind} {self.id} {self.description}".rstrip()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"op": OPS[self.op], "kind": self.kind, "id": self.id,
-                "description": self.description,
-                "fields": [{"field": f, "old": old, "new": new} for f, old, new in self.fields]}
+        return {
+            "op": OPS[self.op],
+            "kind": self.kind,
+            "id": self.id,
+            "description": self.description,
+            "fields": [{"field": f, "old": old, "new": new} for f, old, new in self.fields],
+        }
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,11 @@ class DocumentDiff:
     changes: tuple[Change, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "status": self.status,
-                "changes": [change.to_dict() for change in self.changes]}
+        return {
+            "id": self.id,
+            "status": self.status,
+            "changes": [change.to_dict() for change in self.changes],
+        }
 
 
 @dataclass(frozen=True)
@@ -95,8 +102,12 @@ class CorpusDiff:
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"old": self.old, "new": self.new, "counts": self.counts(),
-                "documents": [document.to_dict() for document in self.documents]}
+        return {
+            "old": self.old,
+            "new": self.new,
+            "counts": self.counts(),
+            "documents": [document.to_dict() for document in self.documents],
+        }
 
 
 def describe_entity(entity: Entity) -> str:
@@ -109,8 +120,10 @@ def _argument(document: Document, entity_id: str) -> str:
 
 
 def describe_relation(relation: Relation, document: Document) -> str:
-    return (f"{relation.type} {_argument(document, relation.head)} -> "
-            f"{_argument(document, relation.tail)}")
+    return (
+        f"{relation.type} {_argument(document, relation.head)} -> "
+        f"{_argument(document, relation.tail)}"
+    )
 
 
 def describe_cluster(cluster: Cluster) -> str:
@@ -122,8 +135,11 @@ def _show(value: Any) -> str:
 
 
 def _field_changes(old: Any, new: Any, names: Sequence[str]) -> tuple[tuple[str, Any, Any], ...]:
-    return tuple((name, getattr(old, name), getattr(new, name)) for name in names
-                 if getattr(old, name) != getattr(new, name))
+    return tuple(
+        (name, getattr(old, name), getattr(new, name))
+        for name in names
+        if getattr(old, name) != getattr(new, name)
+    )
 
 
 def _changed(kind: str, item_id: str, fields: tuple[tuple[str, Any, Any], ...]) -> Change:
@@ -133,29 +149,44 @@ def _changed(kind: str, item_id: str, fields: tuple[tuple[str, Any, Any], ...]) 
 
 def _all(op: str, document: Document) -> list[Change]:
     """Every annotation of a document that was added or removed as a whole."""
-    return ([Change(op, "entity", e.id, describe_entity(e)) for e in document.entities]
-            + [Change(op, "relation", r.id, describe_relation(r, document))
-               for r in document.relations]
-            + [Change(op, "cluster", c.id, describe_cluster(c)) for c in document.clusters])
+    return (
+        [Change(op, "entity", e.id, describe_entity(e)) for e in document.entities]
+        + [Change(op, "relation", r.id, describe_relation(r, document)) for r in document.relations]
+        + [Change(op, "cluster", c.id, describe_cluster(c)) for c in document.clusters]
+    )
 
 
 def _document_fields(old: Document, new: Document) -> list[Change]:
     changes = []
     if old.text != new.text:
-        changes.append(Change("~", "document", new.id,
-                              f"text sha256 {sha256_text(old.text)[:12]} -> "
-                              f"{sha256_text(new.text)[:12]} (length {len(old.text)} -> "
-                              f"{len(new.text)})", (("text", old.text, new.text),)))
+        changes.append(
+            Change(
+                "~",
+                "document",
+                new.id,
+                f"text sha256 {sha256_text(old.text)[:12]} -> "
+                f"{sha256_text(new.text)[:12]} (length {len(old.text)} -> "
+                f"{len(new.text)})",
+                (("text", old.text, new.text),),
+            )
+        )
     if old.seed != new.seed:
-        changes.append(Change("~", "document", new.id, "seed changed",
-                              (("seed", _seed(old), _seed(new)),)))
+        changes.append(
+            Change("~", "document", new.id, "seed changed", (("seed", _seed(old), _seed(new)),))
+        )
     keys = list(dict.fromkeys([*old.metadata, *new.metadata]))
     for key in keys:
         a, b = old.metadata.get(key), new.metadata.get(key)
         if a != b:
-            changes.append(Change("~", "document", new.id,
-                                  f"metadata.{key} {_show(a)} -> {_show(b)}",
-                                  ((f"metadata.{key}", a, b),)))
+            changes.append(
+                Change(
+                    "~",
+                    "document",
+                    new.id,
+                    f"metadata.{key} {_show(a)} -> {_show(b)}",
+                    ((f"metadata.{key}", a, b),),
+                )
+            )
     return changes
 
 
@@ -205,25 +236,38 @@ def diff_documents(old: Document, new: Document) -> list[Change]:
         if set(before) != set(after):
             added = [f"+{m}" for m in after if m not in before]
             removed = [f"-{m}" for m in before if m not in after]
-            changes.append(Change("~", "cluster", cluster_id,
-                                  "members " + " ".join(added + removed),
-                                  (("entities", list(before), list(after)),)))
+            changes.append(
+                Change(
+                    "~",
+                    "cluster",
+                    cluster_id,
+                    "members " + " ".join(added + removed),
+                    (("entities", list(before), list(after)),),
+                )
+            )
     return changes
 
 
-def diff(old: Sequence[Document], new: Sequence[Document], *, old_name: str = "old",
-         new_name: str = "new") -> CorpusDiff:
+def diff(
+    old: Sequence[Document],
+    new: Sequence[Document],
+    *,
+    old_name: str = "old",
+    new_name: str = "new",
+) -> CorpusDiff:
     """The differences between two sets of documents, matched by document id."""
     olds: Mapping[str, Document] = _by_id(old)
     news: Mapping[str, Document] = _by_id(new)
     documents = []
     for document_id in sorted(set(olds) | set(news)):
         if document_id not in news:
-            documents.append(DocumentDiff(document_id, "removed",
-                                          tuple(_all("-", olds[document_id]))))
+            documents.append(
+                DocumentDiff(document_id, "removed", tuple(_all("-", olds[document_id])))
+            )
         elif document_id not in olds:
-            documents.append(DocumentDiff(document_id, "added",
-                                          tuple(_all("+", news[document_id]))))
+            documents.append(
+                DocumentDiff(document_id, "added", tuple(_all("+", news[document_id])))
+            )
         else:
             changes = diff_documents(olds[document_id], news[document_id])
             if changes:

@@ -51,7 +51,12 @@ class UnusableInputError(CorpusError):
 
 
 def problem_error(
-    file: str, code: str, message: str, *, document: str | None = None, pointer: str = "",
+    file: str,
+    code: str,
+    message: str,
+    *,
+    document: str | None = None,
+    pointer: str = "",
     unusable: bool = False,
 ) -> CorpusError:
     """A CorpusError with a single problem."""

@@ -50,8 +50,10 @@ class Counts:
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
-            self.correct + other.correct, self.incorrect + other.incorrect,
-            self.partial + other.partial, self.missed + other.missed,
+            self.correct + other.correct,
+            self.incorrect + other.incorrect,
+            self.partial + other.partial,
+            self.missed + other.missed,
             self.spurious + other.spurious,
         )
 
@@ -119,8 +121,10 @@ class Outcome:
                 return f"{item.type} [{item.start}, {item.end}) {item.text!r}"
             return str(item)
 
-        return (f"{self.kind}: {self.document}: predicted {show(self.predicted)}; "
-                f"gold {show(self.gold)}")
+        return (
+            f"{self.kind}: {self.document}: predicted {show(self.predicted)}; "
+            f"gold {show(self.gold)}"
+        )
 
 
 def _overlap(a: Entity, b: Entity) -> bool:
@@ -145,11 +149,13 @@ class Scheme:
             outcome, index = self.match(pred, gold, claimed)
             if index is not None:
                 claimed.add(index)
-            outcomes.append(Outcome(outcome, document, pred,
-                                    gold[index] if index is not None else None))
+            outcomes.append(
+                Outcome(outcome, document, pred, gold[index] if index is not None else None)
+            )
         outcomes += [
             Outcome("missed", document, None, item)
-            for index, item in enumerate(gold) if index not in claimed
+            for index, item in enumerate(gold)
+            if index not in claimed
         ]
         return outcomes
 
@@ -169,8 +175,9 @@ class Exact(Scheme):
     def is_correct(self, pred: Entity, item: Entity) -> bool:
         return _same_span(pred, item)
 
-    def match(self, pred: Entity, gold: Sequence[Entity], claimed: set[int]
-              ) -> tuple[str, int | None]:
+    def match(
+        self, pred: Entity, gold: Sequence[Entity], claimed: set[int]
+    ) -> tuple[str, int | None]:
         incorrect = None
         for index, item in enumerate(gold):
             if index in claimed:
@@ -198,8 +205,9 @@ class Partial(Scheme):
 
     name = "partial"
 
-    def match(self, pred: Entity, gold: Sequence[Entity], claimed: set[int]
-              ) -> tuple[str, int | None]:
+    def match(
+        self, pred: Entity, gold: Sequence[Entity], claimed: set[int]
+    ) -> tuple[str, int | None]:
         partial = None
         for index, item in enumerate(gold):
             if index in claimed or not _overlap(pred, item):
@@ -218,8 +226,9 @@ class TypeOnly(Scheme):
 
     name = "type"
 
-    def match(self, pred: Entity, gold: Sequence[Entity], claimed: set[int]
-              ) -> tuple[str, int | None]:
+    def match(
+        self, pred: Entity, gold: Sequence[Entity], claimed: set[int]
+    ) -> tuple[str, int | None]:
         best: tuple[int, int] | None = None
         incorrect = None
         for index, item in enumerate(gold):
@@ -285,17 +294,22 @@ class Evaluation:
         def scheme_json(result: SchemeResult) -> dict[str, Any]:
             def counts(c: Counts) -> dict[str, Any]:
                 return {
-                    "correct": c.correct, "incorrect": c.incorrect, "partial": c.partial,
-                    "missed": c.missed, "spurious": c.spurious, "possible": c.possible,
-                    "actual": c.actual, "precision": c.precision, "recall": c.recall,
+                    "correct": c.correct,
+                    "incorrect": c.incorrect,
+                    "partial": c.partial,
+                    "missed": c.missed,
+                    "spurious": c.spurious,
+                    "possible": c.possible,
+                    "actual": c.actual,
+                    "precision": c.precision,
+                    "recall": c.recall,
                     "f1": c.f1,
                 }
 
             macro = result.macro
             return {
                 "micro": counts(result.micro),
-                "macro": {"precision": macro.precision, "recall": macro.recall,
-                          "f1": macro.f1},
+                "macro": {"precision": macro.precision, "recall": macro.recall, "f1": macro.f1},
                 "per_label": {label: counts(c) for label, c in result.per_label.items()},
                 "errors": [o.describe() for o in result.outcomes if o.kind != "correct"],
             }
@@ -308,8 +322,10 @@ class Evaluation:
 
     def table(self) -> str:
         """A plain-text table: one row per scheme, micro and macro P/R/F1 and counts."""
-        head = (f"{'':<22}{'cor':>5}{'inc':>5}{'par':>5}{'mis':>5}{'spu':>5}"
-                f"{'P':>8}{'R':>8}{'F1':>8}{'macroF1':>9}")
+        head = (
+            f"{'':<22}{'cor':>5}{'inc':>5}{'par':>5}{'mis':>5}{'spu':>5}"
+            f"{'P':>8}{'R':>8}{'F1':>8}{'macroF1':>9}"
+        )
         lines = [f"{self.documents} document(s)", head]
         for group, results in (("entities", self.entities), ("relations", self.relations)):
             for name, result in results.items():
@@ -326,9 +342,7 @@ def _reading_order(entities: Iterable[Entity]) -> list[Entity]:
     return sorted(entities, key=lambda e: (e.start, e.end, e.type, e.id))
 
 
-def evaluate_entities(
-    pairs: Sequence[tuple[Document, Document]], scheme: Scheme
-) -> SchemeResult:
+def evaluate_entities(pairs: Sequence[tuple[Document, Document]], scheme: Scheme) -> SchemeResult:
     """One scheme over (predicted, gold) document pairs."""
     micro = Counts()
     per_label: dict[str, Counts] = {}
@@ -353,8 +367,9 @@ def evaluate_entities(
 
 def _count(outcomes: Iterable[Outcome]) -> Counts:
     kinds = Counter(o.kind for o in outcomes)
-    return Counts(kinds["correct"], kinds["incorrect"], kinds["partial"], kinds["missed"],
-                  kinds["spurious"])
+    return Counts(
+        kinds["correct"], kinds["incorrect"], kinds["partial"], kinds["missed"], kinds["spurious"]
+    )
 
 
 def _labels_in(names: Iterable[str]) -> list[str]:
@@ -386,8 +401,10 @@ class RelationItem:
         return (self.document, self.type, head, tail)
 
     def __str__(self) -> str:
-        return (f"{self.id} {self.type}({self.head[2]} [{self.head[0]}, {self.head[1]}), "
-                f"{self.tail[2]} [{self.tail[0]}, {self.tail[1]}))")
+        return (
+            f"{self.id} {self.type}({self.head[2]} [{self.head[0]}, {self.head[1]}), "
+            f"{self.tail[2]} [{self.tail[0]}, {self.tail[1]}))"
+        )
 
 
 def relation_items(document: Document) -> list[RelationItem]:
@@ -397,8 +414,15 @@ def relation_items(document: Document) -> list[RelationItem]:
         head, tail = by_id.get(relation.head), by_id.get(relation.tail)
         if head is None or tail is None:
             continue  # a dangling relation is the validator's business
-        items.append(RelationItem(document.id, relation.type, (head.start, head.end, head.type),
-                                  (tail.start, tail.end, tail.type), relation.id))
+        items.append(
+            RelationItem(
+                document.id,
+                relation.type,
+                (head.start, head.end, head.type),
+                (tail.start, tail.end, tail.type),
+                relation.id,
+            )
+        )
     return items
 
 
@@ -427,8 +451,9 @@ def evaluate_relations(pairs: Sequence[tuple[Document, Document]], name: str) ->
         assert isinstance(judged, RelationItem)
         per_label[judged.type] = per_label.get(judged.type, Counts()) + _count([outcome])
     order = _labels_in(per_label)
-    return SchemeResult(name, _count(outcomes), {label: per_label[label] for label in order},
-                        tuple(outcomes))
+    return SchemeResult(
+        name, _count(outcomes), {label: per_label[label] for label in order}, tuple(outcomes)
+    )
 
 
 # --------------------------------------------------------------------------- entry point
@@ -446,21 +471,41 @@ def evaluate(predicted: Sequence[Document], gold: Sequence[Document]) -> Evaluat
     extra = sorted(set(predicted_by_id) - set(gold_by_id))
     if extra:
         raise UnusableInputError(
-            [Problem("predicted", doc_id, "", "NO_GOLD_DOCUMENT",
-                     "this predicted document has no gold document with the same id")
-             for doc_id in extra]
+            [
+                Problem(
+                    "predicted",
+                    doc_id,
+                    "",
+                    "NO_GOLD_DOCUMENT",
+                    "this predicted document has no gold document with the same id",
+                )
+                for doc_id in extra
+            ]
         )
-    mismatched = sorted(doc_id for doc_id, document in predicted_by_id.items()
-                        if doc_id in gold_by_id and document.text != gold_by_id[doc_id].text)
+    mismatched = sorted(
+        doc_id
+        for doc_id, document in predicted_by_id.items()
+        if doc_id in gold_by_id and document.text != gold_by_id[doc_id].text
+    )
     if mismatched:
         raise UnusableInputError(
-            [Problem("predicted", doc_id, "/text", "TEXT_MISMATCH",
-                     "the predicted document's text differs from the gold text, so its "
-                     "offsets cannot be compared") for doc_id in mismatched]
+            [
+                Problem(
+                    "predicted",
+                    doc_id,
+                    "/text",
+                    "TEXT_MISMATCH",
+                    "the predicted document's text differs from the gold text, so its "
+                    "offsets cannot be compared",
+                )
+                for doc_id in mismatched
+            ]
         )
     pairs = [
-        (predicted_by_id.get(doc_id, Document(id=doc_id, text=gold_by_id[doc_id].text)),
-         gold_by_id[doc_id])
+        (
+            predicted_by_id.get(doc_id, Document(id=doc_id, text=gold_by_id[doc_id].text)),
+            gold_by_id[doc_id],
+        )
         for doc_id in sorted(gold_by_id)
     ]
     unmatched = tuple(doc_id for doc_id in sorted(gold_by_id) if doc_id not in predicted_by_id)

@@ -204,7 +204,12 @@ def prepare(document: Document) -> PreparedDocument:
         else:
             problems.append(
                 BoundaryProblem(
-                    document.id, entity.id, entity.type, entity.start, entity.end, entity.text,
+                    document.id,
+                    entity.id,
+                    entity.type,
+                    entity.start,
+                    entity.end,
+                    entity.text,
                     reason,
                 )
             )
@@ -227,8 +232,10 @@ def _misalignment(tokens: Sequence[Token], entity: Entity) -> str:
     for name, offset in (("start", entity.start), ("end", entity.end)):
         token = cut_inside(tokens, offset)
         if token is not None:
-            reasons.append(f"{name} {offset} falls inside the token {token.text!r} "
-                           f"[{token.start}, {token.end})")
+            reasons.append(
+                f"{name} {offset} falls inside the token {token.text!r} "
+                f"[{token.start}, {token.end})"
+            )
     if not reasons:
         reasons.append("the span does not begin and end at token boundaries")
     return "; ".join(reasons)
@@ -245,8 +252,12 @@ def flat_mentions(placements: Iterable[Placement], rule: str = NESTED_RULE) -> l
 
     def key(p: Placement) -> tuple[int, int, int, str]:
         length = p.last - p.first
-        return (length if rule == "innermost" else -length, p.first, order[p.entity.type],
-                p.entity.id)
+        return (
+            length if rule == "innermost" else -length,
+            p.first,
+            order[p.entity.type],
+            p.entity.id,
+        )
 
     if rule not in NESTED_RULES:
         raise ValueError(f"unknown nesting rule {rule!r}")
@@ -297,8 +308,11 @@ class BuildReport:
 
     def summary(self) -> str:
         """A few lines for the terminal."""
-        lines = [f"dataset built from release {self.version}"
-                 if self.version != WORKING else "dataset built from the working copy"]
+        lines = [
+            f"dataset built from release {self.version}"
+            if self.version != WORKING
+            else "dataset built from the working copy"
+        ]
         if self.output is not None:
             lines.append(f"  output: {self.output}")
         for config in CONFIGS:
@@ -310,9 +324,11 @@ class BuildReport:
             f"  ner: {sum(dropped.values())} nested spans dropped by the {NESTED_RULE} rule"
             + (f" ({_counter_text(dropped)})" if dropped else "")
         )
-        lines.append(f"  tokenization: {len(self.boundary_problems)} mentions with a boundary "
-                     f"inside a token; {self.sentence_joins} sentence ends suppressed inside "
-                     f"a mention")
+        lines.append(
+            f"  tokenization: {len(self.boundary_problems)} mentions with a boundary "
+            f"inside a token; {self.sentence_joins} sentence ends suppressed inside "
+            f"a mention"
+        )
         for problem in self.boundary_problems:
             lines.append(f"    {problem}")
         lines.append(
@@ -333,8 +349,9 @@ class BuildReport:
             "sentences": self.sentences,
             "sentence_joins": self.sentence_joins,
             "boundary_problems": [str(p) for p in self.boundary_problems],
-            "nested_dropped": {rule: dict(sorted(c.items())) for rule, c in
-                               self.nested_dropped.items()},
+            "nested_dropped": {
+                rule: dict(sorted(c.items())) for rule, c in self.nested_dropped.items()
+            },
             "cross_sentence_relations": [list(r) for r in self.cross_sentence_relations],
             "unplaced_relations": [list(r) for r in self.unplaced_relations],
             "duplicate_pair_relations": [list(r) for r in self.duplicate_pair_relations],
@@ -362,7 +379,8 @@ def document_row(document: Document, version: str) -> dict[str, Any]:
         "metadata": json.dumps(dict(document.metadata), ensure_ascii=False),
         "seed": (
             {"path": document.seed.path, "sha256": document.seed.sha256}
-            if document.seed is not None else None
+            if document.seed is not None
+            else None
         ),
     }
 
@@ -512,9 +530,16 @@ def resolve_version(version: str | None) -> str:
     latest = latest_version()
     if latest is None:
         raise UnusableInputError(
-            [Problem("annotations/releases", None, "", "NO_RELEASE",
-                     "there is no release yet; make one with `corpus release`, or build the "
-                     "working copy with `corpus build --version working`")]
+            [
+                Problem(
+                    "annotations/releases",
+                    None,
+                    "",
+                    "NO_RELEASE",
+                    "there is no release yet; make one with `corpus release`, or build the "
+                    "working copy with `corpus build --version working`",
+                )
+            ]
         )
     return latest
 
@@ -538,10 +563,14 @@ def fingerprint(documents: Sequence[Document], version: str) -> str:
 
     digest = hashlib.sha256()
     for part in (
-        f"format {BUILD_FORMAT}", version, tokenizer_description(),
+        f"format {BUILD_FORMAT}",
+        version,
+        tokenizer_description(),
         (schema_dir() / LABELS_FILE).read_text(encoding="utf-8"),
-        *(Path(__file__).with_name(name).read_text(encoding="utf-8")
-          for name in ("hf.py", "card.py", "tokenize.py")),
+        *(
+            Path(__file__).with_name(name).read_text(encoding="utf-8")
+            for name in ("hf.py", "card.py", "tokenize.py")
+        ),
         *(dumps(d) for d in sorted(documents, key=lambda d: d.id)),
     ):
         digest.update(part.encode("utf-8"))
@@ -562,8 +591,9 @@ def build(version: str | None = None, output: Path | None = None) -> BuildReport
     return build_documents(load_documents(version), version, output)
 
 
-def build_documents(documents: Sequence[Document], version: str,
-                    output: Path | None = None) -> BuildReport:
+def build_documents(
+    documents: Sequence[Document], version: str, output: Path | None = None
+) -> BuildReport:
     """Build the dataset folder from documents already loaded (and validated)."""
     import pyarrow.parquet as pq
     from datasets import Dataset
@@ -572,12 +602,20 @@ def build_documents(documents: Sequence[Document], version: str,
     from corpus.fsutil import atomic_write_text, publish_dir, staging_dir
 
     target = (output or default_output()).resolve()
-    if target.exists() and (not target.is_dir() or (
-            any(target.iterdir()) and not (target / BUILD_INFO_FILE).is_file())):
+    if target.exists() and (
+        not target.is_dir() or (any(target.iterdir()) and not (target / BUILD_INFO_FILE).is_file())
+    ):
         raise UnusableInputError(
-            [Problem(str(target), None, "", "OUTPUT_NOT_A_DATASET",
-                     "the output exists and is not a dataset folder built by `corpus build`; "
-                     "it is left alone (choose an empty or new folder)")]
+            [
+                Problem(
+                    str(target),
+                    None,
+                    "",
+                    "OUTPUT_NOT_A_DATASET",
+                    "the output exists and is not a dataset folder built by `corpus build`; "
+                    "it is left alone (choose an empty or new folder)",
+                )
+            ]
         )
     rows, report = build_rows(documents, version)
     report.output = target
@@ -597,8 +635,9 @@ def build_documents(documents: Sequence[Document], version: str,
                 datasets[config][split] = dataset
         atomic_write_text(staged / "README.md", render_card(report, documents, datasets, staged))
         info = {"fingerprint": fingerprint(documents, version), "report": report.to_json()}
-        atomic_write_text(staged / BUILD_INFO_FILE,
-                          json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+        atomic_write_text(
+            staged / BUILD_INFO_FILE, json.dumps(info, ensure_ascii=False, indent=2) + "\n"
+        )
         _make_readable(staged)
         publish_dir(staged, target, replace=True)
     except BaseException:

@@ -119,8 +119,10 @@ def taskdocument_ids(tasks: Any) -> set[str]:
     if not isinstance(tasks, list):
         return set()
     return {
-        t["data"]["document_id"] for t in tasks
-        if isinstance(t, dict) and isinstance(t.get("data"), dict)
+        t["data"]["document_id"]
+        for t in tasks
+        if isinstance(t, dict)
+        and isinstance(t.get("data"), dict)
         and isinstance(t["data"].get("document_id"), str)
         and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]*", t["data"]["document_id"])
     }
@@ -131,9 +133,18 @@ def check_output_dir(out_dir: Path, root: Path) -> None:
     releases = releases_dir(root).resolve()
     target = out_dir.resolve()
     if target == releases or releases in target.parents:
-        raise UnusableInputError([Problem(_display(out_dir, root), None, "", "OUTPUT_IN_RELEASE",
-                                          "imports are written as working annotations, never "
-                                          "into a release; choose another -o")])
+        raise UnusableInputError(
+            [
+                Problem(
+                    _display(out_dir, root),
+                    None,
+                    "",
+                    "OUTPUT_IN_RELEASE",
+                    "imports are written as working annotations, never "
+                    "into a release; choose another -o",
+                )
+            ]
+        )
 
 
 def _slug(name: str) -> str:
@@ -168,7 +179,11 @@ def import_export(
     choice = selection or labelstudio.Selection()
     corpus = load_corpus(taskdocument_ids(tasks), root)
     imported, problems = labelstudio.tasks_to_documents(
-        tasks, file=file, seeds=corpus.seeds, bases=corpus.bases, reserved_ids=corpus.reserved,
+        tasks,
+        file=file,
+        seeds=corpus.seeds,
+        bases=corpus.bases,
+        reserved_ids=corpus.reserved,
         selection=choice,
     )
     if problems:
@@ -178,8 +193,9 @@ def import_export(
         folder = target_dir / _slug(item.annotator) if choice.by_annotator else target_dir
         path = folder / f"{item.document.id}{native.SUFFIX}"
         planned.append(Written(path, item))
-        problems += validate_document(native.to_dict(item.document),
-                                      file=_display(path, root), root=root)
+        problems += validate_document(
+            native.to_dict(item.document), file=_display(path, root), root=root
+        )
     if problems:
         raise CorpusError(problems)
     for written in planned:

@@ -73,17 +73,31 @@ def install(root: Path, *, python: str | None = None, log: IO[str] | None = None
         return executable(root)
     out = log or sys.stderr
     venv = venv_dir(root)
-    print(f"Installing Label Studio {LABEL_STUDIO_VERSION} into {venv} "
-          "(first use only: about a minute and 1 GB)...", file=out, flush=True)
+    print(
+        f"Installing Label Studio {LABEL_STUDIO_VERSION} into {venv} "
+        "(first use only: about a minute and 1 GB)...",
+        file=out,
+        flush=True,
+    )
     commands = [
         [python or sys.executable, "-m", "venv", str(venv)],
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-         "--disable-pip-version-check", f"label-studio=={LABEL_STUDIO_VERSION}"],
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            f"label-studio=={LABEL_STUDIO_VERSION}",
+        ],
     ]
     for command in commands:
         if subprocess.run(command, check=False).returncode != 0:
-            raise _problem(str(venv), "LS_INSTALL_FAILED",
-                           f"`{' '.join(command)}` failed (see its output above)")
+            raise _problem(
+                str(venv),
+                "LS_INSTALL_FAILED",
+                f"`{' '.join(command)}` failed (see its output above)",
+            )
     stamp_path(root).write_text(LABEL_STUDIO_VERSION + "\n", encoding="utf-8")
     return executable(root)
 
@@ -184,29 +198,45 @@ def start(
     port = port or free_port()
     log_path = data_dir / "server.log"
     offset = log_path.stat().st_size if log_path.exists() else 0
-    command = [str(label_studio), "start", "--no-browser", "--internal-host", "127.0.0.1",
-               "--port", str(port)]
+    command = [
+        str(label_studio),
+        "start",
+        "--no-browser",
+        "--internal-host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     with log_path.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - fixed command
-            command, env=server_environment(data_dir, login, token), stdout=log,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=data_dir,
+            command,
+            env=server_environment(data_dir, login, token),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=data_dir,
         )
     server = Server(process, f"http://127.0.0.1:{port}", data_dir, log_path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise _problem(str(log_path), "LS_START_FAILED",
-                           f"label-studio exited with status {process.returncode}: "
-                           f"{server.log_tail()}")
+            raise _problem(
+                str(log_path),
+                "LS_START_FAILED",
+                f"label-studio exited with status {process.returncode}: {server.log_tail()}",
+            )
         announced = _announced_url(log_path, offset)
         if announced is not None and _healthy(announced):
             server.url = announced
             return server
         time.sleep(0.5)
     server.stop()
-    raise _problem(str(log_path), "LS_START_TIMEOUT",
-                   f"Label Studio did not answer on {server.url}/health within {timeout:.0f} s: "
-                   f"{server.log_tail()}")
+    raise _problem(
+        str(log_path),
+        "LS_START_TIMEOUT",
+        f"Label Studio did not answer on {server.url}/health within {timeout:.0f} s: "
+        f"{server.log_tail()}",
+    )
 
 
 def _announced_url(log_path: Path, offset: int) -> str | None:
@@ -222,8 +252,14 @@ def _announced_url(log_path: Path, offset: int) -> str | None:
 
 
 @contextmanager
-def running(label_studio: Path, data_dir: Path, login: Login, *, token: str | None = None,
-            port: int | None = None) -> Iterator[Server]:
+def running(
+    label_studio: Path,
+    data_dir: Path,
+    login: Login,
+    *,
+    token: str | None = None,
+    port: int | None = None,
+) -> Iterator[Server]:
     server = start(label_studio, data_dir, login, token=token, port=port)
     try:
         yield server
@@ -237,9 +273,18 @@ def running(label_studio: Path, data_dir: Path, login: Login, *, token: str | No
 def token_from_env() -> str:
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
-        raise UnusableInputError([Problem(TOKEN_ENV, None, "", "LS_NO_TOKEN",
-                                          f"set {TOKEN_ENV} to your Label Studio access token "
-                                          "(Account & Settings in the UI)")])
+        raise UnusableInputError(
+            [
+                Problem(
+                    TOKEN_ENV,
+                    None,
+                    "",
+                    "LS_NO_TOKEN",
+                    f"set {TOKEN_ENV} to your Label Studio access token "
+                    "(Account & Settings in the UI)",
+                )
+            ]
+        )
     return token
 
 
@@ -253,70 +298,102 @@ class Client:
         sdk_class: Any = LabelStudio
         self._sdk = sdk_class(base_url=self.url, api_key=token, timeout=120)
 
-    def _call(self, what: str, function: Any, *args: Any, project: int | None = None,
-              **kwargs: Any) -> Any:
+    def _call(
+        self, what: str, function: Any, *args: Any, project: int | None = None, **kwargs: Any
+    ) -> Any:
         import httpx
         from label_studio_sdk.core.api_error import ApiError
 
         try:
             return function(*args, **kwargs)
         except httpx.TransportError as exc:
-            raise _problem(self.url, "LS_UNREACHABLE",
-                           f"cannot reach Label Studio at {self.url} ({what}): "
-                           f"{exc or type(exc).__name__}") from None
+            raise _problem(
+                self.url,
+                "LS_UNREACHABLE",
+                f"cannot reach Label Studio at {self.url} ({what}): {exc or type(exc).__name__}",
+            ) from None
         except ApiError as exc:
             status = exc.status_code
             if status in (401, 403):
-                raise _problem(self.url, "LS_AUTH",
-                               f"Label Studio refused the token ({what}: HTTP {status}); "
-                               f"check {TOKEN_ENV}") from None
+                raise _problem(
+                    self.url,
+                    "LS_AUTH",
+                    f"Label Studio refused the token ({what}: HTTP {status}); check {TOKEN_ENV}",
+                ) from None
             if status == 404 and project is not None:
-                raise _problem(self.url, "LS_NO_PROJECT",
-                               f"there is no project {project} on {self.url}") from None
-            raise _problem(self.url, "LS_API_ERROR",
-                           f"{what} failed: HTTP {status}: {_detail(exc.body)}") from None
+                raise _problem(
+                    self.url, "LS_NO_PROJECT", f"there is no project {project} on {self.url}"
+                ) from None
+            raise _problem(
+                self.url, "LS_API_ERROR", f"{what} failed: HTTP {status}: {_detail(exc.body)}"
+            ) from None
 
     def check(self) -> None:
         """Reach the server and check the token."""
         self._call("who am I", self._sdk.users.whoami)
 
     def validate_config(self, project: int, config: str) -> None:
-        self._call("validate the labeling config", self._sdk.projects.validate_label_config,
-                   id=project, label_config=config, project=project)
+        self._call(
+            "validate the labeling config",
+            self._sdk.projects.validate_label_config,
+            id=project,
+            label_config=config,
+            project=project,
+        )
 
     def project_exists(self, project: int) -> bool:
         self._call("get project", self._sdk.projects.get, id=project, project=project)
         return True
 
     def create_project(self, title: str, config: str) -> int:
-        created = self._call("create the project", self._sdk.projects.create, title=title,
-                             label_config=config)
+        created = self._call(
+            "create the project", self._sdk.projects.create, title=title, label_config=config
+        )
         return int(created.id)
 
     def update_config(self, project: int, config: str) -> None:
-        self._call("update the labeling config", self._sdk.projects.update, id=project,
-                   label_config=config, project=project)
+        self._call(
+            "update the labeling config",
+            self._sdk.projects.update,
+            id=project,
+            label_config=config,
+            project=project,
+        )
 
     def import_tasks(self, project: int, tasks: Sequence[dict[str, Any]]) -> list[int]:
         if not tasks:
             return []
-        response = self._call("import tasks", self._sdk.projects.import_tasks, id=project,
-                              request=list(tasks), return_task_ids=True, project=project)
+        response = self._call(
+            "import tasks",
+            self._sdk.projects.import_tasks,
+            id=project,
+            request=list(tasks),
+            return_task_ids=True,
+            project=project,
+        )
         return [int(t) for t in (response.task_ids or [])]
 
     def document_ids(self, project: int) -> set[str]:
         """The ``data.document_id`` of every task already in the project."""
         tasks = self.export(project)
         return {
-            t["data"]["document_id"] for t in tasks
-            if isinstance(t, dict) and isinstance(t.get("data"), dict)
+            t["data"]["document_id"]
+            for t in tasks
+            if isinstance(t, dict)
+            and isinstance(t.get("data"), dict)
             and isinstance(t["data"].get("document_id"), str)
         }
 
     def export(self, project: int) -> Any:
         """The project's full JSON export (every task), parsed."""
-        chunks = self._call("export", self._sdk.projects.exports.download_sync, project,
-                            export_type="JSON", download_all_tasks=True, project=project)
+        chunks = self._call(
+            "export",
+            self._sdk.projects.exports.download_sync,
+            project,
+            export_type="JSON",
+            download_all_tasks=True,
+            project=project,
+        )
         raw = b"".join(self._call("export", list, chunks, project=project))
         try:
             return json.loads(raw)

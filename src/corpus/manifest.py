@@ -43,8 +43,15 @@ VERSION_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 #: the shape of ``manifest.json`` (checked with the same jsonschema validator class)
 MANIFEST_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["version", "date", "schema_version", "message", "corpus_version", "files",
-                 "counts"],
+    "required": [
+        "version",
+        "date",
+        "schema_version",
+        "message",
+        "corpus_version",
+        "files",
+        "counts",
+    ],
     "properties": {
         "version": {"type": "string", "pattern": VERSION_RE.pattern},
         "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
@@ -52,8 +59,10 @@ MANIFEST_SCHEMA: dict[str, Any] = {
         "labels_version": {"type": "string"},
         "message": {"type": "string"},
         "corpus_version": {"type": "string"},
-        "files": {"type": "object",
-                  "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+        "files": {
+            "type": "object",
+            "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        },
         "counts": {"type": "object"},
     },
 }
@@ -85,8 +94,13 @@ class Counts:
     splits: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"documents": self.documents, "entities": self.entities,
-                "relations": self.relations, "clusters": self.clusters, "splits": self.splits}
+        return {
+            "documents": self.documents,
+            "entities": self.entities,
+            "relations": self.relations,
+            "clusters": self.clusters,
+            "splits": self.splits,
+        }
 
 
 def count(documents: Sequence[Document]) -> Counts:
@@ -101,14 +115,20 @@ def count(documents: Sequence[Document]) -> Counts:
         for relation in document.relations:
             relations[relation.type] = relations.get(relation.type, 0) + 1
         split = str(document.metadata.get("split", "train"))
-        totals = splits.setdefault(split, dict.fromkeys(
-            ("documents", "entities", "relations", "clusters"), 0))
+        totals = splits.setdefault(
+            split, dict.fromkeys(("documents", "entities", "relations", "clusters"), 0)
+        )
         totals["documents"] += 1
         totals["entities"] += len(document.entities)
         totals["relations"] += len(document.relations)
         totals["clusters"] += len(document.clusters)
-    return Counts(len(documents), entities, relations,
-                  sum(len(d.clusters) for d in documents), dict(sorted(splits.items())))
+    return Counts(
+        len(documents),
+        entities,
+        relations,
+        sum(len(d.clusters) for d in documents),
+        dict(sorted(splits.items())),
+    )
 
 
 def release_files(folder: Path) -> dict[str, Path]:
@@ -125,9 +145,16 @@ def checksums(folder: Path) -> dict[str, str]:
     return {name: sha256_file(path) for name, path in release_files(folder).items()}
 
 
-def build_manifest(*, version: str, date: str, message: str, corpus_version: str,
-                   schema_version: str, documents: Sequence[Document], folder: Path) \
-        -> dict[str, Any]:
+def build_manifest(
+    *,
+    version: str,
+    date: str,
+    message: str,
+    corpus_version: str,
+    schema_version: str,
+    documents: Sequence[Document],
+    folder: Path,
+) -> dict[str, Any]:
     """The manifest of a staged release folder whose files are all written."""
     return {
         "version": version,
@@ -141,36 +168,59 @@ def build_manifest(*, version: str, date: str, message: str, corpus_version: str
     }
 
 
-def read_manifest(folder: Path, *, display: str) -> tuple[dict[str, Any] | None,
-                                                          list[Problem]]:
+def read_manifest(folder: Path, *, display: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The manifest of a release folder if it is usable, and the problems found in it."""
     from jsonschema import Draft202012Validator
 
     problems: list[Problem] = []
     name = f"{display}/{MANIFEST}"
     if parse_version(folder.name) is None:
-        problems.append(Problem(display, None, "", "RELEASE_NAME_INVALID",
-                                f"release folder {folder.name!r} is not a version X.Y.Z"))
+        problems.append(
+            Problem(
+                display,
+                None,
+                "",
+                "RELEASE_NAME_INVALID",
+                f"release folder {folder.name!r} is not a version X.Y.Z",
+            )
+        )
     path = folder / MANIFEST
     if not path.is_file():
-        problems.append(Problem(name, None, "", "MANIFEST_MISSING",
-                                "the release has no manifest.json"))
+        problems.append(
+            Problem(name, None, "", "MANIFEST_MISSING", "the release has no manifest.json")
+        )
         return None, problems
     try:
         data = native.read_json(path, display=name)
     except CorpusError as error:
         return None, problems + error.problems
-    errors = sorted(Draft202012Validator(MANIFEST_SCHEMA).iter_errors(data),
-                    key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(
+        Draft202012Validator(MANIFEST_SCHEMA).iter_errors(data),
+        key=lambda e: [str(p) for p in e.absolute_path],
+    )
     for schema_error in errors:
-        problems.append(Problem(name, None, json_pointer(*schema_error.absolute_path),
-                                "MANIFEST_INVALID", schema_error.message))
+        problems.append(
+            Problem(
+                name,
+                None,
+                json_pointer(*schema_error.absolute_path),
+                "MANIFEST_INVALID",
+                schema_error.message,
+            )
+        )
     if errors:
         return None, problems
     if data["version"] != folder.name:
-        problems.append(Problem(name, None, "/version", "MANIFEST_VERSION_MISMATCH",
-                                f"manifest version {data['version']!r} differs from the "
-                                f"folder name {folder.name!r}"))
+        problems.append(
+            Problem(
+                name,
+                None,
+                "/version",
+                "MANIFEST_VERSION_MISMATCH",
+                f"manifest version {data['version']!r} differs from the "
+                f"folder name {folder.name!r}",
+            )
+        )
     return data, problems
 
 
@@ -191,19 +241,40 @@ def verify_checksums(folder: Path, data: dict[str, Any], *, display: str) -> Che
         where = f"{display}/{MANIFEST}"
         pointer = json_pointer("files", name)
         if path is None:
-            problems.append(Problem(where, None, pointer, "RELEASE_FILE_MISSING",
-                                    f"{name} is listed in the manifest but missing"))
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    pointer,
+                    "RELEASE_FILE_MISSING",
+                    f"{name} is listed in the manifest but missing",
+                )
+            )
             continue
         actual = sha256_file(path)
         if actual != expected:
-            problems.append(Problem(f"{display}/{name}", None, "", "CHECKSUM_MISMATCH",
-                                    f"sha256 {actual} differs from the manifest's {expected}: "
-                                    "the released file was changed"))
+            problems.append(
+                Problem(
+                    f"{display}/{name}",
+                    None,
+                    "",
+                    "CHECKSUM_MISMATCH",
+                    f"sha256 {actual} differs from the manifest's {expected}: "
+                    "the released file was changed",
+                )
+            )
         else:
             verified += 1
     for name in sorted(set(present) - set(listed)):
-        problems.append(Problem(f"{display}/{name}", None, "", "RELEASE_FILE_UNLISTED",
-                                "the file is not listed in the manifest"))
+        problems.append(
+            Problem(
+                f"{display}/{name}",
+                None,
+                "",
+                "RELEASE_FILE_UNLISTED",
+                "the file is not listed in the manifest",
+            )
+        )
     return ChecksumReport(problems, verified)
 
 
@@ -222,8 +293,7 @@ def release_of(path: Path) -> Path | None:
     return None
 
 
-def verify_member(path: Path, folder: Path, *, display: str, release_display: str) \
-        -> list[Problem]:
+def verify_member(path: Path, folder: Path, *, display: str, release_display: str) -> list[Problem]:
     """For a single file of release ``folder``: its checksum against the release manifest."""
     data, problems = read_manifest(folder, display=release_display)
     problems = [p for p in problems if p.code != "RELEASE_NAME_INVALID"]
@@ -232,26 +302,42 @@ def verify_member(path: Path, folder: Path, *, display: str, release_display: st
     name = f"{DOCUMENTS}/{path.name}"
     expected = data["files"].get(name)
     if expected is None:
-        return [Problem(display, None, "", "RELEASE_FILE_UNLISTED",
-                        "the file is not listed in the manifest")]
+        return [
+            Problem(
+                display, None, "", "RELEASE_FILE_UNLISTED", "the file is not listed in the manifest"
+            )
+        ]
     actual = sha256_file(path)
     if actual != expected:
-        return [Problem(display, None, "", "CHECKSUM_MISMATCH",
-                        f"sha256 {actual} differs from the manifest's {expected}: "
-                        "the released file was changed")]
+        return [
+            Problem(
+                display,
+                None,
+                "",
+                "CHECKSUM_MISMATCH",
+                f"sha256 {actual} differs from the manifest's {expected}: "
+                "the released file was changed",
+            )
+        ]
     return []
 
 
-def verify_counts(data: dict[str, Any], documents: Sequence[Document], *, display: str) \
-        -> list[Problem]:
+def verify_counts(
+    data: dict[str, Any], documents: Sequence[Document], *, display: str
+) -> list[Problem]:
     """The manifest's counts must be those of its documents."""
     actual = count(documents).to_dict()
     recorded = data["counts"]
     problems = []
     for key, value in actual.items():
         if _nonzero(recorded.get(key)) != _nonzero(value):
-            problems.append(Problem(f"{display}/{MANIFEST}", None, json_pointer("counts", key),
-                                    "MANIFEST_COUNTS_MISMATCH",
-                                    f"counts.{key} is {recorded.get(key)!r} but the documents "
-                                    f"give {value!r}"))
+            problems.append(
+                Problem(
+                    f"{display}/{MANIFEST}",
+                    None,
+                    json_pointer("counts", key),
+                    "MANIFEST_COUNTS_MISMATCH",
+                    f"counts.{key} is {recorded.get(key)!r} but the documents give {value!r}",
+                )
+            )
     return problems

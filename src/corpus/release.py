@@ -46,8 +46,9 @@ CHANGELOG_HEADER = (
 
 def list_versions(root: Path | None = None) -> list[str]:
     """Released versions, oldest first (semver order)."""
-    return [p.name for p in release_folders(releases_dir(root))
-            if parse_version(p.name) is not None]
+    return [
+        p.name for p in release_folders(releases_dir(root)) if parse_version(p.name) is not None
+    ]
 
 
 def latest_version(root: Path | None = None) -> str | None:
@@ -79,16 +80,22 @@ def load_release(version: str | None = None, root: Path | None = None) -> list[D
     versions = list_versions(root)
     if version is None:
         if not versions:
-            raise problem_error(display(releases_dir(root), root), "NO_RELEASE",
-                                "there is no release yet (create one with `corpus release`)",
-                                unusable=True)
+            raise problem_error(
+                display(releases_dir(root), root),
+                "NO_RELEASE",
+                "there is no release yet (create one with `corpus release`)",
+                unusable=True,
+            )
         version = versions[-1]
     folder = release_path(version, root)
     if version not in versions or not folder.is_dir():
         known = ", ".join(versions) or "none"
-        raise problem_error(display(folder, root), "RELEASE_NOT_FOUND",
-                            f"there is no release {version!r} (releases: {known})",
-                            unusable=True)
+        raise problem_error(
+            display(folder, root),
+            "RELEASE_NOT_FOUND",
+            f"there is no release {version!r} (releases: {known})",
+            unusable=True,
+        )
     report = check_release(folder, root=root)
     _raise_if_problems(report)
     return report.documents
@@ -124,8 +131,9 @@ def _refuse(where: str, code: str, message: str, *, unusable: bool = False) -> C
     return problem_error(where, code, message, unusable=unusable)
 
 
-def create_release(version: str, message: str, *, root: Path | None = None,
-                   date: str | None = None) -> Path:
+def create_release(
+    version: str, message: str, *, root: Path | None = None, date: str | None = None
+) -> Path:
     """Freeze the working copy as release ``version``; returns the release folder."""
     from corpus import __version__
 
@@ -134,48 +142,78 @@ def create_release(version: str, message: str, *, root: Path | None = None,
     where = display(target, root)
     new = parse_version(version)
     if new is None:
-        raise _refuse(where, "VERSION_INVALID",
-                      f"{version!r} is not a version MAJOR.MINOR.PATCH such as 1.0.0",
-                      unusable=True)
+        raise _refuse(
+            where,
+            "VERSION_INVALID",
+            f"{version!r} is not a version MAJOR.MINOR.PATCH such as 1.0.0",
+            unusable=True,
+        )
     if not message.strip():
         raise _refuse(where, "MESSAGE_EMPTY", "a release needs a message (-m)", unusable=True)
     if target.exists():
-        raise _refuse(where, "VERSION_EXISTS", f"release {version} already exists; releases "
-                      "are never modified, choose a greater version")
+        raise _refuse(
+            where,
+            "VERSION_EXISTS",
+            f"release {version} already exists; releases "
+            "are never modified, choose a greater version",
+        )
     latest = latest_version(root)
     latest_parsed = parse_version(latest) if latest else None
     if latest_parsed is not None and new <= latest_parsed:
-        raise _refuse(where, "VERSION_NOT_GREATER",
-                      f"version {version} is not greater than the latest release {latest}")
+        raise _refuse(
+            where,
+            "VERSION_NOT_GREATER",
+            f"version {version} is not greater than the latest release {latest}",
+        )
     working = working_dir(root)
     report = check_folder(working, root=root, kind="working", allow_empty=True)
     if report.problems:
-        raise CorpusError([*report.problems, Problem(
-            report.label, None, "", "WORKING_COPY_INVALID",
-            f"refusing to release {version}: the working copy has {len(report.problems)} "
-            "problem(s), listed above")])
+        raise CorpusError(
+            [
+                *report.problems,
+                Problem(
+                    report.label,
+                    None,
+                    "",
+                    "WORKING_COPY_INVALID",
+                    f"refusing to release {version}: the working copy has {len(report.problems)} "
+                    "problem(s), listed above",
+                ),
+            ]
+        )
     if not report.documents:
-        raise _refuse(report.label, "EMPTY_WORKING_COPY",
-                      f"refusing to release {version}: the working copy has no documents")
+        raise _refuse(
+            report.label,
+            "EMPTY_WORKING_COPY",
+            f"refusing to release {version}: the working copy has no documents",
+        )
 
     staged = staging_dir(target)
     try:
         for path in native.document_files(working):
             atomic_write_bytes(staged / manifest.DOCUMENTS / path.name, path.read_bytes())
         data = manifest.build_manifest(
-            version=version, date=date or _today(), message=message.strip(),
-            corpus_version=__version__, schema_version=schema_version(),
-            documents=report.documents, folder=staged)
-        atomic_write_text(staged / manifest.MANIFEST,
-                          json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            version=version,
+            date=date or _today(),
+            message=message.strip(),
+            corpus_version=__version__,
+            schema_version=schema_version(),
+            documents=report.documents,
+            folder=staged,
+        )
+        atomic_write_text(
+            staged / manifest.MANIFEST, json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        )
         publish_dir(staged, target, replace=False)
     except OSError as exc:
         shutil.rmtree(staged, ignore_errors=True)
         if target.exists():
-            raise _refuse(where, "VERSION_EXISTS",
-                          f"release {version} appeared while writing it") from None
-        raise _refuse(where, "RELEASE_WRITE_FAILED",
-                      f"could not write the release: {exc}") from None
+            raise _refuse(
+                where, "VERSION_EXISTS", f"release {version} appeared while writing it"
+            ) from None
+        raise _refuse(
+            where, "RELEASE_WRITE_FAILED", f"could not write the release: {exc}"
+        ) from None
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
@@ -207,11 +245,19 @@ def prepend_changelog(root: Path, entry: str) -> None:
     if index < 0:
         new = old.rstrip("\n") + "\n\n" + entry
     else:
-        new = old[: index + 1] + entry + "\n" + old[index + 1:]
+        new = old[: index + 1] + entry + "\n" + old[index + 1 :]
     atomic_write_text(path, new)
 
 
 __all__ = [
-    "WORKING", "create_release", "diff", "latest_version", "list_versions",
-    "load", "load_release", "load_working", "resolve", "stats",
+    "WORKING",
+    "create_release",
+    "diff",
+    "latest_version",
+    "list_versions",
+    "load",
+    "load_release",
+    "load_working",
+    "resolve",
+    "stats",
 ]

@@ -68,11 +68,18 @@ def mention_forest(document: Document) -> list[_Node]:
             stack.pop()
         if stack and entity.end > stack[-1].entity.end:
             outer = stack[-1].entity
-            raise CorpusError([Problem(
-                "<render>", document.id, f"/entities/{entity.id}", "CROSSING_SPANS",
-                f"mention {entity.id} [{entity.start}, {entity.end}) crosses mention "
-                f"{outer.id} [{outer.start}, {outer.end}); run `corpus validate`",
-            )])
+            raise CorpusError(
+                [
+                    Problem(
+                        "<render>",
+                        document.id,
+                        f"/entities/{entity.id}",
+                        "CROSSING_SPANS",
+                        f"mention {entity.id} [{entity.start}, {entity.end}) crosses mention "
+                        f"{outer.id} [{outer.start}, {outer.end}); run `corpus validate`",
+                    )
+                ]
+            )
         node = _Node(entity)
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
@@ -161,7 +168,7 @@ def _mention_link(document: Document, entity_id: str) -> str:
     return (
         f'<a href="#" class="cv-ref" data-ref="{_attr(entity.id)}" '
         f'title="{_attr(f"{entity.type} {entity.id}")}">{_text(entity.text)}'
-        f'<sub>{_text(entity.type)}</sub></a>'
+        f"<sub>{_text(entity.type)}</sub></a>"
     )
 
 
@@ -477,7 +484,10 @@ def _hide_rules(labels: Inventory) -> str:
 
 
 def render_fragment(
-    documents: Sequence[Document], *, labels: Inventory | None = None, caption: str | None = None,
+    documents: Sequence[Document],
+    *,
+    labels: Inventory | None = None,
+    caption: str | None = None,
     legend: bool = True,
 ) -> str:
     """The view as one ``<div>`` with its own ``<style>`` and ``<script>`` (for notebooks).
@@ -501,7 +511,9 @@ def render_fragment(
 
 
 def render_page(
-    documents: Sequence[Document], *, title: str = "Annotated corpus",
+    documents: Sequence[Document],
+    *,
+    title: str = "Annotated corpus",
     labels: Inventory | None = None,
 ) -> str:
     """A complete, self-contained HTML page: no external resources, network forbidden by CSP."""
@@ -550,8 +562,9 @@ def excerpt(document: Document, start: int, end: int) -> Document:
     )
 
 
-def show(documents: Sequence[Document] | Document, *, caption: str | None = None,
-         legend: bool = True) -> Any:
+def show(
+    documents: Sequence[Document] | Document, *, caption: str | None = None, legend: bool = True
+) -> Any:
     """The view as ``IPython.display.HTML``, for a notebook cell."""
     from importlib import import_module
 

@@ -95,17 +95,22 @@ class _Checker:
             for key in ("start", "end"):
                 value = item.get(key)
                 if isinstance(value, float) and value.is_integer() and self.usable(f"{base}/{key}"):
-                    self.report(f"{base}/{key}", "OFFSET_NOT_INTEGER",
-                                f"{key} {value!r} must be written as an integer ({int(value)})")
+                    self.report(
+                        f"{base}/{key}",
+                        "OFFSET_NOT_INTEGER",
+                        f"{key} {value!r} must be written as an integer ({int(value)})",
+                    )
             kind = self._get(item, "type", str, base)
-            entities.append(_Entity(
-                index=index,
-                id=item["id"] if isinstance(item.get("id"), str) else None,
-                type=kind if kind in known else None,
-                start=self._get(item, "start", int, base),
-                end=self._get(item, "end", int, base),
-                text=self._get(item, "text", str, base),
-            ))
+            entities.append(
+                _Entity(
+                    index=index,
+                    id=item["id"] if isinstance(item.get("id"), str) else None,
+                    type=kind if kind in known else None,
+                    start=self._get(item, "start", int, base),
+                    end=self._get(item, "end", int, base),
+                    text=self._get(item, "text", str, base),
+                )
+            )
         return entities
 
     def check_spans(self, entities: list[_Entity]) -> None:
@@ -115,27 +120,38 @@ class _Checker:
             if start is None or end is None:
                 continue
             if start >= end:
-                self.report(f"{entity.pointer}/end", "OFFSET_OUT_OF_RANGE",
-                            f"{entity.name()} span [{start}:{end}] is empty or reversed "
-                            "(start must be less than end)")
+                self.report(
+                    f"{entity.pointer}/end",
+                    "OFFSET_OUT_OF_RANGE",
+                    f"{entity.name()} span [{start}:{end}] is empty or reversed "
+                    "(start must be less than end)",
+                )
                 continue
             if text is not None and end > len(text):
-                self.report(f"{entity.pointer}/end", "OFFSET_OUT_OF_RANGE",
-                            f"{entity.name()} end {end} is beyond the end of the text "
-                            f"(length {len(text)})")
+                self.report(
+                    f"{entity.pointer}/end",
+                    "OFFSET_OUT_OF_RANGE",
+                    f"{entity.name()} end {end} is beyond the end of the text (length {len(text)})",
+                )
                 continue
             entity.valid_span = start >= 0
             if text is None or not entity.valid_span:
                 continue
             covered = text[start:end]
             if entity.text is not None and covered != entity.text:
-                self.report(f"{entity.pointer}/text", "SPAN_TEXT_MISMATCH",
-                            f"{entity.name()} text {entity.text!r} differs from "
-                            f"text[{start}:{end}] {covered!r}")
+                self.report(
+                    f"{entity.pointer}/text",
+                    "SPAN_TEXT_MISMATCH",
+                    f"{entity.name()} text {entity.text!r} differs from "
+                    f"text[{start}:{end}] {covered!r}",
+                )
             elif covered != covered.strip():
-                self.report(entity.pointer, "SPAN_WHITESPACE",
-                            f"{entity.name()} span [{start}:{end}] {covered!r} starts or ends "
-                            "with whitespace")
+                self.report(
+                    entity.pointer,
+                    "SPAN_WHITESPACE",
+                    f"{entity.name()} span [{start}:{end}] {covered!r} starts or ends "
+                    "with whitespace",
+                )
         self.check_duplicate_spans(entities)
         self.check_crossing_spans(entities)
 
@@ -148,9 +164,12 @@ class _Checker:
             key = (entity.type, entity.start, entity.end)
             first = seen.setdefault(key, entity)
             if first is not entity:
-                self.report(entity.pointer, "DUPLICATE_SPAN",
-                            f"{entity.name()} repeats {first.name()} "
-                            f"({entity.type} [{entity.start}:{entity.end}])")
+                self.report(
+                    entity.pointer,
+                    "DUPLICATE_SPAN",
+                    f"{entity.name()} repeats {first.name()} "
+                    f"({entity.type} [{entity.start}:{entity.end}])",
+                )
 
     def check_crossing_spans(self, entities: list[_Entity]) -> None:
         spans = sorted(
@@ -159,17 +178,20 @@ class _Checker:
         )
         for i, outer in enumerate(spans):
             assert outer.start is not None and outer.end is not None
-            for inner in spans[i + 1:]:
+            for inner in spans[i + 1 :]:
                 assert inner.start is not None and inner.end is not None
                 if inner.start >= outer.end:
                     break
                 if inner.end > outer.end and inner.start > outer.start:
                     later = max(outer, inner, key=lambda e: e.index)
                     other = inner if later is outer else outer
-                    self.report(later.pointer, "CROSSING_SPANS",
-                                f"{later.name()} [{later.start}:{later.end}] crosses "
-                                f"{other.name()} [{other.start}:{other.end}]: they overlap "
-                                "but neither contains the other")
+                    self.report(
+                        later.pointer,
+                        "CROSSING_SPANS",
+                        f"{later.name()} [{later.start}:{later.end}] crosses "
+                        f"{other.name()} [{other.start}:{other.end}]: they overlap "
+                        "but neither contains the other",
+                    )
 
     # -- seed and ids
 
@@ -180,8 +202,11 @@ class _Checker:
         recorded = self._get(seed, "sha256", str, "/seed")
         actual = sha256_text(self.text)
         if recorded is not None and recorded != actual:
-            self.report("/seed/sha256", "SEED_HASH_MISMATCH",
-                        f"seed.sha256 {recorded} differs from the sha256 of the text {actual}")
+            self.report(
+                "/seed/sha256",
+                "SEED_HASH_MISMATCH",
+                f"seed.sha256 {recorded} differs from the sha256 of the text {actual}",
+            )
         path = self._get(seed, "path", str, "/seed")
         if path is None:
             return
@@ -189,8 +214,9 @@ class _Checker:
         try:
             stored = seed_file.read_bytes()
         except (OSError, ValueError):  # ValueError: a NUL in the path
-            self.report("/seed/path", "SEED_MISSING",
-                        f"seed file {path!r} does not exist under {self.root}")
+            self.report(
+                "/seed/path", "SEED_MISSING", f"seed file {path!r} does not exist under {self.root}"
+            )
             return
         encoded = self.text.encode("utf-8")
         if stored != encoded:
@@ -205,8 +231,9 @@ class _Checker:
                     continue
                 pointer = json_pointer(key, index, "id")
                 if value in first:
-                    self.report(pointer, "DUPLICATE_ID",
-                                f"id {value!r} is already used at {first[value]}")
+                    self.report(
+                        pointer, "DUPLICATE_ID", f"id {value!r} is already used at {first[value]}"
+                    )
                 else:
                     first[value] = pointer
 
@@ -221,37 +248,50 @@ class _Checker:
         seen: dict[tuple[str, Any], str] = {}
         for index, item in self._items("relations"):
             base = json_pointer("relations", index)
-            name = f"relation {item['id']}" if isinstance(item.get("id"), str) else \
-                f"relation #{index}"
+            name = (
+                f"relation {item['id']}"
+                if isinstance(item.get("id"), str)
+                else f"relation #{index}"
+            )
             kind = self._get(item, "type", str, base)
             label = labels.relation(kind) if kind in labels.relation_types else None
             head = self._get(item, "head", str, base)
             tail = self._get(item, "tail", str, base)
             for role, value in (("head", head), ("tail", tail)):
                 if value is not None and value not in by_id:
-                    self.report(f"{base}/{role}", f"DANGLING_{role.upper()}",
-                                f"{name} {role} {value!r} is not the id of an entity "
-                                "in this document")
+                    self.report(
+                        f"{base}/{role}",
+                        f"DANGLING_{role.upper()}",
+                        f"{name} {role} {value!r} is not the id of an entity in this document",
+                    )
             if head is None or tail is None:
                 continue
             if head == tail:
-                self.report(f"{base}/tail", "SELF_RELATION",
-                            f"{name} links {head!r} to itself")
+                self.report(f"{base}/tail", "SELF_RELATION", f"{name} links {head!r} to itself")
             if label is not None and head in by_id and tail in by_id:
                 head_type, tail_type = by_id[head].type, by_id[tail].type
-                if head_type is not None and tail_type is not None \
-                        and not label.allows(head_type, tail_type):
+                if (
+                    head_type is not None
+                    and tail_type is not None
+                    and not label.allows(head_type, tail_type)
+                ):
                     either = " (either order)" if label.symmetric else ""
-                    self.report(f"{base}/type", "RELATION_TYPE_NOT_ALLOWED",
-                                f"{name} {kind} does not allow {head_type} -> {tail_type}; "
-                                f"allowed: head {'/'.join(label.head)}, tail "
-                                f"{'/'.join(label.tail)}{either}")
+                    self.report(
+                        f"{base}/type",
+                        "RELATION_TYPE_NOT_ALLOWED",
+                        f"{name} {kind} does not allow {head_type} -> {tail_type}; "
+                        f"allowed: head {'/'.join(label.head)}, tail "
+                        f"{'/'.join(label.tail)}{either}",
+                    )
             if kind is not None:
                 args: Any = frozenset((head, tail)) if label and label.symmetric else (head, tail)
                 key = (kind, args)
                 if key in seen:
-                    self.report(base, "DUPLICATE_RELATION",
-                                f"{name} repeats {seen[key]} ({kind} {head} -> {tail})")
+                    self.report(
+                        base,
+                        "DUPLICATE_RELATION",
+                        f"{name} repeats {seen[key]} ({kind} {head} -> {tail})",
+                    )
                 else:
                     seen[key] = name
 
@@ -260,8 +300,9 @@ class _Checker:
         owner: dict[str, str] = {}
         for index, item in self._items("clusters"):
             base = json_pointer("clusters", index)
-            name = f"cluster {item['id']}" if isinstance(item.get("id"), str) else \
-                f"cluster #{index}"
+            name = (
+                f"cluster {item['id']}" if isinstance(item.get("id"), str) else f"cluster #{index}"
+            )
             members = item.get("entities")
             if not isinstance(members, list):
                 continue  # each member is checked for usability below
@@ -272,18 +313,24 @@ class _Checker:
                 if not isinstance(member, str) or not self.usable(pointer):
                     continue
                 if member not in by_id:
-                    self.report(pointer, "CLUSTER_UNKNOWN_ENTITY",
-                                f"{name} member {member!r} is not the id of an entity "
-                                "in this document")
+                    self.report(
+                        pointer,
+                        "CLUSTER_UNKNOWN_ENTITY",
+                        f"{name} member {member!r} is not the id of an entity in this document",
+                    )
                     continue
                 if member in here:
-                    self.report(pointer, "CLUSTER_DUPLICATE_MEMBER",
-                                f"{name} lists entity {member!r} twice")
+                    self.report(
+                        pointer, "CLUSTER_DUPLICATE_MEMBER", f"{name} lists entity {member!r} twice"
+                    )
                     continue
                 here.add(member)
                 if member in owner:
-                    self.report(pointer, "ENTITY_IN_SEVERAL_CLUSTERS",
-                                f"entity {member!r} of {name} is already in {owner[member]}")
+                    self.report(
+                        pointer,
+                        "ENTITY_IN_SEVERAL_CLUSTERS",
+                        f"entity {member!r} of {name} is already in {owner[member]}",
+                    )
                 else:
                     owner[member] = name
                 member_type = by_id[member].type
@@ -291,8 +338,11 @@ class _Checker:
                     types.setdefault(member_type, []).append(member)
             if len(types) > 1:
                 detail = "; ".join(f"{t} ({', '.join(ids)})" for t, ids in types.items())
-                self.report(f"{base}/entities", "CLUSTER_MIXED_TYPES",
-                            f"{name} mixes entity types: {detail}")
+                self.report(
+                    f"{base}/entities",
+                    "CLUSTER_MIXED_TYPES",
+                    f"{name} mixes entity types: {detail}",
+                )
 
 
 def _text_difference(path: str, stored: bytes, text: str) -> str:
@@ -302,13 +352,16 @@ def _text_difference(path: str, stored: bytes, text: str) -> str:
         return f"seed file {path!r} is not UTF-8, so it cannot equal the text"
     limit = min(len(seed_text), len(text))
     at = next((i for i in range(limit) if seed_text[i] != text[i]), limit)
-    return (f"the text differs from seed file {path!r} at character {at}: "
-            f"text has {text[at:at + 20]!r}, seed has {seed_text[at:at + 20]!r} "
-            f"(lengths {len(text)} and {len(seed_text)})")
+    return (
+        f"the text differs from seed file {path!r} at character {at}: "
+        f"text has {text[at : at + 20]!r}, seed has {seed_text[at : at + 20]!r} "
+        f"(lengths {len(text)} and {len(seed_text)})"
+    )
 
 
-def check_semantics(data: dict[str, Any], *, file: str, root: Path, rejected: set[str]) \
-        -> list[Problem]:
+def check_semantics(
+    data: dict[str, Any], *, file: str, root: Path, rejected: set[str]
+) -> list[Problem]:
     """The semantic problems of one JSON document; ``rejected`` holds the pointers the
     schema layer reported (those fields are not checked again)."""
     return _Checker(data, file, root, rejected).run()

@@ -138,48 +138,92 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
         pointer = json_pointer(*path)
         keyword = str(error.validator)
         value = error.instance
-        if keyword == "oneOf" and len(path) == 3 and path[0] in ("entities", "relations") \
-                and path[2] == "type":
+        if (
+            keyword == "oneOf"
+            and len(path) == 3
+            and path[0] in ("entities", "relations")
+            and path[2] == "type"
+        ):
             kind = "entity" if path[0] == "entities" else "relation"
             allowed = labels.entity_types if kind == "entity" else labels.relation_types
             code = f"UNKNOWN_{kind.upper()}_TYPE"
-            yield Problem(file, document, pointer, code,
-                          f"unknown {kind} type {show(value)}; allowed: {', '.join(allowed)}")
+            yield Problem(
+                file,
+                document,
+                pointer,
+                code,
+                f"unknown {kind} type {show(value)}; allowed: {', '.join(allowed)}",
+            )
         elif keyword == "required" and isinstance(value, dict):
             for name in error.validator_value:
                 if name not in value:
-                    yield Problem(file, document, pointer, "SCHEMA_REQUIRED",
-                                  f"missing required property {name!r}")
+                    yield Problem(
+                        file,
+                        document,
+                        pointer,
+                        "SCHEMA_REQUIRED",
+                        f"missing required property {name!r}",
+                    )
         elif keyword == "additionalProperties" and isinstance(value, dict):
             known = error.schema.get("properties", {})
             for name in value:
                 if name not in known:
-                    yield Problem(file, document, json_pointer(*path, name),
-                                  "SCHEMA_ADDITIONAL_PROPERTY",
-                                  f"unexpected property {name!r}; allowed: {', '.join(known)}")
+                    yield Problem(
+                        file,
+                        document,
+                        json_pointer(*path, name),
+                        "SCHEMA_ADDITIONAL_PROPERTY",
+                        f"unexpected property {name!r}; allowed: {', '.join(known)}",
+                    )
         elif keyword == "type":
             expected = error.validator_value
             expected_text = " or ".join(expected) if isinstance(expected, list) else expected
-            yield Problem(file, document, pointer, "SCHEMA_TYPE",
-                          f"expected {expected_text}, found {json_type(value)} {show(value)}")
+            yield Problem(
+                file,
+                document,
+                pointer,
+                "SCHEMA_TYPE",
+                f"expected {expected_text}, found {json_type(value)} {show(value)}",
+            )
         elif keyword == "pattern":
-            yield Problem(file, document, pointer, "SCHEMA_PATTERN",
-                          f"{show(value)} does not match the pattern {error.validator_value}")
+            yield Problem(
+                file,
+                document,
+                pointer,
+                "SCHEMA_PATTERN",
+                f"{show(value)} does not match the pattern {error.validator_value}",
+            )
         elif keyword == "minimum":
-            yield Problem(file, document, pointer, "SCHEMA_MINIMUM",
-                          f"{show(value)} is below the minimum {error.validator_value}")
+            yield Problem(
+                file,
+                document,
+                pointer,
+                "SCHEMA_MINIMUM",
+                f"{show(value)} is below the minimum {error.validator_value}",
+            )
         elif keyword == "minLength":
-            yield Problem(file, document, pointer, "SCHEMA_MIN_LENGTH",
-                          f"{show(value)} is shorter than {error.validator_value} character(s)")
+            yield Problem(
+                file,
+                document,
+                pointer,
+                "SCHEMA_MIN_LENGTH",
+                f"{show(value)} is shorter than {error.validator_value} character(s)",
+            )
         elif keyword == "minItems":
             count = len(value) if isinstance(value, list) else 0
-            yield Problem(file, document, pointer, "SCHEMA_MIN_ITEMS",
-                          f"has {count} item(s); at least {error.validator_value} required")
+            yield Problem(
+                file,
+                document,
+                pointer,
+                "SCHEMA_MIN_ITEMS",
+                f"has {count} item(s); at least {error.validator_value} required",
+            )
         else:
             detail = " ".join(error.message.split())
             detail = detail if len(detail) <= 200 else detail[:197] + "..."
-            yield Problem(file, document, pointer, _keyword_code(keyword),
-                          f"{show(value)}: {detail}")
+            yield Problem(
+                file, document, pointer, _keyword_code(keyword), f"{show(value)}: {detail}"
+            )
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -217,9 +261,17 @@ def validate_document(data: Any, *, file: str, root: Path) -> list[Problem]:
     data = _without_surrogates(data, (), surrogates)
     document = data.get("id") if isinstance(data, dict) else None
     document = document if isinstance(document, str) else None
-    problems = [Problem(file, document, pointer, "INVALID_UNICODE",
-                        "the string holds a lone surrogate (a \\ud800-\\udfff escape), "
-                        "which is not a Unicode character") for pointer in surrogates]
+    problems = [
+        Problem(
+            file,
+            document,
+            pointer,
+            "INVALID_UNICODE",
+            "the string holds a lone surrogate (a \\ud800-\\udfff escape), "
+            "which is not a Unicode character",
+        )
+        for pointer in surrogates
+    ]
     problems += dict.fromkeys(_schema_problems(data, file, document))
     if isinstance(data, dict):
         rejected = {p.pointer for p in problems}
@@ -252,9 +304,11 @@ class SetReport:
     def summary(self) -> str:
         counts = manifest.count(self.documents)
         status = "ok" if self.ok else "FAIL"
-        text = (f"{status} {self.label} ({self.kind}): {self.files} document file(s), "
-                f"{sum(counts.entities.values())} entities, "
-                f"{sum(counts.relations.values())} relations, {counts.clusters} clusters")
+        text = (
+            f"{status} {self.label} ({self.kind}): {self.files} document file(s), "
+            f"{sum(counts.entities.values())} entities, "
+            f"{sum(counts.relations.values())} relations, {counts.clusters} clusters"
+        )
         if self.kind == "release":
             text += f", {self.checksums} checksum(s) verified"
         if self.problems:
@@ -263,11 +317,18 @@ class SetReport:
 
     def to_dict(self) -> dict[str, Any]:
         counts = manifest.count(self.documents)
-        return {"path": self.label, "kind": self.kind, "ok": self.ok, "files": self.files,
-                "documents": [d.id for d in self.documents], "checksums": self.checksums,
-                "entities": sum(counts.entities.values()),
-                "relations": sum(counts.relations.values()), "clusters": counts.clusters,
-                "problems": len(self.problems)}
+        return {
+            "path": self.label,
+            "kind": self.kind,
+            "ok": self.ok,
+            "files": self.files,
+            "documents": [d.id for d in self.documents],
+            "checksums": self.checksums,
+            "entities": sum(counts.entities.values()),
+            "relations": sum(counts.relations.values()),
+            "clusters": counts.clusters,
+            "problems": len(self.problems),
+        }
 
 
 def display(path: Path, root: Path) -> str:
@@ -299,9 +360,16 @@ def check_file(path: Path, *, root: Path) -> FileResult:
     if not isinstance(document_id, str):
         return FileResult(None, None, problems)
     if path.suffix == native.SUFFIX and path.stem != document_id:
-        problems.append(Problem(name, document_id, "/id", "FILE_NAME_MISMATCH",
-                                f"document id {document_id!r} differs from the file name "
-                                f"{path.name!r} (expected {document_id}.json)"))
+        problems.append(
+            Problem(
+                name,
+                document_id,
+                "/id",
+                "FILE_NAME_MISMATCH",
+                f"document id {document_id!r} differs from the file name "
+                f"{path.name!r} (expected {document_id}.json)",
+            )
+        )
     if problems:
         return FileResult(document_id, None, problems)
     return FileResult(document_id, native.from_dict(data), [])
@@ -317,9 +385,15 @@ def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetRepo
             continue
         name = display(path, root)
         if result.id in seen:
-            report.problems.append(Problem(name, result.id, "/id", "DUPLICATE_ID",
-                                           f"document id {result.id!r} is already used by "
-                                           f"{seen[result.id]}"))
+            report.problems.append(
+                Problem(
+                    name,
+                    result.id,
+                    "/id",
+                    "DUPLICATE_ID",
+                    f"document id {result.id!r} is already used by {seen[result.id]}",
+                )
+            )
             continue
         seen[result.id] = name
         if result.document is not None:
@@ -327,14 +401,18 @@ def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetRepo
     return report
 
 
-def check_folder(folder: Path, *, root: Path, kind: str = "folder",
-                 allow_empty: bool = False) -> SetReport:
+def check_folder(
+    folder: Path, *, root: Path, kind: str = "folder", allow_empty: bool = False
+) -> SetReport:
     """Validate every ``*.json`` document of a folder, and document ids across it."""
     report = SetReport(display(folder, root), kind)
     files = native.document_files(folder)
     if not files and not allow_empty:
-        report.problems.append(Problem(report.label, None, "", "NO_DOCUMENTS",
-                                       "the folder holds no *.json document files"))
+        report.problems.append(
+            Problem(
+                report.label, None, "", "NO_DOCUMENTS", "the folder holds no *.json document files"
+            )
+        )
         return report
     return check_files(report, files, root)
 
@@ -385,12 +463,16 @@ def check_target(path: Path, *, root: Path) -> list[SetReport]:
         folder = manifest.release_of(path)
         if folder is not None:
             report.problems += manifest.verify_member(
-                path, folder, display=report.label, release_display=display(folder, root))
+                path, folder, display=report.label, release_display=display(folder, root)
+            )
         return [report]
     if not path.is_dir():
         name = display(path, root)
-        return [SetReport(name, "file", [Problem(name, None, "", "NOT_FOUND", "no such file "
-                                                 "or folder")])]
+        return [
+            SetReport(
+                name, "file", [Problem(name, None, "", "NOT_FOUND", "no such file or folder")]
+            )
+        ]
     if is_release_dir(path):
         return [check_release(path, root=root)]
     if not native.document_files(path):
@@ -404,22 +486,31 @@ def check_default(root: Path) -> list[SetReport]:
     """The working copy (may be empty or absent) and every release, with its changelog entry."""
     reports = [check_folder(working_dir(root), root=root, kind="working", allow_empty=True)]
     changelog = changelog_path(root)
-    headings = changelog.read_text(encoding="utf-8", errors="replace").splitlines() \
-        if changelog.is_file() else []
+    headings = (
+        changelog.read_text(encoding="utf-8", errors="replace").splitlines()
+        if changelog.is_file()
+        else []
+    )
     for folder in release_folders(releases_dir(root)):
         report = check_release(folder, root=root)
         named = manifest.parse_version(folder.name) is not None
         if named and not any(line.startswith(f"## {folder.name} ") for line in headings):
-            report.problems.append(Problem(display(changelog, root), None, "",
-                                           "CHANGELOG_ENTRY_MISSING",
-                                           f"no entry '## {folder.name} - DATE' for release "
-                                           f"{folder.name}"))
+            report.problems.append(
+                Problem(
+                    display(changelog, root),
+                    None,
+                    "",
+                    "CHANGELOG_ENTRY_MISSING",
+                    f"no entry '## {folder.name} - DATE' for release {folder.name}",
+                )
+            )
         reports.append(report)
     return reports
 
 
-def check_paths(paths: Sequence[str | Path] | None = None, *, root: Path | None = None) \
-        -> list[SetReport]:
+def check_paths(
+    paths: Sequence[str | Path] | None = None, *, root: Path | None = None
+) -> list[SetReport]:
     """Reports for these paths, or for the default sets when none are given."""
     root = root or project_root()
     if not paths:
@@ -427,7 +518,8 @@ def check_paths(paths: Sequence[str | Path] | None = None, *, root: Path | None 
     return [report for path in paths for report in check_target(Path(path), root=root)]
 
 
-def validate_paths(paths: Sequence[str | Path] | None = None, *, root: Path | None = None) \
-        -> list[Problem]:
+def validate_paths(
+    paths: Sequence[str | Path] | None = None, *, root: Path | None = None
+) -> list[Problem]:
     """Every problem of these paths (default: the working copy and every release)."""
     return [problem for report in check_paths(paths, root=root) for problem in report.problems]

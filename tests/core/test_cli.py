@@ -25,37 +25,49 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_validate_clean(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "validate")
     assert code == 0 and err == ""
-    assert out == ("ok annotations/working (working): 1 document file(s), 16 entities, "
-                   "6 relations, 1 clusters\n")
+    assert out == (
+        "ok annotations/working (working): 1 document file(s), 16 entities, "
+        "6 relations, 1 clusters\n"
+    )
 
 
-def test_validate_problem_lines(project: Path, working_doc: Path,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_problem_lines(
+    project: Path, working_doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rewrite(working_doc, lambda d: d["entities"][2].update(end=40))
     code, out, _ = run(capsys, "validate", str(working_doc))
     assert code == 1
     lines = out.splitlines()
-    assert lines[0] == (f"{WORKING}: {DOC_ID}: /entities/2/text: SPAN_TEXT_MISMATCH: entity T3 "
-                        "text 'President' differs from text[34:40] 'Presid'")
+    assert lines[0] == (
+        f"{WORKING}: {DOC_ID}: /entities/2/text: SPAN_TEXT_MISMATCH: entity T3 "
+        "text 'President' differs from text[34:40] 'Presid'"
+    )
     assert lines[1].startswith(f"FAIL {WORKING} (file): ") and lines[1].endswith("1 problem(s)")
 
 
-def test_validate_json(project: Path, working_doc: Path,
-                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_json(
+    project: Path, working_doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rewrite(working_doc, lambda d: d["relations"][0].update(head="T99"))
     code, out, _ = run(capsys, "validate", "--format", "json")
     assert code == 1
     data = json.loads(out)
     assert data["ok"] is False
-    assert data["problems"] == [{"file": WORKING, "document": DOC_ID,
-                                 "pointer": "/relations/0/head", "code": "DANGLING_HEAD",
-                                 "message": "relation R1 head 'T99' is not the id of an entity "
-                                            "in this document"}]
+    assert data["problems"] == [
+        {
+            "file": WORKING,
+            "document": DOC_ID,
+            "pointer": "/relations/0/head",
+            "code": "DANGLING_HEAD",
+            "message": "relation R1 head 'T99' is not the id of an entity in this document",
+        }
+    ]
     assert data["sets"][0]["kind"] == "working" and data["sets"][0]["problems"] == 1
 
 
-def test_broken_json_exits_2_and_reports_the_rest(project: Path, working_doc: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_broken_json_exits_2_and_reports_the_rest(
+    project: Path, working_doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = working_doc.with_name("broken.json")
     broken.write_text("{not json", encoding="utf-8")
     rewrite(working_doc, lambda d: d["entities"][0].update(type="DAY"))
@@ -65,47 +77,58 @@ def test_broken_json_exits_2_and_reports_the_rest(project: Path, working_doc: Pa
     assert "UNKNOWN_ENTITY_TYPE" in out
 
 
-def test_validate_release_folder_and_edited_file(project: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_release_folder_and_edited_file(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(capsys, "release", "1.0.0", "-m", "first")[0] == 0
     folder = project / "annotations" / "releases" / "1.0.0"
     code, out, _ = run(capsys, "validate", str(folder))
     assert code == 0
-    assert out == ("ok annotations/releases/1.0.0 (release): 1 document file(s), 16 entities, "
-                   "6 relations, 1 clusters, 1 checksum(s) verified\n")
+    assert out == (
+        "ok annotations/releases/1.0.0 (release): 1 document file(s), 16 entities, "
+        "6 relations, 1 clusters, 1 checksum(s) verified\n"
+    )
     assert run(capsys, "validate", "1.0.0", "working")[1] == out + (
         "ok annotations/working (working): 1 document file(s), 16 entities, 6 relations, "
-        "1 clusters\n")
+        "1 clusters\n"
+    )
     doc = folder / "documents" / f"{DOC_ID}.json"
     doc.write_bytes(doc.read_bytes().replace(b'"train"', b'"test"'))
     code, out, _ = run(capsys, "validate")
     assert code == 1
-    assert (f"annotations/releases/1.0.0/documents/{DOC_ID}.json: -: /: CHECKSUM_MISMATCH: "
-            in out)
+    assert f"annotations/releases/1.0.0/documents/{DOC_ID}.json: -: /: CHECKSUM_MISMATCH: " in out
     assert out.splitlines()[-2].startswith("ok annotations/working")
 
 
-def test_release_command(project: Path, working_doc: Path,
-                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_release_command(
+    project: Path, working_doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "release", "1.0.0", "-m", "first")
     assert code == 0
-    assert out.startswith("released 1.0.0 to annotations/releases/1.0.0: 1 document(s), "
-                          "16 entities, 6 relations, 1 clusters")
+    assert out.startswith(
+        "released 1.0.0 to annotations/releases/1.0.0: 1 document(s), "
+        "16 entities, 6 relations, 1 clusters"
+    )
     code, _, err = run(capsys, "release", "1.0.0", "-m", "again")
     assert code == 1
-    assert err == ("annotations/releases/1.0.0: -: /: VERSION_EXISTS: release 1.0.0 already "
-                   "exists; releases are never modified, choose a greater version\n")
+    assert err == (
+        "annotations/releases/1.0.0: -: /: VERSION_EXISTS: release 1.0.0 already "
+        "exists; releases are never modified, choose a greater version\n"
+    )
     code, _, err = run(capsys, "release", "one", "-m", "x")
     assert code == 2 and "VERSION_INVALID" in err
     rewrite(working_doc, lambda d: d["relations"][0].update(tail="T2"))
     code, _, err = run(capsys, "release", "1.1.0", "-m", "x")
     assert code == 1
     assert [line.split(": ")[3] for line in err.splitlines()] == [
-        "RELATION_TYPE_NOT_ALLOWED", "WORKING_COPY_INVALID"]
+        "RELATION_TYPE_NOT_ALLOWED",
+        "WORKING_COPY_INVALID",
+    ]
 
 
-def test_diff_and_stats_commands(project: Path, working_doc: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_and_stats_commands(
+    project: Path, working_doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run(capsys, "release", "1.0.0", "-m", "first")
     rewrite(working_doc, lambda d: d["entities"][0].update(type="TIME"))
     code, out, _ = run(capsys, "diff", "1.0.0", "working")
@@ -114,8 +137,9 @@ def test_diff_and_stats_commands(project: Path, working_doc: Path,
     assert json.loads(out)["counts"]["entity"]["changed"] == 1
     code, out, _ = run(capsys, "stats")
     assert code == 0
-    assert out.splitlines()[0] == ("corpus 1.0.0: 1 document(s), 16 entities, 6 relations, "
-                                   "1 clusters")
+    assert out.splitlines()[0] == (
+        "corpus 1.0.0: 1 document(s), 16 entities, 6 relations, 1 clusters"
+    )
     per = next(line for line in out.splitlines() if line.startswith("PER "))
     assert per.split()[-1] == "5"
     code, out, _ = run(capsys, "stats", "--version", "working", "--format", "json")
@@ -135,12 +159,19 @@ def test_argument_errors_exit_2(project: Path, capsys: pytest.CaptureFixture[str
     assert "Traceback" not in capsys.readouterr().err
 
 
-def corpus(*argv: str, root: Path, env: dict[str, str] | None = None) \
-        -> subprocess.CompletedProcess[str]:
+def corpus(
+    *argv: str, root: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CORPUS_ROOT": str(root), **(env or {})}
     script = Path(sys.executable).parent / "corpus"  # the installed console script
-    return subprocess.run([str(script), *argv], capture_output=True, text=True, env=env,
-                          check=False, errors="backslashreplace")
+    return subprocess.run(
+        [str(script), *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        errors="backslashreplace",
+    )
 
 
 def test_subprocess_exit_codes_and_no_traceback(project: Path, working_doc: Path) -> None:
@@ -149,8 +180,9 @@ def test_subprocess_exit_codes_and_no_traceback(project: Path, working_doc: Path
     working_doc.write_text("[1, 2", encoding="utf-8")
     broken = corpus("validate", str(working_doc), root=project)
     assert broken.returncode == 2
-    assert broken.stdout.splitlines()[0].endswith("NOT_JSON: not valid JSON: Expecting ',' "
-                                                  "delimiter")
+    assert broken.stdout.splitlines()[0].endswith(
+        "NOT_JSON: not valid JSON: Expecting ',' delimiter"
+    )
     missing = corpus("validate", "does/not/exist.json", root=project)
     assert missing.returncode == 2 and "NOT_FOUND" in missing.stdout
     working_doc.write_text('{"id": 5, "entities": "many"}', encoding="utf-8")

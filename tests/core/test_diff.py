@@ -16,11 +16,10 @@ def edit(data: dict[str, Any]) -> None:
     text = data["text"]
     entities = data["entities"]
     entities[3]["end"] = entities[3]["end"] - 7  # "Emomali Rahmon" -> "Emomali"
-    entities[3]["text"] = text[entities[3]["start"]:entities[3]["end"]]
+    entities[3]["text"] = text[entities[3]["start"] : entities[3]["end"]]
     entities[8]["type"] = "DATE"  # EVENT -> DATE (nothing points at it)
     start = text.index("Iran and Tajikistan")
-    entities.append({"id": "T17", "type": "GPE", "start": start, "end": start + 4,
-                     "text": "Iran"})
+    entities.append({"id": "T17", "type": "GPE", "start": start, "end": start + 4, "text": "Iran"})
     del entities[15]  # T16 terrorism
     data["relations"] = [r for r in data["relations"] if r["id"] != "R3"]
     data["relations"].append({"id": "R7", "type": "met_with", "head": "T7", "tail": "T12"})
@@ -35,23 +34,27 @@ def test_diff_release_and_working(project: Path, working_doc: Path) -> None:
     lines = result.render().splitlines()
     assert lines[:3] == ["--- 1.0.0", "+++ working", f"document {DOC_ID} (changed)"]
     assert set(lines[3:-1]) == {
-        "  ~ entity T4 end 58 -> 51, text \"Emomali Rahmon\" -> \"Emomali\"",
-        "  ~ entity T9 type \"EVENT\" -> \"DATE\"",
+        '  ~ entity T4 end 58 -> 51, text "Emomali Rahmon" -> "Emomali"',
+        '  ~ entity T9 type "EVENT" -> "DATE"',
         f"  + entity T17 GPE [{fixture_data()['text'].index('Iran and')}:"
-        f"{fixture_data()['text'].index('Iran and') + 4}] \"Iran\"",
-        "  - entity T16 THREAT [2090:2099] \"terrorism\"",
-        "  - relation R3 received T4 \"Emomali Rahmon\" -> T7 \"Eskandar Momeni\"",
-        "  + relation R7 met_with T7 \"Eskandar Momeni\" -> T12 \"Ramazon Rahimzoda\"",
+        f'{fixture_data()["text"].index("Iran and") + 4}] "Iran"',
+        '  - entity T16 THREAT [2090:2099] "terrorism"',
+        '  - relation R3 received T4 "Emomali Rahmon" -> T7 "Eskandar Momeni"',
+        '  + relation R7 met_with T7 "Eskandar Momeni" -> T12 "Ramazon Rahimzoda"',
         "  ~ cluster C1 members -T15",
         "  + cluster C2 {T6, T17}",
     }
-    assert lines[-1] == ("summary: entity 1 added, 1 removed, 2 changed; relation 1 added, "
-                         "1 removed, 0 changed; cluster 1 added, 0 removed, 1 changed")
+    assert lines[-1] == (
+        "summary: entity 1 added, 1 removed, 2 changed; relation 1 added, "
+        "1 removed, 0 changed; cluster 1 added, 0 removed, 1 changed"
+    )
     data = result.to_dict()
     assert data["counts"]["entity"] == {"added": 1, "removed": 1, "changed": 2}
     change = next(c for c in data["documents"][0]["changes"] if c["id"] == "T4")
-    assert change["fields"] == [{"field": "end", "old": 58, "new": 51},
-                                {"field": "text", "old": "Emomali Rahmon", "new": "Emomali"}]
+    assert change["fields"] == [
+        {"field": "end", "old": 58, "new": 51},
+        {"field": "text", "old": "Emomali Rahmon", "new": "Emomali"},
+    ]
 
 
 def test_no_differences(project: Path) -> None:
@@ -78,4 +81,4 @@ def test_text_and_metadata_changes_are_shown() -> None:
     changes = diff([old], [from_dict(data)]).changes
     lines = [change.line() for change in changes]
     assert any(line.startswith(f"~ document {DOC_ID} text sha256") for line in lines)
-    assert f"~ document {DOC_ID} metadata.split \"train\" -> \"test\"" in lines
+    assert f'~ document {DOC_ID} metadata.split "train" -> "test"' in lines

@@ -25,7 +25,8 @@ def test_real_annotations_validate() -> None:
     assert [d.id for d in documents] == [DOC_ID]
     manifest = json.loads((GOLD / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["entities"]["PER"] == sum(
-        e.type == "PER" for e in documents[0].entities)
+        e.type == "PER" for e in documents[0].entities
+    )
 
 
 @pytest.fixture
@@ -64,14 +65,18 @@ def ill_typed(data: dict[str, Any]) -> None:
     relation["head"] = first(data, "entities", type="GPE")["id"]
 
 
-@pytest.mark.parametrize(("mutate", "code"), [
-    (wrong_offset, "SPAN_TEXT_MISMATCH"),
-    (unknown_label, "UNKNOWN_ENTITY_TYPE"),
-    (dangling, "DANGLING_TAIL"),
-    (ill_typed, "RELATION_TYPE_NOT_ALLOWED"),
-])
-def test_corrupted_gold(gold_copy: Path, mutate: Any, code: str,
-                        capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("mutate", "code"),
+    [
+        (wrong_offset, "SPAN_TEXT_MISMATCH"),
+        (unknown_label, "UNKNOWN_ENTITY_TYPE"),
+        (dangling, "DANGLING_TAIL"),
+        (ill_typed, "RELATION_TYPE_NOT_ALLOWED"),
+    ],
+)
+def test_corrupted_gold(
+    gold_copy: Path, mutate: Any, code: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     rewrite(gold_doc(gold_copy), mutate)
     assert main(["validate"]) == 1
     out = capsys.readouterr().out
@@ -79,8 +84,9 @@ def test_corrupted_gold(gold_copy: Path, mutate: Any, code: str,
     assert "Traceback" not in out
 
 
-def test_gold_broken_json_and_changed_seed(gold_copy: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_gold_broken_json_and_changed_seed(
+    gold_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     seed = gold_copy / "seeds" / f"{DOC_ID}.txt"
     seed.write_bytes(seed.read_bytes().replace(b"\xe2\x80\x94", b"-"))  # em dash
     assert main(["validate"]) == 1

@@ -40,8 +40,9 @@ def test_create_release(project: Path) -> None:
     assert counts["entities"]["PER"] == 5 and counts["entities"]["LOC"] == 0
     assert sum(counts["entities"].values()) == len(fixture["entities"])
     assert counts["relations"]["counterpart_of"] == 1
-    assert counts["splits"] == {"train": {"documents": 1, "entities": 16, "relations": 6,
-                                          "clusters": 1}}
+    assert counts["splits"] == {
+        "train": {"documents": 1, "entities": 16, "relations": 6, "clusters": 1}
+    }
     changelog = (project / "annotations" / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "## 1.0.0 - 2026-11-26\n\nfirst\n" in changelog
     assert release.list_versions(project) == ["1.0.0"]
@@ -67,15 +68,19 @@ def test_semver_order(project: Path) -> None:
     assert refusal(excinfo) == ["VERSION_NOT_GREATER"]
 
 
-@pytest.mark.parametrize(("version", "message", "code", "exit_code"), [
-    ("1.0", "m", "VERSION_INVALID", 2),
-    ("v1.0.0", "m", "VERSION_INVALID", 2),
-    ("01.0.0", "m", "VERSION_INVALID", 2),
-    ("1.0.0-rc.1", "m", "VERSION_INVALID", 2),
-    ("1.0.0", "  ", "MESSAGE_EMPTY", 2),
-])
-def test_bad_arguments(project: Path, version: str, message: str, code: str,
-                       exit_code: int) -> None:
+@pytest.mark.parametrize(
+    ("version", "message", "code", "exit_code"),
+    [
+        ("1.0", "m", "VERSION_INVALID", 2),
+        ("v1.0.0", "m", "VERSION_INVALID", 2),
+        ("01.0.0", "m", "VERSION_INVALID", 2),
+        ("1.0.0-rc.1", "m", "VERSION_INVALID", 2),
+        ("1.0.0", "  ", "MESSAGE_EMPTY", 2),
+    ],
+)
+def test_bad_arguments(
+    project: Path, version: str, message: str, code: str, exit_code: int
+) -> None:
     with pytest.raises(CorpusError) as excinfo:
         make(project, version, message)
     assert refusal(excinfo) == [code] and excinfo.value.exit_code == exit_code
@@ -107,9 +112,11 @@ def test_refuses_empty_working_copy(project: Path, working_doc: Path) -> None:
     assert refusal(excinfo) == ["EMPTY_WORKING_COPY"]
 
 
-def test_crash_while_writing_leaves_no_release(project: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_while_writing_leaves_no_release(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A failure after the documents are staged but before the manifest is written."""
+
     def crash(**kwargs: Any) -> dict[str, Any]:
         raise RuntimeError("simulated crash")
 
@@ -161,7 +168,8 @@ def test_edited_release_file(released: Path, project: Path) -> None:
     edit_release_document(released)
     problems = validate_paths(root=project)
     assert [(p.code, p.file) for p in problems] == [
-        ("CHECKSUM_MISMATCH", f"annotations/releases/1.0.0/documents/{DOC_ID}.json")]
+        ("CHECKSUM_MISMATCH", f"annotations/releases/1.0.0/documents/{DOC_ID}.json")
+    ]
     with pytest.raises(CorpusError) as excinfo:
         release.load_release("1.0.0", root=project)
     assert refusal(excinfo) == ["CHECKSUM_MISMATCH"] and excinfo.value.exit_code == 1
@@ -173,7 +181,8 @@ def test_single_release_file_is_checksummed(released: Path, project: Path) -> No
     edit_release_document(released)
     problems = validate_paths([doc], root=project)
     assert [(p.code, p.file) for p in problems] == [
-        ("CHECKSUM_MISMATCH", f"annotations/releases/1.0.0/documents/{DOC_ID}.json")]
+        ("CHECKSUM_MISMATCH", f"annotations/releases/1.0.0/documents/{DOC_ID}.json")
+    ]
 
 
 def test_missing_and_unlisted_release_files(released: Path, project: Path) -> None:
@@ -228,7 +237,8 @@ def test_folder_of_releases(project: Path) -> None:
     reports = check_paths([project / "annotations" / "releases"], root=project)
     assert [(r.label, r.kind, r.checksums, r.ok) for r in reports] == [
         ("annotations/releases/1.0.0", "release", 1, True),
-        ("annotations/releases/1.0.1", "release", 1, True)]
+        ("annotations/releases/1.0.1", "release", 1, True),
+    ]
 
 
 def test_load_unknown_release(project: Path) -> None:

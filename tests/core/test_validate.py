@@ -29,6 +29,7 @@ def set_in(path: tuple[Any, ...], value: Any) -> Mutation:
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
+
     return mutate
 
 
@@ -38,12 +39,14 @@ def delete(path: tuple[Any, ...]) -> Mutation:
         for key in path[:-1]:
             target = target[key]
         del target[path[-1]]
+
     return mutate
 
 
 def shift_end(index: int, by: int) -> Mutation:
     def mutate(data: dict[str, Any]) -> None:
         data["entities"][index]["end"] += by
+
     return mutate
 
 
@@ -65,96 +68,171 @@ def entity(id_: str, type_: str, start: int, end: int) -> dict[str, Any]:
 
 CASES: dict[str, tuple[Mutation, set[tuple[str, str]]]] = {
     "end moved by two": (shift_end(3, 2), {("SPAN_TEXT_MISMATCH", "/entities/3/text")}),
-    "end beyond the text": (set_in(("entities", 15, "end"), len(TEXT) + 5),
-                            {("OFFSET_OUT_OF_RANGE", "/entities/15/end")}),
+    "end beyond the text": (
+        set_in(("entities", 15, "end"), len(TEXT) + 5),
+        {("OFFSET_OUT_OF_RANGE", "/entities/15/end")},
+    ),
     "empty span": (set_in(("entities", 0, "end"), 3), {("OFFSET_OUT_OF_RANGE", "/entities/0/end")}),
-    "reversed span": (set_in(("entities", 0, "start"), 30),
-                      {("OFFSET_OUT_OF_RANGE", "/entities/0/end")}),
-    "negative start": (set_in(("entities", 0, "start"), -1),
-                       {("SCHEMA_MINIMUM", "/entities/0/start")}),
-    "string offset": (set_in(("entities", 0, "start"), "3"),
-                      {("SCHEMA_TYPE", "/entities/0/start")}),
+    "reversed span": (
+        set_in(("entities", 0, "start"), 30),
+        {("OFFSET_OUT_OF_RANGE", "/entities/0/end")},
+    ),
+    "negative start": (
+        set_in(("entities", 0, "start"), -1),
+        {("SCHEMA_MINIMUM", "/entities/0/start")},
+    ),
+    "string offset": (
+        set_in(("entities", 0, "start"), "3"),
+        {("SCHEMA_TYPE", "/entities/0/start")},
+    ),
     "boolean offset": (set_in(("entities", 0, "end"), True), {("SCHEMA_TYPE", "/entities/0/end")}),
-    "float offset": (set_in(("entities", 0, "start"), 3.0),
-                     {("OFFSET_NOT_INTEGER", "/entities/0/start")}),
-    "unknown entity label": (set_in(("entities", 3, "type"), "PERSON"),
-                             {("UNKNOWN_ENTITY_TYPE", "/entities/3/type")}),
-    "label not a string": (set_in(("entities", 3, "type"), 7),
-                           {("UNKNOWN_ENTITY_TYPE", "/entities/3/type")}),
-    "unknown relation label": (set_in(("relations", 0, "type"), "holds_title"),
-                               {("UNKNOWN_RELATION_TYPE", "/relations/0/type")}),
-    "dangling head": (set_in(("relations", 0, "head"), "T99"),
-                      {("DANGLING_HEAD", "/relations/0/head")}),
-    "dangling tail": (set_in(("relations", 1, "tail"), "T99"),
-                      {("DANGLING_TAIL", "/relations/1/tail")}),
-    "ill-typed relation": (set_in(("relations", 0, "head"), "T2"),  # GPE has_title TITLE
-                           {("RELATION_TYPE_NOT_ALLOWED", "/relations/0/type")}),
-    "ill-typed tail": (set_in(("relations", 5, "tail"), "T16"),  # signed THREAT
-                       {("RELATION_TYPE_NOT_ALLOWED", "/relations/5/type")}),
+    "float offset": (
+        set_in(("entities", 0, "start"), 3.0),
+        {("OFFSET_NOT_INTEGER", "/entities/0/start")},
+    ),
+    "unknown entity label": (
+        set_in(("entities", 3, "type"), "PERSON"),
+        {("UNKNOWN_ENTITY_TYPE", "/entities/3/type")},
+    ),
+    "label not a string": (
+        set_in(("entities", 3, "type"), 7),
+        {("UNKNOWN_ENTITY_TYPE", "/entities/3/type")},
+    ),
+    "unknown relation label": (
+        set_in(("relations", 0, "type"), "holds_title"),
+        {("UNKNOWN_RELATION_TYPE", "/relations/0/type")},
+    ),
+    "dangling head": (
+        set_in(("relations", 0, "head"), "T99"),
+        {("DANGLING_HEAD", "/relations/0/head")},
+    ),
+    "dangling tail": (
+        set_in(("relations", 1, "tail"), "T99"),
+        {("DANGLING_TAIL", "/relations/1/tail")},
+    ),
+    "ill-typed relation": (
+        set_in(("relations", 0, "head"), "T2"),  # GPE has_title TITLE
+        {("RELATION_TYPE_NOT_ALLOWED", "/relations/0/type")},
+    ),
+    "ill-typed tail": (
+        set_in(("relations", 5, "tail"), "T16"),  # signed THREAT
+        {("RELATION_TYPE_NOT_ALLOWED", "/relations/5/type")},
+    ),
     "symmetric relation reversed is fine": (
-        add_relation({"id": "R7", "type": "met_with", "head": "T12", "tail": "T7"}), set()),
-    "duplicate relation": (add_relation({"id": "R7", "type": "has_title", "head": "T4",
-                                         "tail": "T3"}), {("DUPLICATE_RELATION", "/relations/6")}),
+        add_relation({"id": "R7", "type": "met_with", "head": "T12", "tail": "T7"}),
+        set(),
+    ),
+    "duplicate relation": (
+        add_relation({"id": "R7", "type": "has_title", "head": "T4", "tail": "T3"}),
+        {("DUPLICATE_RELATION", "/relations/6")},
+    ),
     "symmetric duplicate swapped": (
         add_relation({"id": "R7", "type": "counterpart_of", "head": "T12", "tail": "T15"}),
-        {("DUPLICATE_RELATION", "/relations/6")}),
-    "self relation": (add_relation({"id": "R7", "type": "counterpart_of", "head": "T12",
-                                    "tail": "T12"}), {("SELF_RELATION", "/relations/6/tail")}),
-    "duplicate entity id": (set_in(("entities", 1, "id"), "T1"),
-                            {("DUPLICATE_ID", "/entities/1/id"),
-                             ("DANGLING_TAIL", "/relations/1/tail")}),
-    "relation id equal to an entity id": (set_in(("relations", 0, "id"), "T5"),
-                                          {("DUPLICATE_ID", "/relations/0/id")}),
-    "duplicate cluster id": (add_cluster({"id": "C1", "entities": ["T4", "T3"]}),
-                             {("DUPLICATE_ID", "/clusters/1/id"),
-                              ("CLUSTER_MIXED_TYPES", "/clusters/1/entities")}),
-    "cluster member unknown": (set_in(("clusters", 0, "entities", 1), "T77"),
-                               {("CLUSTER_UNKNOWN_ENTITY", "/clusters/0/entities/1")}),
-    "entity in two clusters": (add_cluster({"id": "C2", "entities": ["T12", "T7"]}),
-                               {("ENTITY_IN_SEVERAL_CLUSTERS", "/clusters/1/entities/1")}),
-    "cluster lists a member twice": (set_in(("clusters", 0, "entities"), ["T7", "T11", "T7"]),
-                                     {("CLUSTER_DUPLICATE_MEMBER", "/clusters/0/entities/2")}),
+        {("DUPLICATE_RELATION", "/relations/6")},
+    ),
+    "self relation": (
+        add_relation({"id": "R7", "type": "counterpart_of", "head": "T12", "tail": "T12"}),
+        {("SELF_RELATION", "/relations/6/tail")},
+    ),
+    "duplicate entity id": (
+        set_in(("entities", 1, "id"), "T1"),
+        {("DUPLICATE_ID", "/entities/1/id"), ("DANGLING_TAIL", "/relations/1/tail")},
+    ),
+    "relation id equal to an entity id": (
+        set_in(("relations", 0, "id"), "T5"),
+        {("DUPLICATE_ID", "/relations/0/id")},
+    ),
+    "duplicate cluster id": (
+        add_cluster({"id": "C1", "entities": ["T4", "T3"]}),
+        {("DUPLICATE_ID", "/clusters/1/id"), ("CLUSTER_MIXED_TYPES", "/clusters/1/entities")},
+    ),
+    "cluster member unknown": (
+        set_in(("clusters", 0, "entities", 1), "T77"),
+        {("CLUSTER_UNKNOWN_ENTITY", "/clusters/0/entities/1")},
+    ),
+    "entity in two clusters": (
+        add_cluster({"id": "C2", "entities": ["T12", "T7"]}),
+        {("ENTITY_IN_SEVERAL_CLUSTERS", "/clusters/1/entities/1")},
+    ),
+    "cluster lists a member twice": (
+        set_in(("clusters", 0, "entities"), ["T7", "T11", "T7"]),
+        {("CLUSTER_DUPLICATE_MEMBER", "/clusters/0/entities/2")},
+    ),
     "bad and unknown cluster members": (
         set_in(("clusters", 0, "entities"), ["T 7", "T77", "T11"]),
-        {("SCHEMA_PATTERN", "/clusters/0/entities/0"),
-         ("CLUSTER_UNKNOWN_ENTITY", "/clusters/0/entities/1")}),
-    "cluster of one": (set_in(("clusters", 0, "entities"), ["T7"]),
-                       {("SCHEMA_MIN_ITEMS", "/clusters/0/entities")}),
-    "cluster mixing types": (set_in(("clusters", 0, "entities"), ["T7", "T8"]),
-                             {("CLUSTER_MIXED_TYPES", "/clusters/0/entities")}),
-    "duplicate span": (add_entity(entity("T17", "PER", 44, 58)),
-                       {("DUPLICATE_SPAN", "/entities/16")}),
+        {
+            ("SCHEMA_PATTERN", "/clusters/0/entities/0"),
+            ("CLUSTER_UNKNOWN_ENTITY", "/clusters/0/entities/1"),
+        },
+    ),
+    "cluster of one": (
+        set_in(("clusters", 0, "entities"), ["T7"]),
+        {("SCHEMA_MIN_ITEMS", "/clusters/0/entities")},
+    ),
+    "cluster mixing types": (
+        set_in(("clusters", 0, "entities"), ["T7", "T8"]),
+        {("CLUSTER_MIXED_TYPES", "/clusters/0/entities")},
+    ),
+    "duplicate span": (
+        add_entity(entity("T17", "PER", 44, 58)),
+        {("DUPLICATE_SPAN", "/entities/16")},
+    ),
     "same span other type is fine": (add_entity(entity("T17", "ORG", 44, 58)), set()),
     "nested span is fine": (add_entity(entity("T17", "PER", 52, 58)), set()),
-    "crossing spans": (add_entity(entity("T17", "PER", 38, 50)),
-                       {("CROSSING_SPANS", "/entities/16")}),
-    "span with trailing space": (add_entity(entity("T17", "PER", 44, 59)),
-                                 {("SPAN_WHITESPACE", "/entities/16")}),
+    "crossing spans": (
+        add_entity(entity("T17", "PER", 38, 50)),
+        {("CROSSING_SPANS", "/entities/16")},
+    ),
+    "span with trailing space": (
+        add_entity(entity("T17", "PER", 44, 59)),
+        {("SPAN_WHITESPACE", "/entities/16")},
+    ),
     "seed hash": (set_in(("seed", "sha256"), OTHER_HASH), {("SEED_HASH_MISMATCH", "/seed/sha256")}),
     "seed hash not hex": (set_in(("seed", "sha256"), "abc"), {("SCHEMA_PATTERN", "/seed/sha256")}),
-    "text edited": (edit_text, {("SEED_HASH_MISMATCH", "/seed/sha256"),
-                                ("SEED_TEXT_MISMATCH", "/text")}),
-    "seed file missing": (set_in(("seed", "path"), "seeds/nothing.txt"),
-                          {("SEED_MISSING", "/seed/path")}),
+    "text edited": (
+        edit_text,
+        {("SEED_HASH_MISMATCH", "/seed/sha256"), ("SEED_TEXT_MISMATCH", "/text")},
+    ),
+    "seed file missing": (
+        set_in(("seed", "path"), "seeds/nothing.txt"),
+        {("SEED_MISSING", "/seed/path")},
+    ),
     "missing property": (delete(("entities", 0, "text")), {("SCHEMA_REQUIRED", "/entities/0")}),
     "missing top-level property": (delete(("relations",)), {("SCHEMA_REQUIRED", "")}),
-    "extra property": (set_in(("entities", 0, "confidence"), 0.5),
-                       {("SCHEMA_ADDITIONAL_PROPERTY", "/entities/0/confidence")}),
+    "extra property": (
+        set_in(("entities", 0, "confidence"), 0.5),
+        {("SCHEMA_ADDITIONAL_PROPERTY", "/entities/0/confidence")},
+    ),
     "bad id": (set_in(("entities", 0, "id"), "T 1"), {("SCHEMA_PATTERN", "/entities/0/id")}),
-    "entities not a list": (set_in(("entities",), {"T1": 1}), {
-        ("SCHEMA_TYPE", "/entities"),
-        *((f"DANGLING_{role.upper()}", f"/relations/{i}/{role}")
-          for i in range(6) for role in ("head", "tail")),
-        *(("CLUSTER_UNKNOWN_ENTITY", f"/clusters/0/entities/{i}") for i in range(3))}),
-    "lone surrogate in the text": (lambda d: d.update(text="\ud800" + d["text"]),
-                                   {("INVALID_UNICODE", "/text")}),
-    "lone surrogate in a key": (set_in(("metadata", "\udc80"), 1),
-                                {("INVALID_UNICODE", "/metadata/\\udc80")}),
-    "NUL in the seed path": (set_in(("seed", "path"), "seeds/\x00.txt"),
-                             {("SEED_MISSING", "/seed/path")}),
+    "entities not a list": (
+        set_in(("entities",), {"T1": 1}),
+        {
+            ("SCHEMA_TYPE", "/entities"),
+            *(
+                (f"DANGLING_{role.upper()}", f"/relations/{i}/{role}")
+                for i in range(6)
+                for role in ("head", "tail")
+            ),
+            *(("CLUSTER_UNKNOWN_ENTITY", f"/clusters/0/entities/{i}") for i in range(3)),
+        },
+    ),
+    "lone surrogate in the text": (
+        lambda d: d.update(text="\ud800" + d["text"]),
+        {("INVALID_UNICODE", "/text")},
+    ),
+    "lone surrogate in a key": (
+        set_in(("metadata", "\udc80"), 1),
+        {("INVALID_UNICODE", "/metadata/\\udc80")},
+    ),
+    "NUL in the seed path": (
+        set_in(("seed", "path"), "seeds/\x00.txt"),
+        {("SEED_MISSING", "/seed/path")},
+    ),
     "document is a list": (lambda d: [d], {("SCHEMA_TYPE", "")}),
-    "language tag": (set_in(("metadata", "language"), "English"),
-                     {("SCHEMA_PATTERN", "/metadata/language")}),
+    "language tag": (
+        set_in(("metadata", "language"), "English"),
+        {("SCHEMA_PATTERN", "/metadata/language")},
+    ),
 }
 
 
@@ -199,7 +277,11 @@ def test_all_problems_in_one_run(working_doc: Path, project: Path) -> None:
 
     rewrite(working_doc, mutate)
     assert sorted(codes(validate_paths([working_doc], root=project))) == [
-        "CLUSTER_UNKNOWN_ENTITY", "DANGLING_TAIL", "SCHEMA_TYPE", "UNKNOWN_ENTITY_TYPE"]
+        "CLUSTER_UNKNOWN_ENTITY",
+        "DANGLING_TAIL",
+        "SCHEMA_TYPE",
+        "UNKNOWN_ENTITY_TYPE",
+    ]
 
 
 def test_changed_seed_file(project: Path) -> None:
@@ -210,8 +292,7 @@ def test_changed_seed_file(project: Path) -> None:
     assert "at character" in problems[0].message
 
 
-def test_broken_json_is_unusable_but_others_are_reported(project: Path, working_doc: Path) \
-        -> None:
+def test_broken_json_is_unusable_but_others_are_reported(project: Path, working_doc: Path) -> None:
     other = working_doc.with_name("other.json")
     other.write_text('{"id": "other", ', encoding="utf-8")
     rewrite(working_doc, set_in(("entities", 0, "type"), "DAY"))
@@ -252,20 +333,48 @@ def test_default_run_without_working_copy_or_releases(project: Path) -> None:
 # ---------------------------------------------------------------- garbage never raises
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 3000) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 3000)
+    | st.floats(allow_nan=False)
     | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(["id", "type", "start", "end", "text", "head", "tail",
-                                       "entities", "x"]), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["id", "type", "start", "end", "text", "head", "tail", "entities", "x"]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
     max_leaves=20,
 )
-PATHS = st.sampled_from([
-    (), ("entities",), ("entities", 0), ("entities", 0, "start"), ("entities", 1, "end"),
-    ("entities", 2, "type"), ("entities", 3, "id"), ("entities", 4, "text"), ("relations",),
-    ("relations", 0), ("relations", 1, "head"), ("relations", 2, "type"), ("clusters",),
-    ("clusters", 0, "entities"), ("clusters", 0, "entities", 0), ("seed",), ("seed", "path"),
-    ("seed", "sha256"), ("text",), ("metadata",), ("id",),
-])
+PATHS = st.sampled_from(
+    [
+        (),
+        ("entities",),
+        ("entities", 0),
+        ("entities", 0, "start"),
+        ("entities", 1, "end"),
+        ("entities", 2, "type"),
+        ("entities", 3, "id"),
+        ("entities", 4, "text"),
+        ("relations",),
+        ("relations", 0),
+        ("relations", 1, "head"),
+        ("relations", 2, "type"),
+        ("clusters",),
+        ("clusters", 0, "entities"),
+        ("clusters", 0, "entities", 0),
+        ("seed",),
+        ("seed", "path"),
+        ("seed", "sha256"),
+        ("text",),
+        ("metadata",),
+        ("id",),
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -298,10 +407,14 @@ def test_any_json_value_never_raises(data: Any) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(raw=st.binary(max_size=200) | st.text(max_size=200).map(str.encode)
-       | JSON.map(lambda value: json.dumps(value).encode()))
-def test_any_file_content_never_raises(raw: bytes, tmp_path_factory: pytest.TempPathFactory) \
-        -> None:
+@given(
+    raw=st.binary(max_size=200)
+    | st.text(max_size=200).map(str.encode)
+    | JSON.map(lambda value: json.dumps(value).encode())
+)
+def test_any_file_content_never_raises(
+    raw: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     folder = tmp_path_factory.mktemp("garbage")
     path = folder / "doc.json"
     path.write_bytes(raw)

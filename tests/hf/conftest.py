@@ -25,11 +25,17 @@ ROOT = HERE.parents[1]
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_hf_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep ``datasets``' cache out of the home folder, and never touch the network."""
-    saved = {k: os.environ.get(k) for k in ("HF_HOME", "HF_DATASETS_CACHE", "HF_HUB_OFFLINE",
-                                           "HF_DATASETS_OFFLINE")}
+    saved = {
+        k: os.environ.get(k)
+        for k in ("HF_HOME", "HF_DATASETS_CACHE", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
+    }
     home = tmp_path_factory.mktemp("hf-home")
-    os.environ.update(HF_HOME=str(home), HF_DATASETS_CACHE=str(home / "datasets"),
-                      HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1")
+    os.environ.update(
+        HF_HOME=str(home),
+        HF_DATASETS_CACHE=str(home / "datasets"),
+        HF_HUB_OFFLINE="1",
+        HF_DATASETS_OFFLINE="1",
+    )
     import datasets.config
 
     previous_cache = datasets.config.HF_DATASETS_CACHE
@@ -79,7 +85,17 @@ def pure_python() -> Path:
     if not stamp.is_file():
         shutil.rmtree(env, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", f"datasets=={wanted}"], check=True)
+        subprocess.run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                f"datasets=={wanted}",
+            ],
+            check=True,
+        )
         stamp.write_text(wanted + "\n", encoding="utf-8")
     return python

@@ -34,20 +34,23 @@ def test_label_names_follow_the_schema_order() -> None:
     assert relation_label_names() == ["no_relation", *labels.relation_types]
 
 
-def test_every_config_has_a_file_per_split_and_a_card(built: tuple[Path, BuildReport],
-                                                      gold: list[Document]) -> None:
+def test_every_config_has_a_file_per_split_and_a_card(
+    built: tuple[Path, BuildReport], gold: list[Document]
+) -> None:
     folder, report = built
     splits = {str(d.metadata.get("split", "train")) for d in gold}
     for config in hf.CONFIGS:
         assert {p.stem for p in (folder / config).glob("*.parquet")} == splits
     assert (folder / "README.md").is_file()
     assert not list(folder.rglob("*.py")), "the package must be script-free"
-    assert report.rows["documents"] == {s: sum(1 for d in gold if d.metadata["split"] == s)
-                                        for s in splits}
+    assert report.rows["documents"] == {
+        s: sum(1 for d in gold if d.metadata["split"] == s) for s in splits
+    }
 
 
-def test_documents_rows_are_the_documents(built: tuple[Path, BuildReport],
-                                          gold: list[Document], gold_version: str) -> None:
+def test_documents_rows_are_the_documents(
+    built: tuple[Path, BuildReport], gold: list[Document], gold_version: str
+) -> None:
     folder, _ = built
     rows = {row["id"]: row for row in parquet_rows(folder, "documents")}
     assert set(rows) == {d.id for d in gold}
@@ -56,13 +59,15 @@ def test_documents_rows_are_the_documents(built: tuple[Path, BuildReport],
         row = rows[document.id]
         assert row["text"] == document.text
         assert row["version"] == gold_version
-        assert [(e["id"], entity_types[e["type"]], e["start"], e["end"], e["text"])
-                for e in row["entities"]] == [
-            (e.id, e.type, e.start, e.end, e.text) for e in document.entities]
+        assert [
+            (e["id"], entity_types[e["type"]], e["start"], e["end"], e["text"])
+            for e in row["entities"]
+        ] == [(e.id, e.type, e.start, e.end, e.text) for e in document.entities]
 
 
-def test_ner_tags_are_the_outermost_mentions(built: tuple[Path, BuildReport],
-                                             gold: list[Document]) -> None:
+def test_ner_tags_are_the_outermost_mentions(
+    built: tuple[Path, BuildReport], gold: list[Document]
+) -> None:
     folder, report = built
     names = ner_tag_names()
     by_doc = {d.id: d for d in gold}
@@ -79,9 +84,12 @@ def test_ner_tags_are_the_outermost_mentions(built: tuple[Path, BuildReport],
         spans = {(e.type, e.start, e.end) for e in document.entities}
         assert tagged[document.id] <= spans
         for entity in document.entities:
-            inside_longer = any(o.start <= entity.start and entity.end <= o.end
-                                and o.end - o.start > entity.end - entity.start
-                                for o in document.entities)
+            inside_longer = any(
+                o.start <= entity.start
+                and entity.end <= o.end
+                and o.end - o.start > entity.end - entity.start
+                for o in document.entities
+            )
             if (entity.type, entity.start, entity.end) not in tagged[document.id]:
                 assert inside_longer, f"{entity} is missing from ner without being nested"
                 dropped += 1
@@ -92,7 +100,8 @@ def test_ner_tags_are_the_outermost_mentions(built: tuple[Path, BuildReport],
 
 
 def test_relation_rows_pair_every_two_mentions_of_a_sentence(
-        built: tuple[Path, BuildReport], gold: list[Document]) -> None:
+    built: tuple[Path, BuildReport], gold: list[Document]
+) -> None:
     folder, report = built
     rows = parquet_rows(folder, "relations")
     relation_names = relation_label_names()
@@ -104,8 +113,9 @@ def test_relation_rows_pair_every_two_mentions_of_a_sentence(
             per_sentence[placement.sentence] = per_sentence.get(placement.sentence, 0) + 1
         expected_rows += sum(n * (n - 1) for n in per_sentence.values())
     assert len(rows) == expected_rows
-    labelled = {(r["document_id"], r["subj_id"], r["obj_id"]): relation_names[r["relation"]]
-                for r in rows}
+    labelled = {
+        (r["document_id"], r["subj_id"], r["obj_id"]): relation_names[r["relation"]] for r in rows
+    }
     assert len(labelled) == len(rows)
     for document in gold:
         prepared = prepare(document)
@@ -113,8 +123,7 @@ def test_relation_rows_pair_every_two_mentions_of_a_sentence(
             head = prepared.placements[relation.head]
             tail = prepared.placements[relation.tail]
             if head.sentence != tail.sentence:
-                assert (document.id, relation.id, relation.type) in \
-                    report.cross_sentence_relations
+                assert (document.id, relation.id, relation.type) in report.cross_sentence_relations
                 continue
             assert labelled[(document.id, relation.head, relation.tail)] == relation.type
             if inventory().relation(relation.type).symmetric:
@@ -125,8 +134,9 @@ def test_relation_rows_pair_every_two_mentions_of_a_sentence(
         assert 0 <= row["obj_start"] < row["obj_end"] <= len(tokens)
 
 
-def test_rebuilding_gives_byte_identical_files(tmp_path: Path, built: tuple[Path, BuildReport],
-                                               gold_version: str) -> None:
+def test_rebuilding_gives_byte_identical_files(
+    tmp_path: Path, built: tuple[Path, BuildReport], gold_version: str
+) -> None:
     folder, _ = built
     again = tmp_path / "again"
     build(gold_version, again)
@@ -138,7 +148,8 @@ def test_rebuilding_gives_byte_identical_files(tmp_path: Path, built: tuple[Path
 
 
 def test_a_failed_build_leaves_the_previous_folder_untouched(
-        tmp_path: Path, gold_version: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, gold_version: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "dataset"
     build(gold_version, target)
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
@@ -154,10 +165,12 @@ def test_a_failed_build_leaves_the_previous_folder_untouched(
 
 
 def test_the_fixture_reports_nesting_misalignment_and_cross_sentence(
-        fixture_document: Document) -> None:
+    fixture_document: Document,
+) -> None:
     rows, report = build_rows([fixture_document], "working")
     assert [(p.entity, p.reason.split(" falls")[0]) for p in report.boundary_problems] == [
-        ("T10", "end 320")]
+        ("T10", "end 320")
+    ]
     # ORG website contains PER Tajik president, which contains GPE Tajik and TITLE president
     assert report.nested_dropped["outermost"] == {"PER": 1, "GPE": 1, "TITLE": 1}
     assert report.nested_dropped["innermost"] == {"PER": 1, "ORG": 1}
@@ -174,8 +187,9 @@ def test_the_fixture_reports_nesting_misalignment_and_cross_sentence(
     assert second_sentence["ner_tags"][:6] == ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG"]
 
 
-def test_cli_build_prints_the_summary(tmp_path: Path, gold_version: str,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_build_prints_the_summary(
+    tmp_path: Path, gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["build", "--version", gold_version, "-o", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert str(tmp_path / "out") in out
@@ -185,7 +199,8 @@ def test_cli_build_prints_the_summary(tmp_path: Path, gold_version: str,
 
 
 def test_cli_build_never_replaces_a_folder_it_did_not_build(
-        tmp_path: Path, gold_version: str, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "thesis.tex").write_text("keep me", encoding="utf-8")
@@ -199,8 +214,8 @@ def test_cli_build_never_replaces_a_folder_it_did_not_build(
 
 
 def test_cli_build_without_a_release_is_a_clear_error(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "annotations" / "working").mkdir(parents=True)
     (tmp_path / "schema").mkdir()
     monkeypatch.setenv("CORPUS_ROOT", str(tmp_path))

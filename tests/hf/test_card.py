@@ -43,18 +43,27 @@ def test_configs_and_features_are_what_datasets_reads(built: tuple[Path, Any]) -
     infos = DatasetInfosDict.from_dataset_card_data(data)
     for name in CONFIGS:
         assert infos[name].features == features(name)
-        assert {s: infos[name].splits[s].num_examples for s in infos[name].splits} == \
-            report.rows[name]
+        assert {s: infos[name].splits[s].num_examples for s in infos[name].splits} == report.rows[
+            name
+        ]
 
 
 def test_body_states_provenance_licence_labels_counts_and_release(
-        built: tuple[Path, Any], gold: list[Document], gold_version: str) -> None:
+    built: tuple[Path, Any], gold: list[Document], gold_version: str
+) -> None:
     folder, report = built
     text = card(built).text
-    for section in ("## Dataset Details", "## Uses", "### Out-of-Scope Use",
-                    "## Dataset Structure", "## Dataset Creation", "### Annotations",
-                    "#### Personal and Sensitive Information",
-                    "## Bias, Risks, and Limitations", "## Citation"):
+    for section in (
+        "## Dataset Details",
+        "## Uses",
+        "### Out-of-Scope Use",
+        "## Dataset Structure",
+        "## Dataset Creation",
+        "### Annotations",
+        "#### Personal and Sensitive Information",
+        "## Bias, Risks, and Limitations",
+        "## Citation",
+    ):
         assert section in text, section
     assert "**unknown**" in text  # outlet / URL of the article
     for document in gold:

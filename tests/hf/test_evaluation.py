@@ -48,8 +48,9 @@ def perturb(document: Document, rng: random.Random) -> Document:
     for index in range(rng.randint(0, 6)):
         start = rng.randrange(text_length - 20)
         end = start + rng.randint(1, 20)
-        entities.append(Entity(f"X{index}", rng.choice(types), start, end,
-                               document.text[start:end]))
+        entities.append(
+            Entity(f"X{index}", rng.choice(types), start, end, document.text[start:end])
+        )
     return replace(document, entities=tuple(entities))
 
 
@@ -60,7 +61,12 @@ def as_nervaluate(document: Document) -> list[dict[str, Any]]:
 
 def same(ours: Counts, theirs: Any) -> None:
     assert (ours.correct, ours.incorrect, ours.partial, ours.missed, ours.spurious) == (
-        theirs.correct, theirs.incorrect, theirs.partial, theirs.missed, theirs.spurious)
+        theirs.correct,
+        theirs.incorrect,
+        theirs.partial,
+        theirs.missed,
+        theirs.spurious,
+    )
     assert ours.precision == pytest.approx(theirs.precision)
     assert ours.recall == pytest.approx(theirs.recall)
     assert ours.f1 == pytest.approx(theirs.f1)
@@ -84,9 +90,12 @@ def test_entity_scores_agree_with_nervaluate(gold: list[Document], seed: int) ->
     ours = evaluate(predicted, gold)
     by_id = {d.id: d for d in predicted}
     ordered_gold = sorted(gold, key=lambda d: d.id)
-    theirs = Evaluator([as_nervaluate(d) for d in ordered_gold],
-                       [as_nervaluate(by_id[d.id]) for d in ordered_gold],
-                       tags=inventory().entity_types, loader="dict").evaluate()
+    theirs = Evaluator(
+        [as_nervaluate(d) for d in ordered_gold],
+        [as_nervaluate(by_id[d.id]) for d in ordered_gold],
+        tags=inventory().entity_types,
+        loader="dict",
+    ).evaluate()
     for scheme, name in NERVALUATE.items():
         same(ours.entities[scheme].micro, theirs["overall"][name])
         assert set(ours.entities[scheme].per_label) == set(theirs["entities"])
@@ -112,17 +121,27 @@ EDGE_CASES = [
 
 
 @pytest.mark.parametrize(("gold_spans", "predicted_spans"), EDGE_CASES)
-def test_edge_cases_agree_with_nervaluate(gold_spans: list[tuple[str, int, int]],
-                                          predicted_spans: list[tuple[str, int, int]]) -> None:
+def test_edge_cases_agree_with_nervaluate(
+    gold_spans: list[tuple[str, int, int]], predicted_spans: list[tuple[str, int, int]]
+) -> None:
     text = "x" * 30
 
     def doc(spans: list[tuple[str, int, int]]) -> Document:
-        return Document(id="d", text=text, entities=tuple(
-            Entity(f"T{i}", t, s, e, text[s:e]) for i, (t, s, e) in enumerate(spans)))
+        return Document(
+            id="d",
+            text=text,
+            entities=tuple(
+                Entity(f"T{i}", t, s, e, text[s:e]) for i, (t, s, e) in enumerate(spans)
+            ),
+        )
 
     ours = evaluate([doc(predicted_spans)], [doc(gold_spans)])
-    theirs = Evaluator([as_nervaluate(doc(gold_spans))], [as_nervaluate(doc(predicted_spans))],
-                       tags=inventory().entity_types, loader="dict").evaluate()
+    theirs = Evaluator(
+        [as_nervaluate(doc(gold_spans))],
+        [as_nervaluate(doc(predicted_spans))],
+        tags=inventory().entity_types,
+        loader="dict",
+    ).evaluate()
     ordered_gold = sorted(doc(gold_spans).entities, key=lambda e: (e.start, e.end, e.type))
     for scheme, name in NERVALUATE.items():
         if name in theirs["overall"]:
@@ -136,8 +155,11 @@ def test_edge_cases_agree_with_nervaluate(gold_spans: list[tuple[str, int, int]]
 def test_ner_tags_scored_as_documents_agree_with_seqeval(built: tuple[Path, Any]) -> None:
     folder, _ = built
     names = ner_tag_names()
-    rows = [row for path in sorted((folder / "ner").glob("*.parquet"))
-            for row in pq.read_table(path).to_pylist()]
+    rows = [
+        row
+        for path in sorted((folder / "ner").glob("*.parquet"))
+        for row in pq.read_table(path).to_pylist()
+    ]
     rng = random.Random(7)
     gold_tags, pred_tags = [], []
     for row in rows:
@@ -168,10 +190,12 @@ def test_ner_tags_scored_as_documents_agree_with_seqeval(built: tuple[Path, Any]
         )
         return Document(id=f"s{number:04d}", text="", entities=entities)
 
-    gold = [document(row, tags, n)
-            for n, (row, tags) in enumerate(zip(rows, gold_tags, strict=True))]
-    predicted = [document(row, tags, n)
-                 for n, (row, tags) in enumerate(zip(rows, pred_tags, strict=True))]
+    gold = [
+        document(row, tags, n) for n, (row, tags) in enumerate(zip(rows, gold_tags, strict=True))
+    ]
+    predicted = [
+        document(row, tags, n) for n, (row, tags) in enumerate(zip(rows, pred_tags, strict=True))
+    ]
     strict = evaluate(predicted, gold).entities["strict"]
     assert gold_tags != pred_tags
     assert strict.micro.precision == pytest.approx(precision_score(gold_tags, pred_tags))
@@ -188,10 +212,16 @@ def test_relations_strict_boundaries_and_symmetry() -> None:
     text = "Ann met Bob in Paris."
     ann, bob = Entity("T1", "PER", 0, 3, "Ann"), Entity("T2", "PER", 8, 11, "Bob")
     paris = Entity("T3", "GPE", 15, 20, "Paris")
-    gold = Document(id="d", text=text, entities=(ann, bob, paris), relations=(
-        Relation("R1", "met_with", "T1", "T2"), Relation("R2", "visited", "T1", "T3")))
-    reversed_symmetric = replace(gold, relations=(
-        Relation("P1", "met_with", "T2", "T1"), Relation("P2", "visited", "T3", "T1")))
+    gold = Document(
+        id="d",
+        text=text,
+        entities=(ann, bob, paris),
+        relations=(Relation("R1", "met_with", "T1", "T2"), Relation("R2", "visited", "T1", "T3")),
+    )
+    reversed_symmetric = replace(
+        gold,
+        relations=(Relation("P1", "met_with", "T2", "T1"), Relation("P2", "visited", "T3", "T1")),
+    )
     result = evaluate([reversed_symmetric], [gold]).relations["strict"]
     assert (result.micro.correct, result.micro.spurious, result.micro.missed) == (1, 1, 1)
     assert [o.gold.id for o in result.matched] == ["R1"]
@@ -211,7 +241,8 @@ def test_counts_are_integers_and_ratios_are_derived() -> None:
 
 
 def test_a_missing_prediction_counts_as_empty_and_an_unknown_one_is_an_error(
-        gold: list[Document]) -> None:
+    gold: list[Document],
+) -> None:
     result = evaluate([], gold)
     assert result.entities["strict"].micro.missed == sum(len(d.entities) for d in gold)
     assert result.unmatched_documents == tuple(sorted(d.id for d in gold))
@@ -221,8 +252,9 @@ def test_a_missing_prediction_counts_as_empty_and_an_unknown_one_is_an_error(
         evaluate([replace(gold[0], text=gold[0].text.replace("\u2019", "'"))], gold)
 
 
-def test_cli_evaluate_gold_against_itself(gold_version: str,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_evaluate_gold_against_itself(
+    gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["evaluate", gold_version, gold_version, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     for group in ("entities", "relations"):
@@ -231,9 +263,9 @@ def test_cli_evaluate_gold_against_itself(gold_version: str,
             assert scheme["errors"] == []
 
 
-def test_cli_evaluate_a_prediction_folder(tmp_path: Path, gold: list[Document],
-                                          gold_version: str,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_evaluate_a_prediction_folder(
+    tmp_path: Path, gold: list[Document], gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     predicted = [replace(d, entities=d.entities[1:]) for d in gold]
     write_documents(predicted, tmp_path / "pred")
     assert main(["evaluate", str(tmp_path / "pred"), gold_version, "--errors"]) == 0
@@ -241,8 +273,9 @@ def test_cli_evaluate_a_prediction_folder(tmp_path: Path, gold: list[Document],
     assert "entities strict" in out and "missed:" in out
 
 
-def test_cli_evaluate_reports_bad_input_in_one_line(tmp_path: Path, gold_version: str,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_evaluate_reports_bad_input_in_one_line(
+    tmp_path: Path, gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
     assert main(["evaluate", str(tmp_path / "broken.json"), gold_version]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -34,17 +34,23 @@ def run_pure(python: Path, code: str, folder: Path, tmp_path: Path) -> Any:
     env.update(HF_HOME=str(tmp_path / "hf"), HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1")
     result = subprocess.run(
         [str(python), "-I", "-c", PURE_PRELUDE + textwrap.dedent(code), str(folder)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_each_config_loads_with_only_datasets_installed(
-        pure_python: Path, built: tuple[Path, Any], gold: list[Document],
-        tmp_path: Path) -> None:
+    pure_python: Path, built: tuple[Path, Any], gold: list[Document], tmp_path: Path
+) -> None:
     folder, report = built
-    loaded = run_pure(pure_python, """
+    loaded = run_pure(
+        pure_python,
+        """
         out = {}
         for config in ("documents", "ner", "relations"):
             ds = load_dataset(folder, config)
@@ -53,7 +59,10 @@ def test_each_config_loads_with_only_datasets_installed(
                            "data": {s: ds[s].to_list() for s in ds}}
         out["default"] = sorted(load_dataset(folder))
         print(json.dumps(out))
-    """, folder, tmp_path)
+    """,
+        folder,
+        tmp_path,
+    )
     for config in CONFIGS:
         assert loaded[config]["rows"] == report.rows[config]
         for split_features in loaded[config]["features"].values():
@@ -63,8 +72,9 @@ def test_each_config_loads_with_only_datasets_installed(
     rows = {row["id"]: row for split in loaded["documents"]["data"].values() for row in split}
     for document in gold:
         row = rows[document.id]
-        spans = [(entity_types[e["type"]], e["start"], e["end"], e["text"])
-                 for e in row["entities"]]
+        spans = [
+            (entity_types[e["type"]], e["start"], e["end"], e["text"]) for e in row["entities"]
+        ]
         assert spans == [(e.type, e.start, e.end, e.text) for e in document.entities]
         assert all(row["text"][s:e] == t for _, s, e, t in spans)
 
@@ -119,16 +129,19 @@ TACRED_LOOP = """
 
 
 def test_a_conll2003_training_loop_runs_unchanged(
-        pure_python: Path, built: tuple[Path, Any], tmp_path: Path) -> None:
+    pure_python: Path, built: tuple[Path, Any], tmp_path: Path
+) -> None:
     folder, report = built
     out = run_pure(pure_python, CONLL_LOOP, folder, tmp_path)
     assert out["labels"][0] == "O" and len(out["labels"]) == 1 + 2 * len(
-        corpus.inventory().entity_types)
+        corpus.inventory().entity_types
+    )
     assert out["entities"] == sum(report.ner_mention_counts.values())
 
 
 def test_a_tacred_style_loop_runs_unchanged(
-        pure_python: Path, built: tuple[Path, Any], tmp_path: Path) -> None:
+    pure_python: Path, built: tuple[Path, Any], tmp_path: Path
+) -> None:
     folder, report = built
     out = run_pure(pure_python, TACRED_LOOP, folder, tmp_path)
     assert out["no_relation"] == 0
@@ -136,7 +149,8 @@ def test_a_tacred_style_loop_runs_unchanged(
 
 
 def test_documents_convert_back_to_the_gold_release(
-        built: tuple[Path, Any], gold: list[Document]) -> None:
+    built: tuple[Path, Any], gold: list[Document]
+) -> None:
     import datasets
 
     folder, _ = built
@@ -145,7 +159,8 @@ def test_documents_convert_back_to_the_gold_release(
 
 
 def test_corpus_load_dataset_builds_when_missing_or_stale(
-        tmp_path: Path, gold_version: str, gold: list[Document]) -> None:
+    tmp_path: Path, gold_version: str, gold: list[Document]
+) -> None:
     target = tmp_path / "dataset"
     assert not is_current(gold_version, target)
     ner = corpus_load_dataset("ner", gold_version, output=target)
@@ -172,8 +187,10 @@ def test_the_public_api_is_reachable_from_the_package() -> None:
 
 
 def test_importing_corpus_does_not_import_datasets_or_spacy() -> None:
-    code = ("import sys, corpus; corpus.Document; "
-            "heavy = [m for m in ('datasets', 'spacy', 'pyarrow') if m in sys.modules]; "
-            "print(heavy); sys.exit(1 if heavy else 0)")
+    code = (
+        "import sys, corpus; corpus.Document; "
+        "heavy = [m for m in ('datasets', 'spacy', 'pyarrow') if m in sys.modules]; "
+        "print(heavy); sys.exit(1 if heavy else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -23,25 +23,43 @@ def documents(draw: Any) -> Document:
     for index in range(draw(st.integers(0, 5))):
         start = draw(st.integers(0, len(text) - 1))
         end = draw(st.integers(start + 1, len(text)))
-        entities.append(Entity(f"T{index}", draw(st.sampled_from(inventory().entity_types)),
-                               start, end, text[start:end]))
+        entities.append(
+            Entity(
+                f"T{index}",
+                draw(st.sampled_from(inventory().entity_types)),
+                start,
+                end,
+                text[start:end],
+            )
+        )
     relations = []
     if len(entities) >= 2:
         for index in range(draw(st.integers(0, 3))):
             head, tail = draw(st.permutations(entities))[:2]
-            relations.append(Relation(f"R{index}",
-                                      draw(st.sampled_from(inventory().relation_types)),
-                                      head.id, tail.id))
+            relations.append(
+                Relation(
+                    f"R{index}", draw(st.sampled_from(inventory().relation_types)), head.id, tail.id
+                )
+            )
     clusters = ()
     if len(entities) >= 2:
         clusters = (Cluster("C1", tuple(e.id for e in entities[:2])),)
-    metadata = {"language": "en", "split": draw(st.sampled_from(["train", "test"])),
-                "title": draw(st.one_of(st.none(), st.text(max_size=5))),
-                "source": {"outlet": None, "url": None}}
+    metadata = {
+        "language": "en",
+        "split": draw(st.sampled_from(["train", "test"])),
+        "title": draw(st.one_of(st.none(), st.text(max_size=5))),
+        "source": {"outlet": None, "url": None},
+    }
     seed = draw(st.one_of(st.none(), st.just(Seed("seeds/x.txt", "0" * 64))))
-    return Document(id=draw(st.from_regex(r"[a-z0-9][a-z0-9_]{0,8}", fullmatch=True)),
-                    text=text, metadata=metadata, entities=tuple(entities),
-                    relations=tuple(relations), clusters=clusters, seed=seed)
+    return Document(
+        id=draw(st.from_regex(r"[a-z0-9][a-z0-9_]{0,8}", fullmatch=True)),
+        text=text,
+        metadata=metadata,
+        entities=tuple(entities),
+        relations=tuple(relations),
+        clusters=clusters,
+        seed=seed,
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -49,6 +67,7 @@ def documents(draw: Any) -> Document:
 def test_documents_config_round_trip(docs: list[Document]) -> None:
     config = features("documents")
     rows = [document_row(document, "9.9.9") for document in docs]
-    dataset = Dataset.from_dict({name: [row[name] for row in rows] for name in config},
-                                features=config)
+    dataset = Dataset.from_dict(
+        {name: [row[name] for row in rows] for name in config}, features=config
+    )
     assert documents_from_dataset(dataset) == sorted(docs, key=lambda d: d.id)

@@ -22,7 +22,7 @@ def test_offsets_point_at_the_token_text_of_the_seed() -> None:
     sentences = split_sentences(TEXT)
     for sentence in sentences:
         for token in sentence.tokens:
-            assert TEXT[token.start:token.end] == token.text
+            assert TEXT[token.start : token.end] == token.text
             assert token.text.strip() == token.text and token.text
 
 
@@ -31,7 +31,7 @@ def test_whitespace_is_never_a_token_but_the_text_between_tokens_is_only_whitesp
     assert "\u00a0" in TEXT
     previous = 0
     for token in tokens:
-        assert TEXT[previous:token.start].strip() == "", TEXT[previous:token.start]
+        assert TEXT[previous : token.start].strip() == "", TEXT[previous : token.start]
         previous = token.end
     assert TEXT[previous:].strip() == ""
 
@@ -41,9 +41,9 @@ def test_possessives_dashes_brackets_of_the_seed() -> None:
     assert "president" in words and "\u2019s" in words  # president’s
     assert "Tajikistan" in words and "'s" in words  # Tajikistan's
     index = words.index("crime", words.index("narcotics"))
-    assert words[index:index + 3] == ["crime", "\u2014", "classified"]
+    assert words[index : index + 3] == ["crime", "\u2014", "classified"]
     index = words.index("MoU")
-    assert words[index - 1:index + 2] == ["(", "MoU", ")"]
+    assert words[index - 1 : index + 2] == ["(", "MoU", ")"]
 
 
 def test_each_paragraph_of_the_seed_is_at_least_one_sentence() -> None:
@@ -62,7 +62,10 @@ def test_each_paragraph_of_the_seed_is_at_least_one_sentence() -> None:
 def test_a_blank_line_ends_a_sentence_without_a_full_stop() -> None:
     sentences = split_sentences("A headline\n\nThe body starts here. It goes on")
     assert [s.words for s in sentences] == [
-        ["A", "headline"], ["The", "body", "starts", "here", "."], ["It", "goes", "on"]]
+        ["A", "headline"],
+        ["The", "body", "starts", "here", "."],
+        ["It", "goes", "on"],
+    ]
 
 
 def test_a_protected_span_is_never_split_across_sentences() -> None:
@@ -86,7 +89,7 @@ def test_token_span_and_cut_inside() -> None:
 @given(st.text(alphabet=st.sampled_from(list("ab .,’—\u00a0\n(-)'")), max_size=60))
 def test_tokens_cover_every_non_space_character_in_order(text: str) -> None:
     tokens = [t for s in split_sentences(text) for t in s.tokens]
-    covered = "".join(text[t.start:t.end] for t in tokens)
+    covered = "".join(text[t.start : t.end] for t in tokens)
     assert covered == "".join(ch for ch in text if not ch.isspace())
     assert all(a.end <= b.start for a, b in pairwise(tokens))
     assert all(t.text and not t.text.isspace() for t in tokens)

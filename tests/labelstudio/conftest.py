@@ -28,8 +28,10 @@ from corpus import lsserver  # noqa: E402
 @pytest.fixture(scope="session")
 def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     if not lsserver.is_installed(REPO):
-        reason = (f"Label Studio is not installed in {lsserver.venv_dir(REPO)} "
-                  "(`make test` or `corpus ls install` installs it)")
+        reason = (
+            f"Label Studio is not installed in {lsserver.venv_dir(REPO)} "
+            "(`make test` or `corpus ls install` installs it)"
+        )
         if server_required(dict(os.environ)):
             pytest.fail(reason + "; CI must run the real-server tests")
         pytest.skip(reason)

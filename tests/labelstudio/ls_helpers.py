@@ -28,8 +28,11 @@ EMOJI_ID = "emoji_test"
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under annotations/ with its bytes (to prove nothing was written)."""
-    return {str(p.relative_to(root)): p.read_bytes()
-            for p in sorted((root / "annotations").rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted((root / "annotations").rglob("*"))
+        if p.is_file()
+    }
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,9 @@ def make_project(root: Path, *, with_release: bool = True) -> Path:
     working.mkdir(parents=True)
     shutil.copy(gold_file(), working / f"{GOLD_ID}.json")
     if with_release:
-        release.create_release("1.0.0", "gold for the Label Studio tests", root=root,
-                               date="2026-11-26")
+        release.create_release(
+            "1.0.0", "gold for the Label Studio tests", root=root, date="2026-11-26"
+        )
     return root
 
 
@@ -88,13 +92,18 @@ def emoji_document(root: Path) -> Document:
     shift = len(EMOJI_PREFIX)
     entities = tuple(
         Entity(e.id, e.type, e.start + shift, e.end + shift, e.text)
-        for e in gold.entities if e.end <= len(sentence)
+        for e in gold.entities
+        if e.end <= len(sentence)
     )
     kept = {e.id for e in entities}
     relations = tuple(r for r in gold.relations if r.head in kept and r.tail in kept)
     return Document(
-        id=EMOJI_ID, text=text, metadata=copy.deepcopy(dict(gold.metadata)),
-        entities=entities, relations=relations, clusters=(),
+        id=EMOJI_ID,
+        text=text,
+        metadata=copy.deepcopy(dict(gold.metadata)),
+        entities=entities,
+        relations=relations,
+        clusters=(),
         seed=Seed(f"seeds/{EMOJI_ID}.txt", sha256_file(seed_path)),
     )
 
@@ -116,14 +125,28 @@ def as_export(
         annotations = []
         for user in annotators:
             annotation_id += 1
-            annotations.append({
-                "id": annotation_id, "completed_by": user, "was_cancelled": False,
-                "ground_truth": False, "created_at": "2026-11-26T18:00:00Z",
-                "updated_at": "2026-11-26T18:05:00Z", "lead_time": 12.5,
-                "result": copy.deepcopy(task["annotations"][0]["result"]), **fields,
-            })
-        export.append({"id": number, "data": copy.deepcopy(task["data"]),
-                       "annotations": annotations, "predictions": [], "drafts": []})
+            annotations.append(
+                {
+                    "id": annotation_id,
+                    "completed_by": user,
+                    "was_cancelled": False,
+                    "ground_truth": False,
+                    "created_at": "2026-11-26T18:00:00Z",
+                    "updated_at": "2026-11-26T18:05:00Z",
+                    "lead_time": 12.5,
+                    "result": copy.deepcopy(task["annotations"][0]["result"]),
+                    **fields,
+                }
+            )
+        export.append(
+            {
+                "id": number,
+                "data": copy.deepcopy(task["data"]),
+                "annotations": annotations,
+                "predictions": [],
+                "drafts": [],
+            }
+        )
     return export
 
 
@@ -134,5 +157,3 @@ def gold_export(**fields: Any) -> list[dict[str, Any]]:
 
 def relation_ids(document: Document) -> dict[tuple[str, str, str], str]:
     return {(r.type, r.head, r.tail): r.id for r in document.relations}
-
-

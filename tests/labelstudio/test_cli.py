@@ -47,15 +47,15 @@ def test_import_writes_working_copy_and_diff_shows_the_edit(
     assert "+ entity" not in out and "~ entity" not in out and "relation R" not in out
 
 
-def test_nothing_written_on_error(project: Path, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_nothing_written_on_error(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     export = exported(project, tmp_path, annotators=(1, 2))  # user 2's copy stays valid
     capsys.readouterr()
     result = export[0]["annotations"][0]["result"]
     result[0]["value"]["end"] = 99999
     before = snapshot(project)
-    assert main(["ls", "import", str(write(tmp_path / "bad.json", export)),
-                 "--by-annotator"]) == 1
+    assert main(["ls", "import", str(write(tmp_path / "bad.json", export)), "--by-annotator"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "OFFSET_OUT_OF_RANGE" in err[0]
     assert "task 1 annotation 101 region T1" in err[0] and "Traceback" not in err[0]
@@ -66,15 +66,29 @@ def test_nothing_written_on_error(project: Path, tmp_path: Path,
 def test_several_annotators_by_annotator(project: Path, tmp_path: Path) -> None:
     export = exported(project, tmp_path, annotators=(1, 2))
     out = tmp_path / "by"
-    assert main(["ls", "import", str(write(tmp_path / "e.json", export)), "-o", str(out),
-                 "--by-annotator"]) == 0
+    assert (
+        main(
+            [
+                "ls",
+                "import",
+                str(write(tmp_path / "e.json", export)),
+                "-o",
+                str(out),
+                "--by-annotator",
+            ]
+        )
+        == 0
+    )
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json")) == [
-        f"user_1/{GOLD_ID}.json", f"user_2/{GOLD_ID}.json"]
+        f"user_1/{GOLD_ID}.json",
+        f"user_2/{GOLD_ID}.json",
+    ]
     assert main(["validate", str(out / "user_1")]) == 0
 
 
-def test_refuses_to_write_into_a_release(project: Path, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_refuses_to_write_into_a_release(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     export = write(tmp_path / "e.json", exported(project, tmp_path))
     before = snapshot(project)
     for target in ("annotations/releases/1.0.0/documents", "annotations/releases"):
@@ -83,8 +97,9 @@ def test_refuses_to_write_into_a_release(project: Path, tmp_path: Path,
     assert snapshot(project) == before
 
 
-def test_unusable_export_files(project: Path, tmp_path: Path,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_unusable_export_files(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
     assert main(["ls", "import", str(tmp_path / "broken.json")]) == 2
     assert "NOT_JSON" in capsys.readouterr().err
@@ -92,9 +107,12 @@ def test_unusable_export_files(project: Path, tmp_path: Path,
     assert "NOT_FOUND" in capsys.readouterr().err
 
 
-def test_push_and_pull_without_token_or_server(project: Path, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_push_and_pull_without_token_or_server(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
     assert main(["ls", "pull", "--url", "http://127.0.0.1:9", "--project", "1"]) == 2
     assert "LS_NO_TOKEN" in capsys.readouterr().err

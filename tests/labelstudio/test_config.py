@@ -35,8 +35,10 @@ def test_config_is_valid_for_label_interface() -> None:
     task = labelstudio.document_to_task(load_gold(), version="1.0.0", mode="predictions")
     assert interface.validate_prediction(task["predictions"][0], return_errors=True) == []
     assert interface.validate_annotation(
-        labelstudio.document_to_task(load_gold(), version="1.0.0", mode="annotations")
-        ["annotations"][0])
+        labelstudio.document_to_task(load_gold(), version="1.0.0", mode="annotations")[
+            "annotations"
+        ][0]
+    )
 
 
 def test_label_names_are_xml_escaped() -> None:

@@ -19,13 +19,22 @@ GOLD = load_gold()
 SEED = seed_text()
 
 
-def run(export: Any, selection: Selection | None = None, *, base: Document | None = GOLD,
-        reserved: set[str] | None = None) -> tuple[list[labelstudio.ImportedDocument],
-                                                   list[Problem]]:
+def run(
+    export: Any,
+    selection: Selection | None = None,
+    *,
+    base: Document | None = GOLD,
+    reserved: set[str] | None = None,
+) -> tuple[list[labelstudio.ImportedDocument], list[Problem]]:
     bases = {(GOLD_ID, ""): base} if base is not None else {}
     return labelstudio.tasks_to_documents(
-        export, file="export.json", seeds={GOLD_ID: SEED}, bases=bases,
-        reserved_ids={GOLD_ID: reserved or set()}, selection=selection)
+        export,
+        file="export.json",
+        seeds={GOLD_ID: SEED},
+        bases=bases,
+        reserved_ids={GOLD_ID: reserved or set()},
+        selection=selection,
+    )
 
 
 def only(export: Any, **kwargs: Any) -> Document:
@@ -102,17 +111,21 @@ def documents(draw: st.DrawFn) -> Document:
     for number in range(count):
         start = draw(st.integers(0, len(text) - 2))
         end = draw(st.integers(start + 1, min(len(text), start + 30)))
-        entities.append(Entity(f"T{number + 1}", draw(st.sampled_from(types)), start, end,
-                               text[start:end]))
+        entities.append(
+            Entity(f"T{number + 1}", draw(st.sampled_from(types)), start, end, text[start:end])
+        )
     entities.sort(key=Entity.sort_key)
     pers = [e.id for e in entities if e.type == "PER"]
     titles = [e.id for e in entities if e.type == "TITLE"]
-    relations = tuple(Relation(f"R{n + 1}", "has_title", p, t)
-                      for n, (p, t) in enumerate(zip(pers, titles, strict=False)))
+    relations = tuple(
+        Relation(f"R{n + 1}", "has_title", p, t)
+        for n, (p, t) in enumerate(zip(pers, titles, strict=False))
+    )
     ids = [e.id for e in entities]
     clusters = (Cluster("C1", tuple(ids[:2])),) if len(ids) >= 2 and draw(st.booleans()) else ()
-    return Document(GOLD_ID, text, dict(GOLD.metadata), tuple(entities), relations, clusters,
-                    GOLD.seed)
+    return Document(
+        GOLD_ID, text, dict(GOLD.metadata), tuple(entities), relations, clusters, GOLD.seed
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -132,12 +145,29 @@ def test_new_regions_get_fresh_ids_that_never_collide() -> None:
     export = gold_export()
     start = GOLD.text.index("operational information exchange")
     end = start + len("operational information exchange")
-    result(export).append({
-        "id": "T76", "from_name": "label", "to_name": "text", "type": "labels",
-        "value": {"start": start, "end": end, "text": GOLD.text[start:end], "labels": ["EVENT"]},
-    })  # an id that looks like ours but is not in the base: still new
-    result(export).append({"type": "relation", "from_id": "T44", "to_id": "T76",
-                           "direction": "right", "labels": ["participant_in"]})
+    result(export).append(
+        {
+            "id": "T76",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {
+                "start": start,
+                "end": end,
+                "text": GOLD.text[start:end],
+                "labels": ["EVENT"],
+            },
+        }
+    )  # an id that looks like ours but is not in the base: still new
+    result(export).append(
+        {
+            "type": "relation",
+            "from_id": "T44",
+            "to_id": "T76",
+            "direction": "right",
+            "labels": ["participant_in"],
+        }
+    )
     document = only(export, reserved={"T80", "R50"})
     new = [e for e in document.entities if e.id not in GOLD.entities_by_id]
     assert len(new) == 1 and new[0].text == "operational information exchange"
@@ -180,6 +210,7 @@ def corrupt(change: Any) -> list[dict[str, Any]]:
 def set_value(region_id: str, key: str, value: Any) -> Any:
     def change(export: list[dict[str, Any]]) -> None:
         region(export, region_id)["value"][key] = value
+
     return change
 
 
@@ -228,8 +259,15 @@ def _two_clusters(export: list[dict[str, Any]]) -> None:
 
 
 def _cluster_missing_region(export: list[dict[str, Any]]) -> None:
-    result(export).append({"id": "gone", "from_name": "cluster", "to_name": "text",
-                           "type": "textarea", "value": {"start": 0, "end": 2, "text": ["C1"]}})
+    result(export).append(
+        {
+            "id": "gone",
+            "from_name": "cluster",
+            "to_name": "text",
+            "type": "textarea",
+            "value": {"start": 0, "end": 2, "text": ["C1"]},
+        }
+    )
 
 
 def _seed_sha(export: list[dict[str, Any]]) -> None:
@@ -305,20 +343,46 @@ def test_emoji_offsets_are_code_points() -> None:
     text = prefix + "President Emomali Rahmon"
     seed = labelstudio.SeedText("seeds/e.txt", text, "a" * 64)
     start = len(prefix) + len("President ")
-    export = [{"id": 1, "data": {"text": text, "document_id": "e", "metadata": GOLD.metadata},
-               "annotations": [{"id": 2, "completed_by": 1, "result": [
-                   {"id": "x", "from_name": "label", "to_name": "text", "type": "labels",
-                    "value": {"start": start, "end": len(text), "text": "Emomali Rahmon",
-                              "labels": ["PER"]}}]}]}]
+    export = [
+        {
+            "id": 1,
+            "data": {"text": text, "document_id": "e", "metadata": GOLD.metadata},
+            "annotations": [
+                {
+                    "id": 2,
+                    "completed_by": 1,
+                    "result": [
+                        {
+                            "id": "x",
+                            "from_name": "label",
+                            "to_name": "text",
+                            "type": "labels",
+                            "value": {
+                                "start": start,
+                                "end": len(text),
+                                "text": "Emomali Rahmon",
+                                "labels": ["PER"],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
     imported, problems = labelstudio.tasks_to_documents(
-        export, file="e.json", seeds={"e": seed}, bases={})
+        export, file="e.json", seeds={"e": seed}, bases={}
+    )
     assert problems == []
     (entity,) = imported[0].document.entities
     assert (entity.id, entity.start, entity.text) == ("T1", start, "Emomali Rahmon")
     utf16 = len(prefix.encode("utf-16-le")) // 2 + len("President ")
     export[0]["annotations"][0]["result"][0]["value"]["start"] = utf16  # a JS-style offset
-    assert [p.code for p in labelstudio.tasks_to_documents(
-        export, file="e.json", seeds={"e": seed}, bases={})[1]] == ["TEXT_MISMATCH"]
+    assert [
+        p.code
+        for p in labelstudio.tasks_to_documents(export, file="e.json", seeds={"e": seed}, bases={})[
+            1
+        ]
+    ] == ["TEXT_MISMATCH"]
 
 
 # --------------------------------------------------------------------------- annotators
@@ -399,9 +463,15 @@ def test_value_text_across_a_line_break_may_differ_in_whitespace_only() -> None:
 
     def with_text(claimed: str) -> list[dict[str, Any]]:
         export = gold_export()
-        result(export).append({
-            "id": "ui1", "from_name": "label", "to_name": "text", "type": "labels",
-            "value": {"start": start, "end": end, "text": claimed, "labels": ["EVENT"]}})
+        result(export).append(
+            {
+                "id": "ui1",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {"start": start, "end": end, "text": claimed, "labels": ["EVENT"]},
+            }
+        )
         return export
 
     assert GOLD.text[start:end] == ".\n\nThe "

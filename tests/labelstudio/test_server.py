@@ -51,7 +51,8 @@ def pulled(server: LiveServer, project: int) -> Any:
 
 def user(server: LiveServer, name: str) -> int:
     created = server.client.sdk.users.create(
-        username=name, email=f"{name}@example.com", password=f"{name}-password-123")
+        username=name, email=f"{name}@example.com", password=f"{name}-password-123"
+    )
     return int(created.id)
 
 
@@ -81,22 +82,40 @@ def test_a_persons_edits_show_exactly_in_the_diff(
     # add an entity and a relation, as the UI makes them (random id, relation without id)
     start = text.index("operational information exchange")
     end = start + len("operational information exchange")
-    result.append({"id": UI_REGION_ID, "from_name": "label", "to_name": "text",
-                   "type": "labels", "origin": "manual",
-                   "value": {"start": start, "end": end, "text": text[start:end],
-                             "labels": ["EVENT"]}})
-    result.append({"from_id": "T44", "to_id": UI_REGION_ID, "type": "relation",
-                   "direction": "right", "labels": ["participant_in"]})
-    ls_server.client.sdk.annotations.create(id=task_id, result=result, ground_truth=True,
-                                            lead_time=42.0)
+    result.append(
+        {
+            "id": UI_REGION_ID,
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "manual",
+            "value": {"start": start, "end": end, "text": text[start:end], "labels": ["EVENT"]},
+        }
+    )
+    result.append(
+        {
+            "from_id": "T44",
+            "to_id": UI_REGION_ID,
+            "type": "relation",
+            "direction": "right",
+            "labels": ["participant_in"],
+        }
+    )
+    ls_server.client.sdk.annotations.create(
+        id=task_id, result=result, ground_truth=True, lead_time=42.0
+    )
 
     written = import_export(pulled(ls_server, project_id), file="export", root=project)
     assert [w.path for w in written] == [project / "annotations" / "working" / f"{GOLD_ID}.json"]
     assert validate_paths(root=project) == []
     changes = corpus_diff.diff(load_release("1.0.0", project), load_working(project)).changes
     annotation_changes = {(c.op, c.kind, c.id) for c in changes if c.kind != "document"}
-    assert annotation_changes == {("~", "entity", "T1"), ("-", "entity", "T28"),
-                                  ("+", "entity", "T76"), ("+", "relation", "R44")}
+    assert annotation_changes == {
+        ("~", "entity", "T1"),
+        ("-", "entity", "T28"),
+        ("+", "entity", "T76"),
+        ("+", "relation", "R44"),
+    }
     moved = next(c for c in changes if c.id == "T1")
     assert set(moved.fields) == {("start", 3, 11), ("text", "Tuesday April 22", "April 22")}
     document_changes = [c for c in changes if c.kind == "document"]
@@ -104,12 +123,14 @@ def test_a_persons_edits_show_exactly_in_the_diff(
     new = load_working(project)[0]
     assert new.metadata["annotation"]["annotators"] == ["tester@example.com"]
     assert new.entity("T76").text == "operational information exchange"
-    assert any(r.id == "R44" and (r.type, r.head, r.tail) == ("participant_in", "T44", "T76")
-               for r in new.relations)
+    assert any(
+        r.id == "R44" and (r.type, r.head, r.tail) == ("participant_in", "T44", "T76")
+        for r in new.relations
+    )
     capsys.readouterr()
     assert main(["diff", "1.0.0", "working"]) == 0
     out = capsys.readouterr().out
-    assert '+ entity T76 EVENT' in out and '- entity T28 THREAT' in out
+    assert "+ entity T76 EVENT" in out and "- entity T28 THREAT" in out
 
 
 def test_lossless_round_trip_through_the_server(ls_server: LiveServer, project: Path) -> None:
@@ -135,13 +156,35 @@ def test_blank_tasks_for_learners(ls_server: LiveServer, project: Path) -> None:
     text = load_gold().text
     start = text.index("Emomali Rahmon")
     other = text.index("bilateral relations")
-    ls_server.client.sdk.annotations.create(id=task_id, result=[
-        {"id": "aB3dE_x9kL", "from_name": "label", "to_name": "text", "type": "labels",
-         "value": {"start": start, "end": start + 14, "text": "Emomali Rahmon",
-                   "labels": ["PER"]}},
-        {"id": "-Zx9_kk2Pq", "from_name": "label", "to_name": "text", "type": "labels",
-         "value": {"start": other, "end": other + 19, "text": "bilateral relations",
-                   "labels": ["EVENT"]}}])
+    ls_server.client.sdk.annotations.create(
+        id=task_id,
+        result=[
+            {
+                "id": "aB3dE_x9kL",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {
+                    "start": start,
+                    "end": start + 14,
+                    "text": "Emomali Rahmon",
+                    "labels": ["PER"],
+                },
+            },
+            {
+                "id": "-Zx9_kk2Pq",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {
+                    "start": other,
+                    "end": other + 19,
+                    "text": "bilateral relations",
+                    "labels": ["EVENT"],
+                },
+            },
+        ],
+    )
     out = project / "learner"
     import_export(pulled(ls_server, project_id), file="export", out_dir=out, root=project)
     assert main(["validate", str(out)]) == 0
@@ -149,7 +192,9 @@ def test_blank_tasks_for_learners(ls_server: LiveServer, project: Path) -> None:
     # identical to the gold T4 (type and offsets), so it is T4: a diff against the gold
     # shows agreement, not a removal and an addition
     assert [(e["id"], e["text"]) for e in document["entities"]] == [
-        ("T4", "Emomali Rahmon"), ("T76", "bilateral relations")]
+        ("T4", "Emomali Rahmon"),
+        ("T76", "bilateral relations"),
+    ]
 
 
 def test_emoji_before_the_spans(ls_server: LiveServer, project: Path) -> None:
@@ -157,11 +202,15 @@ def test_emoji_before_the_spans(ls_server: LiveServer, project: Path) -> None:
     version, tasks = export_tasks("working", "predictions", project)
     project_id = new_project(ls_server, "emoji")
     task_ids = ls_server.client.import_tasks(project_id, tasks)
-    task_id = next(t for t, task in zip(task_ids, tasks, strict=True)
-                   if task["data"]["document_id"] == EMOJI_ID)
+    task_id = next(
+        t
+        for t, task in zip(task_ids, tasks, strict=True)
+        if task["data"]["document_id"] == EMOJI_ID
+    )
     result = prediction_result(ls_server, task_id)
-    rahmon = next(i for i in result if i["type"] == "labels" and i["value"]["text"]
-                  == "Emomali Rahmon")
+    rahmon = next(
+        i for i in result if i["type"] == "labels" and i["value"]["text"] == "Emomali Rahmon"
+    )
     rahmon["value"]["start"] += len("Emomali ")
     rahmon["value"]["text"] = "Rahmon"
     ls_server.client.sdk.annotations.create(id=task_id, result=result)
@@ -170,15 +219,17 @@ def test_emoji_before_the_spans(ls_server: LiveServer, project: Path) -> None:
     assert validate_paths(root=project) == []
     after = next(d for d in load_working(project) if d.id == EMOJI_ID)
     entity = after.entity(rahmon["id"])
-    assert after.text[entity.start:entity.end] == "Rahmon" == entity.text
+    assert after.text[entity.start : entity.end] == "Rahmon" == entity.text
     assert entity.start == emoji.entity(rahmon["id"]).start + len("Emomali ")
     changes = corpus_diff.diff([emoji], [after]).changes
     assert {(c.op, c.id) for c in changes if c.kind == "entity"} == {("~", rahmon["id"])}
 
 
 def test_several_annotators_and_a_cancelled_annotation(
-    ls_server: LiveServer, project: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str]
+    ls_server: LiveServer,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, tasks = export_tasks("1.0.0", "predictions", project)
     project_id = new_project(ls_server, "three annotators")
@@ -187,8 +238,9 @@ def test_several_annotators_and_a_cancelled_annotation(
     bob, carol = user(ls_server, "bob"), user(ls_server, "carol")
     ls_server.client.sdk.annotations.create(id=task_id, result=full, completed_by=bob)
     without_r1 = [i for i in full if i.get("id") != "R1"]
-    ls_server.client.sdk.annotations.create(id=task_id, result=without_r1,
-                                            completed_by=carol, ground_truth=True)
+    ls_server.client.sdk.annotations.create(
+        id=task_id, result=without_r1, completed_by=carol, ground_truth=True
+    )
     ls_server.client.sdk.annotations.create(id=task_id, result=[], was_cancelled=True)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.token)
     pull = ["ls", "pull", "--url", ls_server.url, "--project", str(project_id)]
@@ -212,21 +264,39 @@ def test_several_annotators_and_a_cancelled_annotation(
     out = project / "by-annotator"
     assert main([*pull, "--by-annotator", "-o", str(out)]) == 0
     assert sorted(p.parent.name for p in out.rglob("*.json")) == [
-        "bob@example.com", "carol@example.com"]
+        "bob@example.com",
+        "carol@example.com",
+    ]
     # the cancelled one (by the tester) is skipped unless asked for
     assert main([*pull, "--annotator", "tester@example.com"]) == 1
     assert "NOTHING_TO_IMPORT" in capsys.readouterr().err
     cancelled = project / "cancelled"
-    assert main([*pull, "--annotator", "tester@example.com", "--include-cancelled", "-o",
-                 str(cancelled)]) == 0
+    assert (
+        main(
+            [
+                *pull,
+                "--annotator",
+                "tester@example.com",
+                "--include-cancelled",
+                "-o",
+                str(cancelled),
+            ]
+        )
+        == 0
+    )
     document = json.loads((cancelled / f"{GOLD_ID}.json").read_text(encoding="utf-8"))
-    assert document["entities"] == [] and "(cancelled)" in (
-        document["metadata"]["annotation"]["origin"])
+    assert (
+        document["entities"] == []
+        and "(cancelled)" in (document["metadata"]["annotation"]["origin"])
+    )
 
 
-def test_connection_errors_are_one_line(ls_server: LiveServer, project: Path,
-                                        monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_connection_errors_are_one_line(
+    ls_server: LiveServer,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "f" * 40)
     assert main(["ls", "pull", "--url", ls_server.url, "--project", "1"]) == 2
     assert "LS_AUTH" in capsys.readouterr().err
@@ -300,8 +370,9 @@ def bad_export(ls_server: LiveServer) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("code", sorted(BAD_SUBMISSIONS))
-def test_bad_submissions_fail_cleanly(code: str, bad_export: dict[str, dict[str, Any]],
-                                      project: Path) -> None:
+def test_bad_submissions_fail_cleanly(
+    code: str, bad_export: dict[str, dict[str, Any]], project: Path
+) -> None:
     before = snapshot(project)
     with pytest.raises(CorpusError) as caught:
         import_export([bad_export[code]], file="export.json", root=project)

@@ -123,9 +123,16 @@ def chromium_args(profile: Path) -> list[str]:
         )
     return [
         CHROMIUM if Path(CHROMIUM).exists() else "chromium",
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--hide-scrollbars", f"--user-data-dir={profile}",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
     ]
 
 
@@ -133,7 +140,10 @@ def dump_dom(url: str, profile: Path) -> str:
     """The DOM after the page's scripts ran, serialised by headless Chromium."""
     result = subprocess.run(
         [*chromium_args(profile), "--virtual-time-budget=2000", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return result.stdout
 
@@ -141,14 +151,17 @@ def dump_dom(url: str, profile: Path) -> str:
 def screenshot(url: str, path: Path, profile: Path, size: str = "1400,1600") -> Path:
     subprocess.run(
         [*chromium_args(profile), f"--screenshot={path}", f"--window-size={size}", url],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return path
 
 
 # ------------------------------------------------------- random valid documents (Hypothesis)
 
-WORD = st.text(alphabet="abcXYZé’—&<\"😀", min_size=1, max_size=5)
+WORD = st.text(alphabet='abcXYZé’—&<"😀', min_size=1, max_size=5)
 SEPARATOR = st.sampled_from([" ", "  ", "\n", "\n\n", " \n", "\u00a0", " \t "])
 
 
@@ -164,9 +177,16 @@ def documents(draw: st.DrawFn) -> Document:
         bounds.append((len(text), len(text) + len(word)))
         text += word
     spans: list[tuple[int, int, str]] = []
-    wanted = draw(st.lists(st.tuples(
-        st.integers(0, len(words) - 1), st.integers(1, 3), st.sampled_from(labels.entity_types),
-    ), max_size=10))
+    wanted = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, len(words) - 1),
+                st.integers(1, 3),
+                st.sampled_from(labels.entity_types),
+            ),
+            max_size=10,
+        )
+    )
     for first, length, label in wanted:
         start, end = bounds[first][0], bounds[min(first + length, len(words)) - 1][1]
         crossing = any(s < start < e < end or start < s < end < e for s, e, _ in spans)
@@ -187,8 +207,9 @@ def documents(draw: st.DrawFn) -> Document:
         if head.id == tail.id or not allowed:
             continue
         relation = allowed[draw(st.integers(0, len(allowed) - 1))]
-        if any(r.type == relation.name and {r.head, r.tail} == {head.id, tail.id}
-               for r in relations):
+        if any(
+            r.type == relation.name and {r.head, r.tail} == {head.id, tail.id} for r in relations
+        ):
             continue
         rel_id = f"R{len(relations) + 1}" if draw(st.booleans()) else f"rel.{len(relations)}"
         relations.append(Relation(rel_id, relation.name, head.id, tail.id))
@@ -205,6 +226,9 @@ def documents(draw: st.DrawFn) -> Document:
     }
     return Document(
         id=draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,8}", fullmatch=True)),
-        text=text, metadata=metadata, entities=entities, relations=tuple(relations),
+        text=text,
+        metadata=metadata,
+        entities=entities,
+        relations=tuple(relations),
         clusters=tuple(clusters),
     )

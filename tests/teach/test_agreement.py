@@ -34,12 +34,14 @@ def perturbed(document: Document) -> Document:
     start = document.text.index("Masoud Pizishkian")
     entities = [e for e in document.entities if e.id != "T1"]
     entities = [replace(e, type="LOC") if e.id == "T7" else e for e in entities]
-    entities = [replace(e, start=e.start + 8, text="visit") if e.id == "T8" else e
-                for e in entities]
+    entities = [
+        replace(e, start=e.start + 8, text="visit") if e.id == "T8" else e for e in entities
+    ]
     entities.append(Entity("T99", "PER", start, start + 17, "Masoud Pizishkian"))
     relations = [r for r in document.relations if r.id != "R1"]
-    return replace(document, entities=tuple(sorted(entities, key=Entity.sort_key)),
-                   relations=tuple(relations))
+    return replace(
+        document, entities=tuple(sorted(entities, key=Entity.sort_key)), relations=tuple(relations)
+    )
 
 
 @pytest.mark.parametrize(("name", "documents"), CORPORA, ids=[name for name, _ in CORPORA])
@@ -54,11 +56,15 @@ def test_self_agreement_is_one(name: str, documents: list[Document]) -> None:
 
 def test_perturbed_copy_matches_the_hand_count() -> None:
     gold = fixture_document()
-    pair = compare(Annotation("gold", {gold.id: gold}),
-                   Annotation("learner", {gold.id: perturbed(gold)}))
+    pair = compare(
+        Annotation("gold", {gold.id: gold}), Annotation("learner", {gold.id: perturbed(gold)})
+    )
     # entities: 15 vs 15; T1 deleted, T7 retyped, T8 shortened, one added -> 12 strict
-    assert (pair.entities_strict.matched, pair.entities_strict.left,
-            pair.entities_strict.right) == (12, 15, 15)
+    assert (
+        pair.entities_strict.matched,
+        pair.entities_strict.left,
+        pair.entities_strict.right,
+    ) == (12, 15, 15)
     assert pair.entities_strict.f1 == pytest.approx(24 / 30)
     # partial also accepts the shortened T8 ("visit" inside "working visit", same type)
     assert pair.entities_partial.matched == 13
@@ -71,8 +77,17 @@ def test_perturbed_copy_matches_the_hand_count() -> None:
     assert pair.tokens - pair.token_agreements == 8
     kinds = sorted(d.kind for d in pair.disagreements)
     # R4 and R5 pair up as "relation arguments" (same type, overlapping arguments)
-    assert kinds == sorted(["only gold", "type", "boundary", "only learner",
-                            "relation only gold", "relation arguments", "relation arguments"])
+    assert kinds == sorted(
+        [
+            "only gold",
+            "type",
+            "boundary",
+            "only learner",
+            "relation only gold",
+            "relation arguments",
+            "relation arguments",
+        ]
+    )
     expected = cohen_kappa_score(token_tags(gold), token_tags(perturbed(gold)))
     assert pair.kappa == pytest.approx(expected)
     assert 0 < pair.kappa < 1
@@ -106,12 +121,22 @@ def label_studio_export(path: Path) -> Path:
     task = labelstudio.document_to_task(gold, version="working", mode="none")
     task["id"] = 1
     task["annotations"] = [
-        {"id": 10, "completed_by": {"id": 1, "email": "alice@example.org"},
-         "result": labelstudio.document_result(gold), "was_cancelled": False,
-         "ground_truth": False, "updated_at": "2026-11-26T18:00:00Z"},
-        {"id": 11, "completed_by": {"id": 2, "email": "bob@example.org"},
-         "result": labelstudio.document_result(perturbed(gold)), "was_cancelled": False,
-         "ground_truth": False, "updated_at": "2026-11-26T18:05:00Z"},
+        {
+            "id": 10,
+            "completed_by": {"id": 1, "email": "alice@example.org"},
+            "result": labelstudio.document_result(gold),
+            "was_cancelled": False,
+            "ground_truth": False,
+            "updated_at": "2026-11-26T18:00:00Z",
+        },
+        {
+            "id": 11,
+            "completed_by": {"id": 2, "email": "bob@example.org"},
+            "result": labelstudio.document_result(perturbed(gold)),
+            "was_cancelled": False,
+            "ground_truth": False,
+            "updated_at": "2026-11-26T18:05:00Z",
+        },
     ]
     path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
     return path
@@ -135,7 +160,10 @@ def test_folder_per_annotator_and_cli(tmp_path: Path, capsys: pytest.CaptureFixt
     native.write_documents([gold], tmp_path / "ann" / "carol")
     report = agreement(load_annotations([str(tmp_path / "ann")]))
     assert [(p.left, p.right) for p in report.pairs] == [
-        ("alice", "bob"), ("alice", "carol"), ("bob", "carol")]
+        ("alice", "bob"),
+        ("alice", "carol"),
+        ("bob", "carol"),
+    ]
     assert report.pairs[1].entities_strict.f1 == 1.0
     assert main(["agreement", str(tmp_path / "ann"), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -175,8 +203,9 @@ def test_several_paths_one_per_annotator(tmp_path: Path) -> None:
 @settings(max_examples=40, deadline=None)
 @given(document=documents())
 def test_self_agreement_property(document: Document) -> None:
-    pair = compare(Annotation("a", {document.id: document}),
-                   Annotation("b", {document.id: document}))
+    pair = compare(
+        Annotation("a", {document.id: document}), Annotation("b", {document.id: document})
+    )
     assert pair.kappa == 1.0 and pair.disagreements == []
     assert pair.entities_strict.f1 == (1.0 if document.entities else None)
     assert pair.relations.f1 == (1.0 if document.relations else None)

@@ -53,7 +53,8 @@ def test_annotation_conf_comes_from_the_schema() -> None:
     }
     for label in inventory().relations:
         assert relations[label.name].startswith(
-            f"Arg1:{'|'.join(label.head)}, Arg2:{'|'.join(label.tail)}")
+            f"Arg1:{'|'.join(label.head)}, Arg2:{'|'.join(label.tail)}"
+        )
         assert relations[label.name].endswith("<REL-TYPE>:symmetric") == label.symmetric
     assert "contain|equal" in relations["<OVERLAP>"]
     visual = brat.visual_conf()
@@ -64,14 +65,19 @@ def test_annotation_conf_comes_from_the_schema() -> None:
 def test_foreign_ids_survive_through_annotator_notes(tmp_path: Path) -> None:
     text = "Rahmon met Momeni in Dushanbe.\nThen Momeni left."
     document = Document(
-        id="doc-x", text=text,
+        id="doc-x",
+        text=text,
         metadata={"language": "en", "split": "test", "source": {"outlet": None, "url": None}},
         entities=(
-            Entity("ent-a", "PER", 0, 6, "Rahmon"), Entity("T2", "PER", 11, 17, "Momeni"),
-            Entity("ls_9", "GPE", 21, 29, "Dushanbe"), Entity("T7", "PER", 36, 42, "Momeni"),
+            Entity("ent-a", "PER", 0, 6, "Rahmon"),
+            Entity("T2", "PER", 11, 17, "Momeni"),
+            Entity("ls_9", "GPE", 21, 29, "Dushanbe"),
+            Entity("T7", "PER", 36, 42, "Momeni"),
         ),
-        relations=(Relation("rel-1", "met_with", "ent-a", "T2"),
-                   Relation("R1", "visited", "T2", "ls_9")),
+        relations=(
+            Relation("rel-1", "met_with", "ent-a", "T2"),
+            Relation("R1", "visited", "T2", "ls_9"),
+        ),
         clusters=(Cluster("momeni", ("T2", "T7")),),
     )
     ann = brat.to_ann(document)
@@ -84,7 +90,8 @@ def test_foreign_ids_survive_through_annotator_notes(tmp_path: Path) -> None:
 def test_span_across_a_line_break_is_a_brat_fragment_list(tmp_path: Path) -> None:
     text = "the Minister of\nInternal Affairs said"
     document = Document(
-        id="d", text=text,
+        id="d",
+        text=text,
         metadata={"language": "en", "split": "train", "source": {"outlet": None, "url": None}},
         entities=(Entity("T1", "TITLE", 4, 32, text[4:32]),),
     )
@@ -99,16 +106,22 @@ def test_missing_sidecar_gives_documented_defaults(tmp_path: Path) -> None:
     (tmp_path / "out" / f"{document.id}.corpus.json").unlink()
     [back] = brat.read_folder(tmp_path / "out")
     assert back.metadata == brat.DEFAULT_METADATA and back.seed is None
-    assert [c.id for c in back.clusters] == [f"C{i}" for i in range(1, len(back.clusters) + 1)] \
-        or {c.id for c in back.clusters}.isdisjoint({e.id for e in back.entities})
+    assert [c.id for c in back.clusters] == [f"C{i}" for i in range(1, len(back.clusters) + 1)] or {
+        c.id for c in back.clusters
+    }.isdisjoint({e.id for e in back.entities})
     assert back.entities == document.entities and back.relations == document.relations
 
 
 EXPECTED_BAD = [
-    ("doc1", 2, "BAD_OFFSETS"), ("doc1", 3, "UNKNOWN_ENTITY_TYPE"), ("doc1", 4, "TEXT_MISMATCH"),
-    ("doc1", 5, "DANGLING_ARGUMENT"), ("doc1", 6, "MALFORMED_LINE"),
-    ("doc1", 7, "UNSUPPORTED_ANNOTATION"), ("doc1", 8, "DANGLING_ARGUMENT"),
-    ("doc1", 9, "BAD_OFFSETS"), ("doc2", 3, "RELATION_TYPE_NOT_ALLOWED"),
+    ("doc1", 2, "BAD_OFFSETS"),
+    ("doc1", 3, "UNKNOWN_ENTITY_TYPE"),
+    ("doc1", 4, "TEXT_MISMATCH"),
+    ("doc1", 5, "DANGLING_ARGUMENT"),
+    ("doc1", 6, "MALFORMED_LINE"),
+    ("doc1", 7, "UNSUPPORTED_ANNOTATION"),
+    ("doc1", 8, "DANGLING_ARGUMENT"),
+    ("doc1", 9, "BAD_OFFSETS"),
+    ("doc2", 3, "RELATION_TYPE_NOT_ALLOWED"),
 ]
 
 
@@ -157,8 +170,9 @@ def test_export_command_refuses_a_non_empty_folder(
 # ------------------------------------------------------------------ property-based round trip
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(document=documents())
 def test_round_trip_property(document: Document, tmp_path: Path) -> None:
     folder = tmp_path / "rt"

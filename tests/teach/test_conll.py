@@ -70,7 +70,11 @@ def test_export_conll_command_reports_losses(
     output = tmp_path / "ner.conll"
     assert main(["export", "conll", "-o", str(output)]) == 0
     out = capsys.readouterr().out
-    for needle in ("not carried by CoNLL", "relations:", "coreference clusters:",
-                   "nested mentions dropped"):
+    for needle in (
+        "not carried by CoNLL",
+        "relations:",
+        "coreference clusters:",
+        "nested mentions dropped",
+    ):
         assert needle in out
     assert conll.parse(output.read_text(encoding="utf-8"))

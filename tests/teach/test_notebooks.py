@@ -28,7 +28,8 @@ def test_notebook_is_stored_without_outputs(name: str) -> None:
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, (
-                f"{name}: strip outputs before committing (see README, teaching section)")
+                f"{name}: strip outputs before committing (see README, teaching section)"
+            )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -42,8 +43,12 @@ def test_notebooks_execute_offline_in_under_two_minutes(tmp_path: Path) -> None:
     started = time.perf_counter()
     for name in NAMES:
         notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
-        client = NotebookClient(notebook, timeout=TIMEOUT_PER_CELL, kernel_name="python3",
-                                resources={"metadata": {"path": str(NOTEBOOKS)}})
+        client = NotebookClient(
+            notebook,
+            timeout=TIMEOUT_PER_CELL,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        )
         client.execute()  # raises CellExecutionError on the first failing cell
         for cell in notebook.cells:
             for output in cell.get("outputs", []):

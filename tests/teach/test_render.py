@@ -35,16 +35,22 @@ def check_view(root: Element, documents: list[Document]) -> None:
             assert element.attrs["data-type"] == entity.type
             assert element.text() == entity.text
             assert (int(element.attrs["data-start"]), int(element.attrs["data-end"])) == (
-                entity.start, entity.end)
+                entity.start,
+                entity.end,
+            )
         relations = [el for el in section.iter() if "data-relation-id" in el.attrs]
         assert [el.attrs["data-relation-id"] for el in relations] == [
-            r.id for r in document.relations]
+            r.id for r in document.relations
+        ]
         for element, relation in zip(relations, document.relations, strict=True):
             assert (element.attrs["data-head"], element.attrs["data-tail"]) == (
-                relation.head, relation.tail)
+                relation.head,
+                relation.tail,
+            )
         clusters = [el for el in section.iter() if "data-cluster-id" in el.attrs]
         assert [el.attrs["data-members"].split() for el in clusters] == [
-            list(c.entities) for c in document.clusters]
+            list(c.entities) for c in document.clusters
+        ]
 
 
 @pytest.mark.parametrize(("name", "documents"), CORPORA, ids=[name for name, _ in CORPORA])
@@ -77,7 +83,9 @@ def test_nesting_follows_spans() -> None:
 def test_text_is_escaped_and_kept_exact() -> None:
     text = "a <b>&amp; “x”\u00a0y\n\n  z</b>"
     document = Document(
-        id="d1", text=text, metadata={"split": "train"},
+        id="d1",
+        text=text,
+        metadata={"split": "train"},
         entities=(Entity("T1", "PER", 2, 5, "<b>"), Entity("T2", "ORG", 12, 17, "x”\u00a0y\n")),
     )
     markup = render_fragment([document])
@@ -87,7 +95,9 @@ def test_text_is_escaped_and_kept_exact() -> None:
 
 def test_crossing_spans_are_a_located_error() -> None:
     document = Document(
-        id="d1", text="abcdef", metadata={},
+        id="d1",
+        text="abcdef",
+        metadata={},
         entities=(Entity("T1", "PER", 0, 3, "abc"), Entity("T2", "ORG", 2, 5, "cde")),
     )
     with pytest.raises(CorpusError) as caught:
@@ -105,7 +115,7 @@ def test_legend_comes_from_the_schema() -> None:
 def test_page_is_self_contained() -> None:
     page = render_page([fixture_document()])
     assert "Content-Security-Policy" in page
-    for needle in ("src=", "href=\"http", "@import", "url(http"):
+    for needle in ("src=", 'href="http', "@import", "url(http"):
         assert needle not in page
     assert render_page([fixture_document()]) == page  # deterministic
 
@@ -132,8 +142,11 @@ def test_page_in_headless_chromium(name: str, documents: list[Document], tmp_pat
     shot = screenshot(page.as_uri() + "#relations=all", tmp_path / f"view-{name}.png", profile)
     assert shot.stat().st_size > 20_000
     if clustered is not None:
-        screenshot(page.as_uri() + f"#cluster={clustered.clusters[-1].id}",
-                   tmp_path / f"cluster-{name}.png", profile)
+        screenshot(
+            page.as_uri() + f"#cluster={clustered.clusters[-1].id}",
+            tmp_path / f"cluster-{name}.png",
+            profile,
+        )
 
 
 def test_render_command_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -166,7 +179,7 @@ def test_excerpt_keeps_what_lies_inside() -> None:
     part = excerpt(document, start, start + len("The Tajik president’s official website"))
     assert [e.id for e in part.entities] == ["T9", "T10", "T11"]
     for entity in part.entities:
-        assert part.text[entity.start:entity.end] == entity.text
+        assert part.text[entity.start : entity.end] == entity.text
     whole = excerpt(document, 0, 60)
     assert {r.id for r in whole.relations} == {"R1", "R2"}
     check_view(parse_html(render_fragment([part, whole])), [part, whole])

@@ -16,31 +16,39 @@ from corpus.errors import CorpusError, Problem, UnusableInputError
 
 def register(subparsers: Any) -> None:
     build = subparsers.add_parser(
-        "build", help="write the Hugging Face dataset folder (Parquet + dataset card)",
+        "build",
+        help="write the Hugging Face dataset folder (Parquet + dataset card)",
         description="Write a script-free Hugging Face dataset folder for a release: "
         "configs documents, ner and relations as Parquet files, and a README.md dataset card "
         "declaring them, so that datasets.load_dataset(DIR, CONFIG) works with only "
-        "`datasets` installed. Written to a staging folder and swapped into place.")
-    build.add_argument("--version", metavar="V",
-                       help="a release version (default: the latest) or 'working' for the "
-                       "working copy")
-    build.add_argument("-o", "--output", type=Path, metavar="DIR",
-                       help="output folder (default: build/dataset)")
+        "`datasets` installed. Written to a staging folder and swapped into place.",
+    )
+    build.add_argument(
+        "--version",
+        metavar="V",
+        help="a release version (default: the latest) or 'working' for the working copy",
+    )
+    build.add_argument(
+        "-o", "--output", type=Path, metavar="DIR", help="output folder (default: build/dataset)"
+    )
     build.set_defaults(handler=run_build)
 
     evaluate = subparsers.add_parser(
-        "evaluate", help="score predicted documents against gold ones",
+        "evaluate",
+        help="score predicted documents against gold ones",
         description="Entity scores in the strict, exact, partial and type schemes "
         "(SemEval 2013 task 9.1 as nervaluate defines them) and relation scores (strict, "
         "boundaries): micro and macro precision, recall and F1, per label, with the missed, "
         "spurious and incorrect items. PRED and GOLD are each a document file, a folder of "
         "documents, a release folder, a release version or 'working'. Documents are matched "
-        "by id.")
+        "by id.",
+    )
     evaluate.add_argument("predicted", metavar="PRED")
     evaluate.add_argument("gold", metavar="GOLD")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
-    evaluate.add_argument("--errors", action="store_true",
-                          help="also list every non-correct item (text format)")
+    evaluate.add_argument(
+        "--errors", action="store_true", help="also list every non-correct item (text format)"
+    )
     evaluate.set_defaults(handler=run_evaluate)
 
 
@@ -67,8 +75,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
         labels = list(next(iter(results.values())).per_label)
         if not labels:
             continue
-        print(f"\n{group}: F1 per label" + "".join(f"{name:>12}" for name in names)
-              + f"{'gold':>7}{'pred':>7}")
+        print(
+            f"\n{group}: F1 per label"
+            + "".join(f"{name:>12}" for name in names)
+            + f"{'gold':>7}{'pred':>7}"
+        )
         for label in labels:
             scores = "".join(f"{results[name].per_label[label].f1:>12.3f}" for name in names)
             first = results[names[0]].per_label[label]
@@ -79,8 +90,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
                     if outcome.kind != "correct":
                         print(f"  [{group} {name}] {outcome.describe()}")
     if result.unmatched_documents:
-        print(f"\nno prediction for: {', '.join(result.unmatched_documents)} "
-              "(scored as predicted empty)")
+        print(
+            f"\nno prediction for: {', '.join(result.unmatched_documents)} "
+            "(scored as predicted empty)"
+        )
     return 0
 
 
@@ -97,9 +110,17 @@ def read_documents(ref: str, *, gold: bool) -> list[Any]:
     if not path.exists():
         if ref == WORKING or ref[:1].isdigit():
             return list(load(ref))
-        raise UnusableInputError([Problem(ref, None, "", "NOT_FOUND",
-                                          "no such file or folder, and not a release version "
-                                          "or 'working'")])
+        raise UnusableInputError(
+            [
+                Problem(
+                    ref,
+                    None,
+                    "",
+                    "NOT_FOUND",
+                    "no such file or folder, and not a release version or 'working'",
+                )
+            ]
+        )
     if gold:
         from corpus.validate import check_target
 
@@ -120,8 +141,13 @@ def _read_predictions(path: Path) -> list[Any]:
     if path.is_dir() and (path / "documents").is_dir() and not files:
         files = document_files(path / "documents")
     if not files:
-        raise UnusableInputError([Problem(str(path), None, "", "NO_DOCUMENTS",
-                                          "the folder holds no *.json document files")])
+        raise UnusableInputError(
+            [
+                Problem(
+                    str(path), None, "", "NO_DOCUMENTS", "the folder holds no *.json document files"
+                )
+            ]
+        )
     documents = []
     problems = []
     for file in files:
@@ -130,8 +156,13 @@ def _read_predictions(path: Path) -> list[Any]:
         if errors:
             doc_id = data.get("id") if isinstance(data, dict) else None
             problems += [
-                Problem(str(file), doc_id if isinstance(doc_id, str) else None,
-                        json_pointer(*error.path), "SCHEMA", error.message)
+                Problem(
+                    str(file),
+                    doc_id if isinstance(doc_id, str) else None,
+                    json_pointer(*error.path),
+                    "SCHEMA",
+                    error.message,
+                )
                 for error in errors
             ]
             continue

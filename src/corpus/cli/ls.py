@@ -23,95 +23,140 @@ DATABASE_FILE = "label_studio.sqlite3"
 
 def register(subparsers: Any) -> None:
     ls = subparsers.add_parser(
-        "ls", help="Label Studio: config, export, import, serve, push, pull",
-        description="Open the corpus in Label Studio and bring annotations back, checked.")
-    commands = ls.add_subparsers(dest="ls_command", metavar="COMMAND",
-                                 parser_class=type(ls))
+        "ls",
+        help="Label Studio: config, export, import, serve, push, pull",
+        description="Open the corpus in Label Studio and bring annotations back, checked.",
+    )
+    commands = ls.add_subparsers(dest="ls_command", metavar="COMMAND", parser_class=type(ls))
     commands.required = True
 
-    config = commands.add_parser("config", help="print or write the labeling config XML",
-                                 description="The labeling config generated from the schema.")
+    config = commands.add_parser(
+        "config",
+        help="print or write the labeling config XML",
+        description="The labeling config generated from the schema.",
+    )
     config.add_argument("-o", "--output", type=Path, metavar="FILE")
     config.set_defaults(handler=run_config)
 
     export = commands.add_parser(
-        "export", help="write Label Studio tasks for a version",
+        "export",
+        help="write Label Studio tasks for a version",
         description="Tasks (one per document) with the text and document id in data and the "
         "annotations as predictions (model_version = the version), submitted annotations, "
-        "or none (blank tasks).")
+        "or none (blank tasks).",
+    )
     _version_options(export)
     export.add_argument("-o", "--output", type=Path, metavar="FILE")
     export.set_defaults(handler=run_export)
 
     imp = commands.add_parser(
-        "import", help="check a Label Studio JSON export and write working annotations",
+        "import",
+        help="check a Label Studio JSON export and write working annotations",
         description="Read Label Studio's JSON export, check every region against the task "
         "text, the seed and the schema, and write one document per task (and annotator) "
-        "atomically; nothing is written if anything is wrong.")
+        "atomically; nothing is written if anything is wrong.",
+    )
     imp.add_argument("export_file", type=Path, metavar="EXPORT.json")
     _import_options(imp)
     imp.set_defaults(handler=run_import)
 
-    install = commands.add_parser("install", help=f"install Label Studio into {'.venv-ls'}",
-                                  description="Create .venv-ls and install Label Studio "
-                                  "(once; a stamp marks success).")
+    install = commands.add_parser(
+        "install",
+        help=f"install Label Studio into {'.venv-ls'}",
+        description="Create .venv-ls and install Label Studio (once; a stamp marks success).",
+    )
     install.set_defaults(handler=run_install)
 
     serve = commands.add_parser(
-        "serve", help="start a local Label Studio with the corpus loaded",
+        "serve",
+        help="start a local Label Studio with the corpus loaded",
         description="Install Label Studio on first use, start it on 127.0.0.1 with a local "
         "data folder, create the project and import the tasks on the first start, print the "
-        "address and the login, and run until Ctrl-C.")
-    serve.add_argument("--port", type=int, default=None, help="default: 8080 if free, else "
-                       "any free port")
+        "address and the login, and run until Ctrl-C.",
+    )
+    serve.add_argument(
+        "--port", type=int, default=None, help="default: 8080 if free, else any free port"
+    )
     serve.add_argument("--data-dir", type=Path, default=None, help="default: .ls-data")
     _version_options(serve)
     serve.set_defaults(handler=run_serve)
 
     push = commands.add_parser(
-        "push", help="create or update a project on a Label Studio server",
+        "push",
+        help="create or update a project on a Label Studio server",
         description="Create a project (or, with --project, update its labeling config) and "
-        "import tasks for documents it does not have yet. Token from LABEL_STUDIO_API_KEY.")
-    push.add_argument("--url", default=None, help="default: $LABEL_STUDIO_URL or "
-                      "http://127.0.0.1:8080")
+        "import tasks for documents it does not have yet. Token from LABEL_STUDIO_API_KEY.",
+    )
+    push.add_argument(
+        "--url", default=None, help="default: $LABEL_STUDIO_URL or http://127.0.0.1:8080"
+    )
     push.add_argument("--project", type=int, default=None, metavar="ID")
     push.add_argument("--title", default=None)
     _version_options(push)
     push.set_defaults(handler=run_push)
 
     pull = commands.add_parser(
-        "pull", help="export a project through the API and import it",
+        "pull",
+        help="export a project through the API and import it",
         description="Fetch the project's JSON export with label-studio-sdk (annotators "
         "named by e-mail) and import it as `corpus ls import` does. Token from "
-        "LABEL_STUDIO_API_KEY.")
-    pull.add_argument("--url", default=None, help="default: $LABEL_STUDIO_URL or "
-                      "http://127.0.0.1:8080")
+        "LABEL_STUDIO_API_KEY.",
+    )
+    pull.add_argument(
+        "--url", default=None, help="default: $LABEL_STUDIO_URL or http://127.0.0.1:8080"
+    )
     pull.add_argument("--project", type=int, required=True, metavar="ID")
-    pull.add_argument("--save-export", type=Path, default=None, metavar="FILE",
-                      help="also keep the raw export")
+    pull.add_argument(
+        "--save-export", type=Path, default=None, metavar="FILE", help="also keep the raw export"
+    )
     _import_options(pull)
     pull.set_defaults(handler=run_pull)
 
 
 def _version_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--version", default=None, metavar="V",
-                        help="a release version or 'working' (default: the latest release, "
-                        "else the working copy)")
-    parser.add_argument("--as", dest="mode", choices=MODES, default="predictions",
-                        help="how annotations travel (default: predictions)")
+    parser.add_argument(
+        "--version",
+        default=None,
+        metavar="V",
+        help="a release version or 'working' (default: the latest release, else the working copy)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="mode",
+        choices=MODES,
+        default="predictions",
+        help="how annotations travel (default: predictions)",
+    )
 
 
 def _import_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
-                        help="default: annotations/working (never a release)")
-    parser.add_argument("--annotator", default=None, metavar="WHO",
-                        help="only this annotator (e-mail, user id or 'user N')")
-    parser.add_argument("--ground-truth", action="store_true",
-                        help="only annotations marked ground truth")
-    parser.add_argument("--by-annotator", action="store_true",
-                        help="one document per task and annotator, in DIR/<annotator>/")
-    parser.add_argument("--include-cancelled", action="store_true",
-                        help="also import cancelled (skipped) annotations")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="default: annotations/working (never a release)",
+    )
+    parser.add_argument(
+        "--annotator",
+        default=None,
+        metavar="WHO",
+        help="only this annotator (e-mail, user id or 'user N')",
+    )
+    parser.add_argument(
+        "--ground-truth", action="store_true", help="only annotations marked ground truth"
+    )
+    parser.add_argument(
+        "--by-annotator",
+        action="store_true",
+        help="one document per task and annotator, in DIR/<annotator>/",
+    )
+    parser.add_argument(
+        "--include-cancelled",
+        action="store_true",
+        help="also import cancelled (skipped) annotations",
+    )
 
 
 def _write_or_print(text: str, output: Path | None) -> None:
@@ -143,8 +188,12 @@ def run_export(args: argparse.Namespace) -> int:
 def _selection(args: argparse.Namespace) -> Any:
     from corpus.formats.labelstudio import Selection
 
-    return Selection(annotator=args.annotator, include_cancelled=args.include_cancelled,
-                     ground_truth=args.ground_truth, by_annotator=args.by_annotator)
+    return Selection(
+        annotator=args.annotator,
+        include_cancelled=args.include_cancelled,
+        ground_truth=args.ground_truth,
+        by_annotator=args.by_annotator,
+    )
 
 
 def _report_written(written: list[Any]) -> None:
@@ -155,9 +204,11 @@ def _report_written(written: list[Any]) -> None:
         path = item.path.resolve()
         shown = path.relative_to(root) if root in path.parents else path
         document = item.item.document
-        print(f"wrote {shown}: task {item.item.task_id} annotation {item.item.annotation_id} "
-              f"by {item.item.annotator}: {len(document.entities)} entities, "
-              f"{len(document.relations)} relations, {len(document.clusters)} clusters")
+        print(
+            f"wrote {shown}: task {item.item.task_id} annotation {item.item.annotation_id} "
+            f"by {item.item.annotator}: {len(document.entities)} entities, "
+            f"{len(document.relations)} relations, {len(document.clusters)} clusters"
+        )
     if written:
         print("next: `corpus validate` and `corpus diff <version> working` show the changes")
 
@@ -167,8 +218,9 @@ def run_import(args: argparse.Namespace) -> int:
     from corpus.ls_project import import_export
 
     data = native.read_json(args.export_file)
-    written = import_export(data, file=str(args.export_file), out_dir=args.output,
-                            selection=_selection(args))
+    written = import_export(
+        data, file=str(args.export_file), out_dir=args.output, selection=_selection(args)
+    )
     _report_written(written)
     return 0
 
@@ -210,8 +262,10 @@ def run_push(args: argparse.Namespace) -> int:
         present = client.document_ids(project)
     new = [t for t in tasks if t["data"]["document_id"] not in present]
     client.import_tasks(project, new)
-    print(f"imported {len(new)} task(s) of {version} as {args.mode}"
-          + (f"; {len(tasks) - len(new)} already in the project" if len(new) < len(tasks) else ""))
+    print(
+        f"imported {len(new)} task(s) of {version} as {args.mode}"
+        + (f"; {len(tasks) - len(new)} already in the project" if len(new) < len(tasks) else "")
+    )
     return 0
 
 
@@ -226,8 +280,12 @@ def run_pull(args: argparse.Namespace) -> int:
     export = lsserver.name_annotators(client.export(args.project), client.user_emails())
     if args.save_export is not None:
         atomic_write_text(args.save_export, json.dumps(export, ensure_ascii=False, indent=2))
-    written = import_export(export, file=f"{client.url}/projects/{args.project} (export)",
-                            out_dir=args.output, selection=_selection(args))
+    written = import_export(
+        export,
+        file=f"{client.url}/projects/{args.project} (export)",
+        out_dir=args.output,
+        selection=_selection(args),
+    )
     _report_written(written)
     return 0
 
@@ -249,9 +307,13 @@ def run_serve(args: argparse.Namespace) -> int:
     if state is None and not fresh:
         from corpus.errors import problem_error
 
-        raise problem_error(str(data_dir), "LS_DATA_DIR_FOREIGN",
-                            "this Label Studio data folder was not made by `corpus ls serve`; "
-                            "choose another --data-dir", unusable=True)
+        raise problem_error(
+            str(data_dir),
+            "LS_DATA_DIR_FOREIGN",
+            "this Label Studio data folder was not made by `corpus ls serve`; "
+            "choose another --data-dir",
+            unusable=True,
+        )
     if state is None or fresh:
         # the login is kept for the next start (the browser needs it); the token never is
         state = {"username": SERVE_USER, "password": secrets.token_urlsafe(12)}
@@ -259,8 +321,11 @@ def run_serve(args: argparse.Namespace) -> int:
     login = lsserver.Login(str(state["username"]), str(state["password"]))
     token = lsserver.new_token() if fresh else None
     port = args.port or (8080 if _port_free(8080) else None)
-    print(f"starting Label Studio {lsserver.LABEL_STUDIO_VERSION} "
-          f"(data: {data_dir}, log: {data_dir / 'server.log'})...", flush=True)
+    print(
+        f"starting Label Studio {lsserver.LABEL_STUDIO_VERSION} "
+        f"(data: {data_dir}, log: {data_dir / 'server.log'})...",
+        flush=True,
+    )
     # SIGTERM (and SIGHUP) stop the server too, not only Ctrl-C
     for number in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, _interrupt)
@@ -273,26 +338,35 @@ def run_serve(args: argparse.Namespace) -> int:
             client.import_tasks(project, tasks)
             state["project"] = project
             _write_state(state_path, state)
-            print(f"created project {project} with {len(tasks)} task(s) of {version} "
-                  f"(annotations as {args.mode})")
+            print(
+                f"created project {project} with {len(tasks)} task(s) of {version} "
+                f"(annotations as {args.mode})"
+            )
         elif "project" not in state:
-            print("this data folder has no project yet: copy the API token from Account & "
-                  "Settings, export it as LABEL_STUDIO_API_KEY and run "
-                  f"`corpus ls push --url {server.url}`")
+            print(
+                "this data folder has no project yet: copy the API token from Account & "
+                "Settings, export it as LABEL_STUDIO_API_KEY and run "
+                f"`corpus ls push --url {server.url}`"
+            )
         project_url = f"{server.url}/projects/{state.get('project', '')}"
-        print(f"\nLabel Studio is running at {server.url}\n"
-              f"  project:  {project_url}\n"
-              f"  login:    {login.username}\n"
-              f"  password: {login.password}\n"
-              "API token: not shown; copy it from Account & Settings in the UI and export it "
-              "as LABEL_STUDIO_API_KEY for `corpus ls pull`/`push`.\n"
-              f"When done: corpus ls pull --url {server.url} --project "
-              f"{state.get('project', 'ID')}\n"
-              "Press Ctrl-C to stop the server.", flush=True)
+        print(
+            f"\nLabel Studio is running at {server.url}\n"
+            f"  project:  {project_url}\n"
+            f"  login:    {login.username}\n"
+            f"  password: {login.password}\n"
+            "API token: not shown; copy it from Account & Settings in the UI and export it "
+            "as LABEL_STUDIO_API_KEY for `corpus ls pull`/`push`.\n"
+            f"When done: corpus ls pull --url {server.url} --project "
+            f"{state.get('project', 'ID')}\n"
+            "Press Ctrl-C to stop the server.",
+            flush=True,
+        )
         while server.process.poll() is None:
             time.sleep(1)
-        print(f"Label Studio exited with status {server.process.returncode}: "
-              f"{server.log_tail()}", file=sys.stderr)
+        print(
+            f"Label Studio exited with status {server.process.returncode}: {server.log_tail()}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         server.stop()

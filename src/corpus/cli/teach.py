@@ -16,9 +16,11 @@ from corpus.model import Document
 
 def _add_version(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--version", metavar="V", default=None,
+        "--version",
+        metavar="V",
+        default=None,
         help="release version (default: the latest release, or the working copy if there is "
-             "none); 'working' for the working copy",
+        "none); 'working' for the working copy",
     )
 
 
@@ -41,8 +43,10 @@ def _render(args: argparse.Namespace) -> int:
     entities = sum(len(d.entities) for d in documents)
     relations = sum(len(d.relations) for d in documents)
     clusters = sum(len(d.clusters) for d in documents)
-    print(f"wrote {output} ({label}: {len(documents)} documents, {entities} entities, "
-          f"{relations} relations, {clusters} clusters)")
+    print(
+        f"wrote {output} ({label}: {len(documents)} documents, {entities} entities, "
+        f"{relations} relations, {clusters} clusters)"
+    )
     return 0
 
 
@@ -52,8 +56,10 @@ def _export_brat(args: argparse.Namespace) -> int:
     ref, documents = load_documents(args.version)
     output = Path(args.output)
     files = brat.export(documents, output, replace=args.force)
-    print(f"wrote {len(files)} files to {output} ({ref}: {len(documents)} documents; "
-          "nothing lost: metadata, seeds and cluster ids are in the .corpus.json sidecars)")
+    print(
+        f"wrote {len(files)} files to {output} ({ref}: {len(documents)} documents; "
+        "nothing lost: metadata, seeds and cluster ids are in the .corpus.json sidecars)"
+    )
     return 0
 
 
@@ -93,82 +99,112 @@ def _import_brat(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     render = subparsers.add_parser(
-        "render", help="write the annotated-article view as one self-contained HTML page",
+        "render",
+        help="write the annotated-article view as one self-contained HTML page",
         description="Write one self-contained HTML page (no network) showing the text with "
-                    "every entity highlighted by type, nested mentions, relations linked to "
-                    "their spans, selectable coreference clusters and a legend from the schema.",
+        "every entity highlighted by type, nested mentions, relations linked to "
+        "their spans, selectable coreference clusters and a legend from the schema.",
     )
     _add_version(render)
-    render.add_argument("-o", "--output", metavar="FILE.html",
-                        help="output file (default: build/render/<version>.html)")
+    render.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE.html",
+        help="output file (default: build/render/<version>.html)",
+    )
     render.set_defaults(handler=_render)
 
     export = subparsers.add_parser(
-        "export", help="write a release in another tool's format (brat, conll)",
+        "export",
+        help="write a release in another tool's format (brat, conll)",
         description="Write a release (or the working copy) in another format.",
     )
-    export_formats = export.add_subparsers(dest="format_name", metavar="FORMAT",
-                                           parser_class=type(export))
+    export_formats = export.add_subparsers(
+        dest="format_name", metavar="FORMAT", parser_class=type(export)
+    )
     export_formats.required = True
     export_brat = export_formats.add_parser(
-        "brat", help="brat standoff: <id>.txt, <id>.ann, annotation.conf (lossless)",
+        "brat",
+        help="brat standoff: <id>.txt, <id>.ann, annotation.conf (lossless)",
         description="Write brat standoff files: <id>.txt, <id>.ann, a <id>.corpus.json "
-                    "sidecar (metadata, seed, cluster ids), and annotation.conf and visual.conf "
-                    "generated from the schema. The folder is written in one step.",
+        "sidecar (metadata, seed, cluster ids), and annotation.conf and visual.conf "
+        "generated from the schema. The folder is written in one step.",
     )
     _add_version(export_brat)
-    export_brat.add_argument("-o", "--output", metavar="DIR", required=True,
-                             help="output folder (must not exist or be empty, unless --force)")
-    export_brat.add_argument("--force", action="store_true",
-                             help="replace an existing output folder")
+    export_brat.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        required=True,
+        help="output folder (must not exist or be empty, unless --force)",
+    )
+    export_brat.add_argument(
+        "--force", action="store_true", help="replace an existing output folder"
+    )
     export_brat.set_defaults(handler=_export_brat)
     export_conll = export_formats.add_parser(
-        "conll", help="CoNLL IOB2 columns (token, tag), as the `ner` config (lossy)",
+        "conll",
+        help="CoNLL IOB2 columns (token, tag), as the `ner` config (lossy)",
         description="Write one token per line (TOKEN<TAB>TAG, IOB2) with a blank line between "
-                    "sentences, from the same tokens and nesting rule as the Hugging Face `ner` "
-                    "config. Prints what CoNLL cannot carry: relations, clusters, nested "
-                    "mentions, mentions cut by a token boundary, with counts.",
+        "sentences, from the same tokens and nesting rule as the Hugging Face `ner` "
+        "config. Prints what CoNLL cannot carry: relations, clusters, nested "
+        "mentions, mentions cut by a token boundary, with counts.",
     )
     _add_version(export_conll)
-    export_conll.add_argument("-o", "--output", metavar="FILE",
-                              help="output file (default: build/conll/<version>.conll)")
-    export_conll.add_argument("--no-comments", action="store_true",
-                              help="leave out the '# document', '# sentence' and '# offsets' "
-                                   "comment lines")
+    export_conll.add_argument(
+        "-o", "--output", metavar="FILE", help="output file (default: build/conll/<version>.conll)"
+    )
+    export_conll.add_argument(
+        "--no-comments",
+        action="store_true",
+        help="leave out the '# document', '# sentence' and '# offsets' comment lines",
+    )
     export_conll.set_defaults(handler=_export_conll)
 
     import_ = subparsers.add_parser(
-        "import", help="read annotations from another tool's format (brat)",
+        "import",
+        help="read annotations from another tool's format (brat)",
         description="Read annotations from another format into native JSON documents.",
     )
-    import_formats = import_.add_subparsers(dest="format_name", metavar="FORMAT",
-                                            parser_class=type(import_))
+    import_formats = import_.add_subparsers(
+        dest="format_name", metavar="FORMAT", parser_class=type(import_)
+    )
     import_formats.required = True
     import_brat = import_formats.add_parser(
-        "brat", help="brat standoff folder -> native JSON documents",
+        "brat",
+        help="brat standoff folder -> native JSON documents",
         description="Read every <id>.txt/<id>.ann (and <id>.corpus.json) of a brat folder, "
-                    "check it like `corpus validate`, and only if everything is clean write "
-                    "<id>.json files. Every problem is reported as one located line.",
+        "check it like `corpus validate`, and only if everything is clean write "
+        "<id>.json files. Every problem is reported as one located line.",
     )
     import_brat.add_argument("folder", metavar="DIR", help="the brat folder")
-    import_brat.add_argument("-o", "--output", metavar="OUT",
-                             help="folder for the JSON documents (default: the working copy, "
-                                  "annotations/working)")
+    import_brat.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="folder for the JSON documents (default: the working copy, annotations/working)",
+    )
     import_brat.set_defaults(handler=_import_brat)
 
     agree = subparsers.add_parser(
-        "agreement", help="inter-annotator agreement and the disagreements to adjudicate",
+        "agreement",
+        help="inter-annotator agreement and the disagreements to adjudicate",
         description="Pairwise agreement between two or more annotations of the same documents: "
-                    "entity F1 (strict: same span and type; partial: overlapping span, same "
-                    "type), relation F1 (same type, strictly matching arguments), Cohen's kappa "
-                    "on IOB2 token tags (tokens of the `ner` config), and a table of "
-                    "disagreements. INPUT is a Label Studio JSON export with several "
-                    "annotators, a folder with one sub-folder per annotator, or two or more "
-                    "paths/versions (a document file, a folder of documents, a brat folder, "
-                    "a release version or 'working'), one per annotator.",
+        "entity F1 (strict: same span and type; partial: overlapping span, same "
+        "type), relation F1 (same type, strictly matching arguments), Cohen's kappa "
+        "on IOB2 token tags (tokens of the `ner` config), and a table of "
+        "disagreements. INPUT is a Label Studio JSON export with several "
+        "annotators, a folder with one sub-folder per annotator, or two or more "
+        "paths/versions (a document file, a folder of documents, a brat folder, "
+        "a release version or 'working'), one per annotator.",
     )
     agree.add_argument("inputs", nargs="+", metavar="EXPORT_OR_DIR")
     agree.add_argument("--format", choices=("text", "json"), default="text")
-    agree.add_argument("--limit", type=int, default=40, metavar="N",
-                       help="disagreements shown per pair (default 40; 0 for all)")
+    agree.add_argument(
+        "--limit",
+        type=int,
+        default=40,
+        metavar="N",
+        help="disagreements shown per pair (default 40; 0 for all)",
+    )
     agree.set_defaults(handler=_agreement)

@@ -91,8 +91,11 @@ NOTE_PREFIX = "corpus-id: "
 DEFAULT_METADATA: dict[str, Any] = {
     "language": "und",
     "split": "train",
-    "source": {"outlet": None, "url": None,
-               "note": "imported from brat without a .corpus.json sidecar"},
+    "source": {
+        "outlet": None,
+        "url": None,
+        "note": "imported from brat without a .corpus.json sidecar",
+    },
 }
 
 _ENTITY_ID = re.compile(r"T[0-9]+")
@@ -175,15 +178,28 @@ def _export_problems(document: Document, ann_name: str) -> list[Problem]:
     problems = []
     if "\r" in document.text:
         at = document.text.index("\r")
-        problems.append(Problem(ann_name, document.id, "/text", "CARRIAGE_RETURN",
-                                f"the text has a carriage return at character {at}; brat "
-                                "reads text with universal newlines, so offsets would shift"))
+        problems.append(
+            Problem(
+                ann_name,
+                document.id,
+                "/text",
+                "CARRIAGE_RETURN",
+                f"the text has a carriage return at character {at}; brat "
+                "reads text with universal newlines, so offsets would shift",
+            )
+        )
     for index, entity in enumerate(document.entities):
         if entity.text[:1] in _LINE_BREAKS or entity.text[-1:] in _LINE_BREAKS:
-            problems.append(Problem(ann_name, document.id, f"/entities/{index}",
-                                    "SPAN_EDGE_NEWLINE",
-                                    f"entity {entity.id} starts or ends with a line break, "
-                                    "which a brat span cannot express"))
+            problems.append(
+                Problem(
+                    ann_name,
+                    document.id,
+                    f"/entities/{index}",
+                    "SPAN_EDGE_NEWLINE",
+                    f"entity {entity.id} starts or ends with a line break, "
+                    "which a brat span cannot express",
+                )
+            )
     return problems
 
 
@@ -221,8 +237,11 @@ def sidecar(document: Document) -> str:
         "format": SIDECAR_FORMAT,
         "version": SIDECAR_VERSION,
         "id": document.id,
-        "seed": (None if document.seed is None
-                 else {"path": document.seed.path, "sha256": document.seed.sha256}),
+        "seed": (
+            None
+            if document.seed is None
+            else {"path": document.seed.path, "sha256": document.seed.sha256}
+        ),
         "metadata": dict(document.metadata),
         "clusters": [cluster.id for cluster in document.clusters],
     }
@@ -235,8 +254,7 @@ def write_documents(documents: Sequence[Document], folder: Path) -> list[Path]:
     if problems:
         raise CorpusError(problems)
     written = []
-    for name, content in (("annotation.conf", annotation_conf()),
-                          ("visual.conf", visual_conf())):
+    for name, content in (("annotation.conf", annotation_conf()), ("visual.conf", visual_conf())):
         atomic_write_text(folder / name, content)
         written.append(folder / name)
     for document in documents:
@@ -258,9 +276,17 @@ def export(documents: Sequence[Document], output: Path, *, replace: bool = False
     (``OUTPUT_EXISTS``) unless ``replace`` is true.
     """
     if output.exists() and (not output.is_dir() or any(output.iterdir())) and not replace:
-        raise UnusableInputError([Problem(str(output), None, "", "OUTPUT_EXISTS",
-                                          "the output exists and is not an empty folder "
-                                          "(use --force to replace it)")])
+        raise UnusableInputError(
+            [
+                Problem(
+                    str(output),
+                    None,
+                    "",
+                    "OUTPUT_EXISTS",
+                    "the output exists and is not an empty folder (use --force to replace it)",
+                )
+            ]
+        )
     staged = staging_dir(output)
     try:
         files = write_documents(documents, staged)
@@ -327,38 +353,56 @@ def _parse_offsets(field_text: str) -> list[tuple[int, int]] | None:
 
 def _parse_entity(ann: _Ann, number: int, brat_id: str, fields: list[str]) -> None:
     if len(fields) != 3:
-        ann.problem(number, "MALFORMED_LINE", f"text-bound annotation {brat_id} needs three "
-                    "tab-separated fields: id, 'TYPE START END', text")
+        ann.problem(
+            number,
+            "MALFORMED_LINE",
+            f"text-bound annotation {brat_id} needs three "
+            "tab-separated fields: id, 'TYPE START END', text",
+        )
         return
     head = fields[1].split(" ", 1)
     fragments = _parse_offsets(head[1]) if len(head) == 2 else None
     if not head[0] or fragments is None:
-        ann.problem(number, "MALFORMED_LINE",
-                    f"{brat_id}: expected 'TYPE START END[;START END...]', got {fields[1]!r}")
+        ann.problem(
+            number,
+            "MALFORMED_LINE",
+            f"{brat_id}: expected 'TYPE START END[;START END...]', got {fields[1]!r}",
+        )
         return
     if head[0] not in inventory().entity_types:
-        ann.problem(number, "UNKNOWN_ENTITY_TYPE",
-                    f"{brat_id}: {head[0]!r} is not an entity type of the inventory "
-                    f"({', '.join(inventory().entity_types)})")
+        ann.problem(
+            number,
+            "UNKNOWN_ENTITY_TYPE",
+            f"{brat_id}: {head[0]!r} is not an entity type of the inventory "
+            f"({', '.join(inventory().entity_types)})",
+        )
         return
     text = ann.text
     for start, end in fragments:
         if not 0 <= start < end <= len(text):
-            ann.problem(number, "BAD_OFFSETS",
-                        f"{brat_id}: span {start} {end} is empty, reversed or outside the text "
-                        f"({len(text)} characters)")
+            ann.problem(
+                number,
+                "BAD_OFFSETS",
+                f"{brat_id}: span {start} {end} is empty, reversed or outside the text "
+                f"({len(text)} characters)",
+            )
             return
     surface = " ".join(text[start:end] for start, end in fragments)
     if fields[2] != surface:
-        ann.problem(number, "TEXT_MISMATCH",
-                    f"{brat_id}: the line says {fields[2]!r} but the text at "
-                    f"{head[1]} is {surface!r}")
+        ann.problem(
+            number,
+            "TEXT_MISMATCH",
+            f"{brat_id}: the line says {fields[2]!r} but the text at {head[1]} is {surface!r}",
+        )
         return
     for (_, end), (start, _) in zip(fragments, fragments[1:], strict=False):
         if start < end or text[end:start].strip(_LINE_BREAKS):
-            ann.problem(number, "DISCONTINUOUS_SPAN",
-                        f"{brat_id}: fragments {head[1]!r} are separated by more than line "
-                        "breaks; discontinuous mentions cannot be represented")
+            ann.problem(
+                number,
+                "DISCONTINUOUS_SPAN",
+                f"{brat_id}: fragments {head[1]!r} are separated by more than line "
+                "breaks; discontinuous mentions cannot be represented",
+            )
             return
     ann.entities.append(_EntityLine(number, brat_id, head[0], fragments[0][0], fragments[-1][1]))
 
@@ -366,18 +410,27 @@ def _parse_entity(ann: _Ann, number: int, brat_id: str, fields: list[str]) -> No
 def _parse_relation(ann: _Ann, number: int, brat_id: str, fields: list[str]) -> None:
     parts = fields[1].split(" ") if len(fields) >= 2 else []
     if len(fields) not in (2, 3) or len(parts) != 3 or not parts[0]:
-        ann.problem(number, "MALFORMED_LINE",
-                    f"relation {brat_id} needs 'TYPE Arg1:T.. Arg2:T..' in its second field")
+        ann.problem(
+            number,
+            "MALFORMED_LINE",
+            f"relation {brat_id} needs 'TYPE Arg1:T.. Arg2:T..' in its second field",
+        )
         return
     if parts[0] not in inventory().relation_types:
-        ann.problem(number, "UNKNOWN_RELATION_TYPE",
-                    f"relation {brat_id}: {parts[0]!r} is not a relation type of the inventory")
+        ann.problem(
+            number,
+            "UNKNOWN_RELATION_TYPE",
+            f"relation {brat_id}: {parts[0]!r} is not a relation type of the inventory",
+        )
         return
     roles = [part.split(":", 1) for part in parts[1:]]
     if any(len(role) != 2 for role in roles) or [r[0] for r in roles] != ["Arg1", "Arg2"]:
-        ann.problem(number, "BAD_ARGUMENT_ROLES",
-                    f"relation {brat_id}: arguments must be 'Arg1:<id> Arg2:<id>', "
-                    f"got {' '.join(parts[1:])!r}")
+        ann.problem(
+            number,
+            "BAD_ARGUMENT_ROLES",
+            f"relation {brat_id}: arguments must be 'Arg1:<id> Arg2:<id>', "
+            f"got {' '.join(parts[1:])!r}",
+        )
         return
     ann.relations.append(_RelationLine(number, brat_id, parts[0], roles[0][1], roles[1][1]))
 
@@ -394,31 +447,43 @@ def _parse_line(ann: _Ann, number: int, line: str) -> None:
     elif brat_id == "*":
         members = fields[1].split(" ") if len(fields) == 2 else []
         if len(members) < 3 or members[0] != COREF or not all(members):
-            ann.problem(number, "MALFORMED_LINE",
-                        f"an equivalence must read '*<TAB>{COREF} T1 T2 ...' with at least "
-                        "two members")
+            ann.problem(
+                number,
+                "MALFORMED_LINE",
+                f"an equivalence must read '*<TAB>{COREF} T1 T2 ...' with at least two members",
+            )
             return
         ann.clusters.append((number, members[1:]))
     elif kind == "#":
-        if len(fields) == 3 and fields[1].startswith("AnnotatorNotes ") \
-                and fields[2].startswith(NOTE_PREFIX):
+        if (
+            len(fields) == 3
+            and fields[1].startswith("AnnotatorNotes ")
+            and fields[2].startswith(NOTE_PREFIX)
+        ):
             target = fields[1].split(" ", 1)[1]
-            ann.notes[target] = (number, fields[2][len(NOTE_PREFIX):])
+            ann.notes[target] = (number, fields[2][len(NOTE_PREFIX) :])
     elif kind in ("E", "A", "M", "N") and brat_id[1:].isdigit():
         names = {"E": "events", "A": "attributes", "M": "attributes", "N": "normalisations"}
-        ann.problem(number, "UNSUPPORTED_ANNOTATION",
-                    f"{brat_id}: brat {names[kind]} have no place in this corpus's model")
+        ann.problem(
+            number,
+            "UNSUPPORTED_ANNOTATION",
+            f"{brat_id}: brat {names[kind]} have no place in this corpus's model",
+        )
     else:
-        ann.problem(number, "MALFORMED_LINE",
-                    f"{line[:40]!r} does not start with a brat id (T1, R1, *, #1) and a tab")
+        ann.problem(
+            number,
+            "MALFORMED_LINE",
+            f"{line[:40]!r} does not start with a brat id (T1, R1, *, #1) and a tab",
+        )
 
 
 def _read_text(path: Path, name: str, document: str) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CorpusError([Problem(name, document, f"byte {exc.start}", "NOT_UTF8",
-                                   "the file is not UTF-8")]) from None
+        raise CorpusError(
+            [Problem(name, document, f"byte {exc.start}", "NOT_UTF8", "the file is not UTF-8")]
+        ) from None
 
 
 def _read_sidecar(path: Path, document: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -430,19 +495,36 @@ def _read_sidecar(path: Path, document: str) -> tuple[dict[str, Any] | None, lis
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [Problem(name, document, "", "BAD_SIDECAR", f"not UTF-8 JSON: {exc}")]
     if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
-        return None, [Problem(name, document, "/format", "BAD_SIDECAR",
-                              f"not a {SIDECAR_FORMAT} file")]
+        return None, [
+            Problem(name, document, "/format", "BAD_SIDECAR", f"not a {SIDECAR_FORMAT} file")
+        ]
     wanted = {"metadata": dict, "clusters": list}
-    problems = [Problem(name, document, f"/{key}", "BAD_SIDECAR", f"'{key}' must be a "
-                        f"{'JSON object' if kind is dict else 'list'}")
-                for key, kind in wanted.items() if not isinstance(data.get(key), kind)]
+    problems = [
+        Problem(
+            name,
+            document,
+            f"/{key}",
+            "BAD_SIDECAR",
+            f"'{key}' must be a {'JSON object' if kind is dict else 'list'}",
+        )
+        for key, kind in wanted.items()
+        if not isinstance(data.get(key), kind)
+    ]
     if data.get("id") != document:
-        problems.append(Problem(name, document, "/id", "BAD_SIDECAR",
-                                f"the sidecar is for document {data.get('id')!r}"))
+        problems.append(
+            Problem(
+                name,
+                document,
+                "/id",
+                "BAD_SIDECAR",
+                f"the sidecar is for document {data.get('id')!r}",
+            )
+        )
     seed = data.get("seed")
     if seed is not None and not (isinstance(seed, dict) and set(seed) == {"path", "sha256"}):
-        problems.append(Problem(name, document, "/seed", "BAD_SIDECAR",
-                                "'seed' must be null or {path, sha256}"))
+        problems.append(
+            Problem(name, document, "/seed", "BAD_SIDECAR", "'seed' must be null or {path, sha256}")
+        )
     return (None if problems else data), problems
 
 
@@ -468,43 +550,66 @@ def _build(ann: _Ann, side: dict[str, Any] | None) -> tuple[Document, dict[str, 
         seen.setdefault(brat_id, line)
     for target, (line, _) in ann.notes.items():
         if target not in seen:
-            ann.problem(line, "DANGLING_ARGUMENT", f"the note is about {target}, which is "
-                        "no annotation of this file")
+            ann.problem(
+                line,
+                "DANGLING_ARGUMENT",
+                f"the note is about {target}, which is no annotation of this file",
+            )
     entities = []
     for index, entity in enumerate(ann.entities):
         lines[f"/entities/{index}"] = entity.line
-        entities.append(Entity(corpus_id.get(entity.brat_id, entity.brat_id), entity.type,
-                               entity.start, entity.end, ann.text[entity.start:entity.end]))
+        entities.append(
+            Entity(
+                corpus_id.get(entity.brat_id, entity.brat_id),
+                entity.type,
+                entity.start,
+                entity.end,
+                ann.text[entity.start : entity.end],
+            )
+        )
     relations = []
     for index, relation in enumerate(ann.relations):
         lines[f"/relations/{index}"] = relation.line
         for role, target in (("Arg1", relation.head), ("Arg2", relation.tail)):
             if target not in brat_entities:
-                ann.problem(relation.line, "DANGLING_ARGUMENT",
-                            f"relation {relation.brat_id}: {role} {target} is no text-bound "
-                            "annotation of this file")
-        relations.append(Relation(corpus_id.get(relation.brat_id, relation.brat_id),
-                                  relation.type, corpus_id.get(relation.head, relation.head),
-                                  corpus_id.get(relation.tail, relation.tail)))
+                ann.problem(
+                    relation.line,
+                    "DANGLING_ARGUMENT",
+                    f"relation {relation.brat_id}: {role} {target} is no text-bound "
+                    "annotation of this file",
+                )
+        relations.append(
+            Relation(
+                corpus_id.get(relation.brat_id, relation.brat_id),
+                relation.type,
+                corpus_id.get(relation.head, relation.head),
+                corpus_id.get(relation.tail, relation.tail),
+            )
+        )
     cluster_ids = list(side["clusters"]) if side is not None else []
     if len(cluster_ids) != len(ann.clusters) or not all(isinstance(c, str) for c in cluster_ids):
         taken = {e.id for e in entities} | {r.id for r in relations}
         cluster_ids = [_fresh("C", taken) for _ in ann.clusters]
     clusters = []
-    for index, ((line, members), cluster_id) in enumerate(zip(ann.clusters, cluster_ids,
-                                                              strict=True)):
+    for index, ((line, members), cluster_id) in enumerate(
+        zip(ann.clusters, cluster_ids, strict=True)
+    ):
         lines[f"/clusters/{index}"] = line
         for member in members:
             if member not in brat_entities:
-                ann.problem(line, "DANGLING_ARGUMENT",
-                            f"coreference member {member} is no text-bound annotation")
+                ann.problem(
+                    line,
+                    "DANGLING_ARGUMENT",
+                    f"coreference member {member} is no text-bound annotation",
+                )
         clusters.append(Cluster(cluster_id, tuple(corpus_id.get(m, m) for m in members)))
     seed = side.get("seed") if side is not None else None
     document = Document(
         id=ann.document,
         text=ann.text,
-        metadata=dict(side["metadata"]) if side is not None else json.loads(
-            json.dumps(DEFAULT_METADATA)),
+        metadata=dict(side["metadata"])
+        if side is not None
+        else json.loads(json.dumps(DEFAULT_METADATA)),
         entities=tuple(entities),
         relations=tuple(relations),
         clusters=tuple(clusters),
@@ -518,18 +623,17 @@ def _locate(problem: Problem, ann: _Ann, lines: dict[str, int]) -> Problem:
     parts = problem.pointer.split("/")
     key = "/".join(parts[:3])
     if key in lines:
-        return Problem(ann.name, ann.document, f"line {lines[key]}", problem.code,
-                       problem.message)
-    return Problem(ann.name, ann.document, problem.pointer or "/", problem.code,
-                   problem.message)
+        return Problem(ann.name, ann.document, f"line {lines[key]}", problem.code, problem.message)
+    return Problem(ann.name, ann.document, problem.pointer or "/", problem.code, problem.message)
 
 
 def _line_number(problem: Problem) -> int:
     return int(problem.pointer.split()[-1]) if problem.pointer.startswith("line ") else 0
 
 
-def read_document(folder: Path, document_id: str, *, root: Path | None = None,
-                  validate: bool = True) -> tuple[Document | None, list[Problem]]:
+def read_document(
+    folder: Path, document_id: str, *, root: Path | None = None, validate: bool = True
+) -> tuple[Document | None, list[Problem]]:
     """Read ``<id>.txt``, ``<id>.ann`` (if any) and ``<id>.corpus.json`` (if any)."""
     from corpus.formats.native import to_dict
     from corpus.paths import project_root
@@ -538,8 +642,15 @@ def read_document(folder: Path, document_id: str, *, root: Path | None = None,
     ann_path = folder / f"{document_id}{ANN_SUFFIX}"
     text_path = folder / f"{document_id}{TEXT_SUFFIX}"
     if not text_path.exists():
-        return None, [Problem(ann_path.name, document_id, "", "MISSING_TEXT",
-                              f"{text_path.name} is missing: brat offsets need the text")]
+        return None, [
+            Problem(
+                ann_path.name,
+                document_id,
+                "",
+                "MISSING_TEXT",
+                f"{text_path.name} is missing: brat offsets need the text",
+            )
+        ]
     try:
         text = _read_text(text_path, text_path.name, document_id)
         raw = _read_text(ann_path, ann_path.name, document_id) if ann_path.exists() else ""
@@ -569,16 +680,15 @@ def document_ids(folder: Path) -> list[str]:
     return sorted(stem for stem in stems if stem and not stem.startswith("."))
 
 
-def read_folder(folder: Path, *, root: Path | None = None,
-                validate: bool = True) -> list[Document]:
+def read_folder(folder: Path, *, root: Path | None = None, validate: bool = True) -> list[Document]:
     """Every document of a brat folder, or a CorpusError with every problem found."""
     if not folder.is_dir():
-        raise UnusableInputError([Problem(str(folder), None, "", "NOT_FOUND",
-                                          "no such folder")])
+        raise UnusableInputError([Problem(str(folder), None, "", "NOT_FOUND", "no such folder")])
     ids = document_ids(folder)
     if not ids:
-        raise UnusableInputError([Problem(str(folder), None, "", "NO_DOCUMENTS",
-                                          "the folder holds no .txt/.ann files")])
+        raise UnusableInputError(
+            [Problem(str(folder), None, "", "NO_DOCUMENTS", "the folder holds no .txt/.ann files")]
+        )
     documents: list[Document] = []
     problems: list[Problem] = []
     for document_id in ids:
@@ -592,8 +702,9 @@ def read_folder(folder: Path, *, root: Path | None = None,
 
 
 def _prefixed(problem: Problem, folder: Path) -> Problem:
-    return Problem(str(folder / problem.file), problem.document, problem.pointer, problem.code,
-                   problem.message)
+    return Problem(
+        str(folder / problem.file), problem.document, problem.pointer, problem.code, problem.message
+    )
 
 
 def import_folder(folder: Path, output: Path, *, root: Path | None = None) -> list[Path]:

@@ -96,12 +96,14 @@ def to_conll(documents: Sequence[Document], *, comments: bool = True) -> tuple[s
             report.tokens += len(row["tokens"])
             report.tagged.update(tag[2:] for tag in row["ner_tags"] if tag.startswith("B-"))
             if comments:
-                offsets = " ".join(f"{s}:{e}" for s, e in zip(row["token_starts"],
-                                                              row["token_ends"], strict=True))
+                offsets = " ".join(
+                    f"{s}:{e}" for s, e in zip(row["token_starts"], row["token_ends"], strict=True)
+                )
                 out.append(f"# sentence = {row['id']}")
                 out.append(f"# offsets = {offsets}")
-            out += [f"{token}\t{tag}" for token, tag in zip(row["tokens"], row["ner_tags"],
-                                                             strict=True)]
+            out += [
+                f"{token}\t{tag}" for token, tag in zip(row["tokens"], row["ner_tags"], strict=True)
+            ]
             out.append("")
     report.nested_dropped = build.nested_dropped[hf.NESTED_RULE]
     # every sentence, the last one included, ends with a blank line
@@ -142,8 +144,9 @@ def parse(text: str) -> list[dict[str, Any]]:
             elif key == "sentence":
                 current["id"] = value
             elif key == "offsets":
-                current["offsets"] = [tuple(int(x) for x in pair.split(":"))
-                                      for pair in value.split()]
+                current["offsets"] = [
+                    tuple(int(x) for x in pair.split(":")) for pair in value.split()
+                ]
             continue
         token, tag = line.split("\t")
         current.setdefault("id", None)

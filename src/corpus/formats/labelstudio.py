@@ -360,7 +360,10 @@ def tasks_to_documents(
         key = (item.document.id, item.annotator if choice.by_annotator else "")
         if key in seen:
             ctx.add(
-                item.document.id, f"task {item.task_id}", "/", "DUPLICATE_DOCUMENT",
+                item.document.id,
+                f"task {item.task_id}",
+                "/",
+                "DUPLICATE_DOCUMENT",
                 f"document {item.document.id} by {item.annotator} also comes from task "
                 f"{seen[key].task_id}; import one of them",
             )
@@ -376,15 +379,24 @@ def _select(
 ) -> list[tuple[int, Mapping[str, Any]]]:
     annotations = task.get("annotations") or []
     if not isinstance(annotations, list):
-        ctx.add(document_id, f"task {task.get('id')}", json_pointer(index, "annotations"),
-                "LS_MALFORMED", "annotations is not a list")
+        ctx.add(
+            document_id,
+            f"task {task.get('id')}",
+            json_pointer(index, "annotations"),
+            "LS_MALFORMED",
+            "annotations is not a list",
+        )
         return []
     chosen: list[tuple[int, Mapping[str, Any]]] = []
     for position, annotation in enumerate(annotations):
         if not isinstance(annotation, Mapping):
-            ctx.add(document_id, f"task {task.get('id')}",
-                    json_pointer(index, "annotations", position), "LS_MALFORMED",
-                    "an annotation is not an object")
+            ctx.add(
+                document_id,
+                f"task {task.get('id')}",
+                json_pointer(index, "annotations", position),
+                "LS_MALFORMED",
+                "an annotation is not an object",
+            )
             continue
         if annotation.get("was_cancelled") and not choice.include_cancelled:
             continue
@@ -400,15 +412,25 @@ def _select(
     for who, items in by_annotator.items():
         if len(items) > 1:
             ids = ", ".join(str(a.get("id")) for _, a in items)
-            ctx.add(document_id, where, json_pointer(index, "annotations"), "SEVERAL_ANNOTATIONS",
-                    f"{who} has {len(items)} annotations ({ids}); keep one, or choose with "
-                    "--ground-truth")
+            ctx.add(
+                document_id,
+                where,
+                json_pointer(index, "annotations"),
+                "SEVERAL_ANNOTATIONS",
+                f"{who} has {len(items)} annotations ({ids}); keep one, or choose with "
+                "--ground-truth",
+            )
             return []
     if len(by_annotator) > 1 and not choice.by_annotator:
         names = ", ".join(sorted(by_annotator))
-        ctx.add(document_id, where, json_pointer(index, "annotations"), "SEVERAL_ANNOTATORS",
-                f"annotated by {names}; choose one with --annotator or --ground-truth, "
-                "or import each with --by-annotator")
+        ctx.add(
+            document_id,
+            where,
+            json_pointer(index, "annotations"),
+            "SEVERAL_ANNOTATORS",
+            f"annotated by {names}; choose one with --annotator or --ground-truth, "
+            "or import each with --by-annotator",
+        )
         return []
     return chosen
 
@@ -431,47 +453,81 @@ def _import_task(
     where = f"task {task.get('id')}"
     document_id = data.get("document_id")
     if not isinstance(document_id, str) or not document_id:
-        ctx.add(None, where, json_pointer(index, "data", "document_id"), "TASK_NO_DOCUMENT",
-                "the task has no data.document_id (was it exported by `corpus ls export`?)")
+        ctx.add(
+            None,
+            where,
+            json_pointer(index, "data", "document_id"),
+            "TASK_NO_DOCUMENT",
+            "the task has no data.document_id (was it exported by `corpus ls export`?)",
+        )
         return []
     text = data.get(TEXT_NAME)
     if not isinstance(text, str):
-        ctx.add(document_id, where, json_pointer(index, "data", TEXT_NAME), "TASK_NO_TEXT",
-                "the task has no data.text string")
+        ctx.add(
+            document_id,
+            where,
+            json_pointer(index, "data", TEXT_NAME),
+            "TASK_NO_TEXT",
+            "the task has no data.text string",
+        )
         return []
     seed = seeds.get(document_id)
     if seed is None:
-        ctx.add(document_id, where, json_pointer(index, "data", "document_id"),
-                "UNKNOWN_DOCUMENT", f"no seed file for document {document_id!r}")
+        ctx.add(
+            document_id,
+            where,
+            json_pointer(index, "data", "document_id"),
+            "UNKNOWN_DOCUMENT",
+            f"no seed file for document {document_id!r}",
+        )
         return []
     version = data.get("version") if isinstance(data.get("version"), str) else ""
     base = bases.get((document_id, str(version))) or bases.get((document_id, ""))
     problems_before = len(ctx.problems)
     if text != seed.text:
-        ctx.add(document_id, where, json_pointer(index, "data", TEXT_NAME),
-                "TEXT_DIFFERS_FROM_SEED", f"the task text differs from {seed.path} "
-                f"from code point {_first_difference(text, seed.text)}")
+        ctx.add(
+            document_id,
+            where,
+            json_pointer(index, "data", TEXT_NAME),
+            "TEXT_DIFFERS_FROM_SEED",
+            f"the task text differs from {seed.path} "
+            f"from code point {_first_difference(text, seed.text)}",
+        )
     stored = [(base.seed.sha256, "the corpus document")] if base and base.seed else []
     if isinstance(data.get("seed_sha256"), str):
         stored.append((data["seed_sha256"], "the task"))
     for sha, owner in stored:
         if sha != seed.sha256:
-            ctx.add(document_id, where, json_pointer(index, "data", "seed_sha256"), "SEED_CHANGED",
-                    f"{seed.path} has sha256 {seed.sha256[:12]}…, {owner} records {sha[:12]}…")
+            ctx.add(
+                document_id,
+                where,
+                json_pointer(index, "data", "seed_sha256"),
+                "SEED_CHANGED",
+                f"{seed.path} has sha256 {seed.sha256[:12]}…, {owner} records {sha[:12]}…",
+            )
     if len(ctx.problems) > problems_before:
         return []
     imported = []
     for position, annotation in _select(task, index, document_id, ctx, choice):
         reserved = set(task_ids) | set(reserved_ids.get(document_id, ()))
         document = _annotation_to_document(
-            annotation, json_pointer(index, "annotations", position),
-            f"{where} annotation {annotation.get('id')}", ctx, inv, text, document_id, seed,
-            base, data, reserved,
+            annotation,
+            json_pointer(index, "annotations", position),
+            f"{where} annotation {annotation.get('id')}",
+            ctx,
+            inv,
+            text,
+            document_id,
+            seed,
+            base,
+            data,
+            reserved,
         )
         if document is not None:
             imported.append(
-                ImportedDocument(document, annotator_name(annotation), task.get("id"),
-                                 annotation.get("id"))
+                ImportedDocument(
+                    document, annotator_name(annotation), task.get("id"), annotation.get("id")
+                )
             )
     return imported
 
@@ -509,42 +565,67 @@ def _annotation_to_document(
     for position, item in enumerate(result):
         item_pointer = f"{pointer}/result/{position}"
         if not isinstance(item, Mapping):
-            ctx.add(document_id, where, item_pointer, "LS_MALFORMED",
-                    "a result item is not an object")
+            ctx.add(
+                document_id, where, item_pointer, "LS_MALFORMED", "a result item is not an object"
+            )
             continue
         region_id = item.get("id")
         here = f"{where} region {region_id}"
         kind = item.get("type")
         if kind == "relation":
-            parsed = _relation(item, item_pointer, f"{where} relation {region_id or position}",
-                               ctx, inv, document_id)
+            parsed = _relation(
+                item,
+                item_pointer,
+                f"{where} relation {region_id or position}",
+                ctx,
+                inv,
+                document_id,
+            )
             if parsed is not None:
-                relations.append((*parsed, region_id if isinstance(region_id, str) else None,
-                                  item_pointer))
+                relations.append(
+                    (*parsed, region_id if isinstance(region_id, str) else None, item_pointer)
+                )
             continue
         if not isinstance(region_id, str) or not region_id:
-            ctx.add(document_id, here, item_pointer + "/id", "LS_MALFORMED",
-                    "a region has no string id")
+            ctx.add(
+                document_id, here, item_pointer + "/id", "LS_MALFORMED", "a region has no string id"
+            )
             continue
         value = item.get("value")
         if not isinstance(value, Mapping):
-            ctx.add(document_id, here, item_pointer + "/value", "LS_MALFORMED",
-                    "a region has no value object")
+            ctx.add(
+                document_id,
+                here,
+                item_pointer + "/value",
+                "LS_MALFORMED",
+                "a region has no value object",
+            )
             continue
         from_name = item.get("from_name")
         if item.get("to_name") != TEXT_NAME or (from_name, kind) not in (
-            (LABELS_NAME, "labels"), (CLUSTER_NAME, "textarea")
+            (LABELS_NAME, "labels"),
+            (CLUSTER_NAME, "textarea"),
         ):
-            ctx.add(document_id, here, item_pointer, "UNKNOWN_CONTROL",
-                    f"from_name {from_name!r} / to_name {item.get('to_name')!r} / type {kind!r} "
-                    f"is not in the config (expected {LABELS_NAME}/labels or "
-                    f"{CLUSTER_NAME}/textarea on {TEXT_NAME})")
+            ctx.add(
+                document_id,
+                here,
+                item_pointer,
+                "UNKNOWN_CONTROL",
+                f"from_name {from_name!r} / to_name {item.get('to_name')!r} / type {kind!r} "
+                f"is not in the config (expected {LABELS_NAME}/labels or "
+                f"{CLUSTER_NAME}/textarea on {TEXT_NAME})",
+            )
             continue
         if from_name == CLUSTER_NAME:
             texts = value.get("text")
             if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-                ctx.add(document_id, here, item_pointer + "/value/text", "LS_MALFORMED",
-                        "a cluster value.text is not a list of strings")
+                ctx.add(
+                    document_id,
+                    here,
+                    item_pointer + "/value/text",
+                    "LS_MALFORMED",
+                    "a cluster value.text is not a list of strings",
+                )
                 continue
             cluster_keys.setdefault(region_id, []).extend(t.strip() for t in texts if t.strip())
             cluster_pointers.setdefault(region_id, item_pointer)
@@ -553,24 +634,53 @@ def _annotation_to_document(
         if span is None:
             continue
         if region_id in regions:
-            ctx.add(document_id, here, item_pointer + "/id", "DUPLICATE_REGION",
-                    f"two labelled regions have the id {region_id!r}")
+            ctx.add(
+                document_id,
+                here,
+                item_pointer + "/id",
+                "DUPLICATE_REGION",
+                f"two labelled regions have the id {region_id!r}",
+            )
             continue
         regions[region_id] = span
         region_order.append(region_id)
     for region_id, item_pointer in cluster_pointers.items():
         if region_id not in regions and region_id not in _invalid_region_ids(result):
-            ctx.add(document_id, f"{where} region {region_id}", item_pointer,
-                    "CLUSTER_MISSING_REGION", f"a cluster id is given to a region {region_id!r} "
-                    "that has no label")
+            ctx.add(
+                document_id,
+                f"{where} region {region_id}",
+                item_pointer,
+                "CLUSTER_MISSING_REGION",
+                f"a cluster id is given to a region {region_id!r} that has no label",
+            )
     for rel_type, head, tail, _, item_pointer in relations:
         for end_name, end_id in (("from_id", head), ("to_id", tail)):
             if end_id not in regions and end_id not in _invalid_region_ids(result):
-                ctx.add(document_id, f"{where} relation {rel_type}", item_pointer + "/" + end_name,
-                        "RELATION_MISSING_REGION", f"{end_name} {end_id!r} is not a region")
+                ctx.add(
+                    document_id,
+                    f"{where} relation {rel_type}",
+                    item_pointer + "/" + end_name,
+                    "RELATION_MISSING_REGION",
+                    f"{end_name} {end_id!r} is not a region",
+                )
     return _build_document(
-        problems_before, annotation, pointer, where, ctx, inv, document_id, text, seed, base,
-        data, reserved, regions, region_order, cluster_keys, cluster_pointers, relations,
+        problems_before,
+        annotation,
+        pointer,
+        where,
+        ctx,
+        inv,
+        document_id,
+        text,
+        seed,
+        base,
+        data,
+        reserved,
+        regions,
+        region_order,
+        cluster_keys,
+        cluster_pointers,
+        relations,
     )
 
 
@@ -579,48 +689,87 @@ def _invalid_region_ids(result: Sequence[Any]) -> set[str]:
     return {
         item["id"]
         for item in result
-        if isinstance(item, Mapping) and item.get("type") != "relation"
-        and item.get("from_name") == LABELS_NAME and isinstance(item.get("id"), str)
+        if isinstance(item, Mapping)
+        and item.get("type") != "relation"
+        and item.get("from_name") == LABELS_NAME
+        and isinstance(item.get("id"), str)
     }
 
 
 def _span(
-    value: Mapping[str, Any], text: str, pointer: str, where: str, ctx: _Context,
-    inv: Inventory, document_id: str,
+    value: Mapping[str, Any],
+    text: str,
+    pointer: str,
+    where: str,
+    ctx: _Context,
+    inv: Inventory,
+    document_id: str,
 ) -> tuple[str, int, int] | None:
     start, end = value.get("start"), value.get("end")
     bad = False
     for name, offset in (("start", start), ("end", end)):
         if not _is_int(offset):
-            ctx.add(document_id, where, f"{pointer}/value/{name}", "OFFSET_NOT_INTEGER",
-                    f"{name} {offset!r} is not an integer code point offset")
+            ctx.add(
+                document_id,
+                where,
+                f"{pointer}/value/{name}",
+                "OFFSET_NOT_INTEGER",
+                f"{name} {offset!r} is not an integer code point offset",
+            )
             bad = True
     labels = value.get("labels")
     if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
-        ctx.add(document_id, where, f"{pointer}/value/labels", "LABEL_COUNT",
-                f"a region needs exactly one label, got {labels!r}")
+        ctx.add(
+            document_id,
+            where,
+            f"{pointer}/value/labels",
+            "LABEL_COUNT",
+            f"a region needs exactly one label, got {labels!r}",
+        )
         bad = True
     elif labels[0] not in inv.entity_types:
-        ctx.add(document_id, where, f"{pointer}/value/labels/0", "UNKNOWN_LABEL",
-                f"{labels[0]!r} is not an entity type ({', '.join(inv.entity_types)})")
+        ctx.add(
+            document_id,
+            where,
+            f"{pointer}/value/labels/0",
+            "UNKNOWN_LABEL",
+            f"{labels[0]!r} is not an entity type ({', '.join(inv.entity_types)})",
+        )
         bad = True
     if bad:
         return None
     assert isinstance(start, int) and isinstance(end, int) and isinstance(labels, list)
     if not 0 <= start <= len(text) or not 0 <= end <= len(text):
-        ctx.add(document_id, where, f"{pointer}/value", "OFFSET_OUT_OF_RANGE",
-                f"span {start}-{end} is outside the text (0-{len(text)})")
+        ctx.add(
+            document_id,
+            where,
+            f"{pointer}/value",
+            "OFFSET_OUT_OF_RANGE",
+            f"span {start}-{end} is outside the text (0-{len(text)})",
+        )
         return None
     if start >= end:
-        ctx.add(document_id, where, f"{pointer}/value", "EMPTY_SPAN",
-                f"span {start}-{end} is empty or reversed")
+        ctx.add(
+            document_id,
+            where,
+            f"{pointer}/value",
+            "EMPTY_SPAN",
+            f"span {start}-{end} is empty or reversed",
+        )
         return None
     claimed = value.get("text")
-    if claimed is not None and claimed != text[start:end] and not _newline_quirk(
-        claimed, text[start:end]
+    if (
+        claimed is not None
+        and claimed != text[start:end]
+        and not _newline_quirk(claimed, text[start:end])
     ):
-        ctx.add(document_id, where, f"{pointer}/value/text", "TEXT_MISMATCH",
-                f"value.text {claimed!r} but the text at {start}-{end} is {text[start:end]!r}")
+        ctx.add(
+            document_id,
+            where,
+            f"{pointer}/value/text",
+            "TEXT_MISMATCH",
+            f"value.text {claimed!r} but the text at {start}-{end} is {text[start:end]!r}",
+        )
         return None
     return (labels[0], start, end)
 
@@ -635,7 +784,11 @@ def _newline_quirk(claimed: Any, actual: str) -> bool:
 
 
 def _relation(
-    item: Mapping[str, Any], pointer: str, where: str, ctx: _Context, inv: Inventory,
+    item: Mapping[str, Any],
+    pointer: str,
+    where: str,
+    ctx: _Context,
+    inv: Inventory,
     document_id: str,
 ) -> tuple[str, str, str] | None:
     from_id, to_id, direction = item.get("from_id"), item.get("to_id"), item.get("direction")
@@ -644,12 +797,22 @@ def _relation(
         ctx.add(document_id, where, pointer, "LS_MALFORMED", "a relation needs from_id and to_id")
         return None
     if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
-        ctx.add(document_id, where, pointer + "/labels", "LABEL_COUNT",
-                f"a relation needs exactly one label, got {labels!r}")
+        ctx.add(
+            document_id,
+            where,
+            pointer + "/labels",
+            "LABEL_COUNT",
+            f"a relation needs exactly one label, got {labels!r}",
+        )
         return None
     if labels[0] not in inv.relation_types:
-        ctx.add(document_id, where, pointer + "/labels/0", "UNKNOWN_RELATION",
-                f"{labels[0]!r} is not a relation type")
+        ctx.add(
+            document_id,
+            where,
+            pointer + "/labels/0",
+            "UNKNOWN_RELATION",
+            f"{labels[0]!r} is not a relation type",
+        )
         return None
     symmetric = inv.relation(labels[0]).symmetric
     if direction in ("right", None) or (direction == "bi" and symmetric):
@@ -657,11 +820,21 @@ def _relation(
     if direction == "left":
         return (labels[0], to_id, from_id)
     if direction == "bi":
-        ctx.add(document_id, where, pointer + "/direction", "RELATION_DIRECTION",
-                f"{labels[0]} is directed; direction 'bi' does not say which is the head")
+        ctx.add(
+            document_id,
+            where,
+            pointer + "/direction",
+            "RELATION_DIRECTION",
+            f"{labels[0]} is directed; direction 'bi' does not say which is the head",
+        )
     else:
-        ctx.add(document_id, where, pointer + "/direction", "LS_MALFORMED",
-                f"direction {direction!r} is not right, left or bi")
+        ctx.add(
+            document_id,
+            where,
+            pointer + "/direction",
+            "LS_MALFORMED",
+            f"direction {direction!r} is not right, left or bi",
+        )
     return None
 
 
@@ -693,7 +866,8 @@ def _build_document(
     # everything else gets a fresh id
     corpus_id: dict[str, str] = {r: r for r in region_order if r in base_entities}
     unclaimed = {
-        (e.type, e.start, e.end): e.id for e in (base.entities if base else ())
+        (e.type, e.start, e.end): e.id
+        for e in (base.entities if base else ())
         if e.id not in corpus_id
     }
     for region_id in region_order:
@@ -717,15 +891,24 @@ def _build_document(
         triple = (rel_type, corpus_id[head], corpus_id[tail])
         label = inv.relation(rel_type)
         if not label.allows(types[triple[1]], types[triple[2]]):
-            ctx.add(document_id, f"{where} relation {rel_id or rel_type}", item_pointer,
-                    "RELATION_NOT_ALLOWED",
-                    f"{rel_type} does not allow {types[triple[1]]} -> {types[triple[2]]} "
-                    f"(head {'/'.join(label.head)}, tail {'/'.join(label.tail)})")
+            ctx.add(
+                document_id,
+                f"{where} relation {rel_id or rel_type}",
+                item_pointer,
+                "RELATION_NOT_ALLOWED",
+                f"{rel_type} does not allow {types[triple[1]]} -> {types[triple[2]]} "
+                f"(head {'/'.join(label.head)}, tail {'/'.join(label.tail)})",
+            )
             continue
         reverse = (rel_type, triple[2], triple[1])
         if triple in seen_triples or (label.symmetric and reverse in seen_triples):
-            ctx.add(document_id, f"{where} relation {rel_id or rel_type}", item_pointer,
-                    "DUPLICATE_RELATION", f"{rel_type} {triple[1]} -> {triple[2]} is given twice")
+            ctx.add(
+                document_id,
+                f"{where} relation {rel_id or rel_type}",
+                item_pointer,
+                "DUPLICATE_RELATION",
+                f"{rel_type} {triple[1]} -> {triple[2]} is given twice",
+            )
             continue
         seen_triples[triple] = item_pointer
         keep = rel_id if rel_id in base_relations and rel_id not in used_relation_ids else None
@@ -759,8 +942,13 @@ def _build_document(
         if not distinct:
             continue
         if len(distinct) > 1:
-            ctx.add(document_id, f"{where} region {region_id}", cluster_pointers[region_id],
-                    "CLUSTER_AMBIGUOUS", f"the mention has several cluster ids {distinct}")
+            ctx.add(
+                document_id,
+                f"{where} region {region_id}",
+                cluster_pointers[region_id],
+                "CLUSTER_AMBIGUOUS",
+                f"the mention has several cluster ids {distinct}",
+            )
             continue
         members.setdefault(distinct[0], []).append(corpus_id[region_id])
     position = {e.id: n for n, e in enumerate(entities)}
@@ -770,16 +958,25 @@ def _build_document(
             continue
         if len(mention_ids) < 2:
             region = next(r for r, c in corpus_id.items() if c == mention_ids[0])
-            ctx.add(document_id, f"{where} region {region}", cluster_pointers[region],
-                    "CLUSTER_SINGLETON",
-                    f"cluster id {key!r} is given to one mention only (a cluster needs two)")
+            ctx.add(
+                document_id,
+                f"{where} region {region}",
+                cluster_pointers[region],
+                "CLUSTER_SINGLETON",
+                f"cluster id {key!r} is given to one mention only (a cluster needs two)",
+            )
             continue
         cluster_id = key if key in base_clusters else ""
         clusters.append(Cluster(cluster_id, tuple(sorted(mention_ids, key=position.__getitem__))))
     metadata = _metadata(annotation, base, data, where)
     if metadata is None:
-        ctx.add(document_id, where, pointer, "TASK_NO_METADATA",
-                "the corpus has no document with this id and the task has no data.metadata")
+        ctx.add(
+            document_id,
+            where,
+            pointer,
+            "TASK_NO_METADATA",
+            "the corpus has no document with this id and the task has no data.metadata",
+        )
     if metadata is None or len(ctx.problems) > problems_before:
         return None
     clusters.sort(key=lambda c: position[c.entities[0]])

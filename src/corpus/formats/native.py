@@ -41,8 +41,15 @@ def read_json(path: Path, *, display: str | None = None) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnusableInputError(
-            [Problem(name, None, f"line {exc.lineno} column {exc.colno}", "NOT_JSON",
-                     f"not valid JSON: {exc.msg}")]
+            [
+                Problem(
+                    name,
+                    None,
+                    f"line {exc.lineno} column {exc.colno}",
+                    "NOT_JSON",
+                    f"not valid JSON: {exc.msg}",
+                )
+            ]
         ) from None
 
 
