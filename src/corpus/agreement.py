@@ -507,7 +507,7 @@ def _from_label_studio(path: Path, tasks: Any, root: Path) -> list[Annotation]:
     from corpus import ls_project
     from corpus.formats import labelstudio
 
-    corpus = ls_project.load_corpus(ls_project.taskdocument_ids(tasks), root)
+    corpus = ls_project.load_corpus(labelstudio.task_document_ids(tasks), root)
     imported, problems = labelstudio.tasks_to_documents(
         tasks,
         file=str(path),

@@ -115,19 +115,6 @@ def load_corpus(document_ids: Iterable[str], root: Path | None = None) -> Corpus
     return Corpus(seeds, bases, reserved)
 
 
-def taskdocument_ids(tasks: Any) -> set[str]:
-    if not isinstance(tasks, list):
-        return set()
-    return {
-        t["data"]["document_id"]
-        for t in tasks
-        if isinstance(t, dict)
-        and isinstance(t.get("data"), dict)
-        and isinstance(t["data"].get("document_id"), str)
-        and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]*", t["data"]["document_id"])
-    }
-
-
 def check_output_dir(out_dir: Path, root: Path) -> None:
     """Refuse to write into a release (or the releases folder)."""
     releases = releases_dir(root).resolve()
@@ -177,7 +164,7 @@ def import_export(
     target_dir = out_dir or working_dir(root)
     check_output_dir(target_dir, root)
     choice = selection or labelstudio.Selection()
-    corpus = load_corpus(taskdocument_ids(tasks), root)
+    corpus = load_corpus(labelstudio.task_document_ids(tasks), root)
     imported, problems = labelstudio.tasks_to_documents(
         tasks,
         file=file,

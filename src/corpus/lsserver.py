@@ -375,14 +375,9 @@ class Client:
 
     def document_ids(self, project: int) -> set[str]:
         """The ``data.document_id`` of every task already in the project."""
-        tasks = self.export(project)
-        return {
-            t["data"]["document_id"]
-            for t in tasks
-            if isinstance(t, dict)
-            and isinstance(t.get("data"), dict)
-            and isinstance(t["data"].get("document_id"), str)
-        }
+        from corpus.formats.labelstudio import task_document_ids
+
+        return task_document_ids(self.export(project))
 
     def export(self, project: int) -> Any:
         """The project's full JSON export (every task), parsed."""

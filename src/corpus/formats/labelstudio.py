@@ -207,6 +207,20 @@ def document_to_task(document: Document, *, version: str, mode: ExportMode) -> d
     return task
 
 
+def task_document_ids(tasks: Any) -> set[str]:
+    """The well-formed ``data.document_id`` values of a list of tasks (anything else is skipped)."""
+    if not isinstance(tasks, list):
+        return set()
+    return {
+        t["data"]["document_id"]
+        for t in tasks
+        if isinstance(t, dict)
+        and isinstance(t.get("data"), dict)
+        and isinstance(t["data"].get("document_id"), str)
+        and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]*", t["data"]["document_id"])
+    }
+
+
 def documents_to_tasks(
     documents: Iterable[Document], *, version: str, mode: ExportMode
 ) -> list[dict[str, Any]]:
