@@ -77,6 +77,22 @@ def test_broken_json_exits_2_and_reports_the_rest(
     assert "UNKNOWN_ENTITY_TYPE" in out
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "NOT_JSON: not usable JSON: nested too deeply"),
+        ('{"id": ' + "9" * 5000 + "}", "NOT_JSON: not usable JSON: Exceeds the limit"),
+    ],
+)
+def test_json_python_cannot_parse_is_one_line_not_a_traceback(
+    project: Path, working_doc: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    working_doc.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, "validate", str(working_doc))
+    assert code == 2 and err == ""
+    assert out.splitlines()[0].startswith(f"{WORKING}: -: /: {message}")
+
+
 def test_validate_release_folder_and_edited_file(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

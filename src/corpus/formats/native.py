@@ -51,6 +51,11 @@ def read_json(path: Path, *, display: str | None = None) -> Any:
                 )
             ]
         ) from None
+    except (RecursionError, ValueError) as exc:  # nesting too deep, a number too long
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise UnusableInputError(
+            [Problem(name, None, "", "NOT_JSON", f"not usable JSON: {reason.splitlines()[0]}")]
+        ) from None
 
 
 def from_dict(data: dict[str, Any]) -> Document:
