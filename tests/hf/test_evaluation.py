@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -285,3 +287,22 @@ def test_cli_evaluate_reports_bad_input_in_one_line(
     assert "SCHEMA" in capsys.readouterr().err
     assert main(["evaluate", "no-such-thing", gold_version]) == 2
     assert "NOT_FOUND" in capsys.readouterr().err
+
+
+def test_cli_evaluate_json_problem_with_a_lone_surrogate_prints(
+    tmp_path: Path, gold_version: str
+) -> None:
+    (tmp_path / "odd.json").write_text('{"id": "a\\ud800"}', encoding="utf-8")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "corpus"), "evaluate", str(tmp_path / "odd.json")]
+        + [gold_version, "--format", "json"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="strict",
+        check=False,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    problems = json.loads(result.stdout)
+    assert {p["code"] for p in problems} == {"SCHEMA"}
+    assert problems[0]["document"] == "a\ud800"  # the escape reads back as the same string

@@ -47,7 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def printable_output() -> None:
+    """Never fail on output: undecodable file names and odd strings (a lone surrogate in a
+    document id) print as escapes, whichever command prints them."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    printable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,18 +68,9 @@ def register(subparsers: Any) -> None:
     stats.set_defaults(handler=run_stats)
 
 
-def printable_output() -> None:
-    """Never fail on output: undecodable file names and odd strings print as escapes."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
-
-
 def run_validate(args: argparse.Namespace) -> int:
     from corpus.validate import check_paths
 
-    printable_output()
     reports = check_paths([Path(p) for p in args.paths])
     problems = [problem for report in reports for problem in report.problems]
     if args.format == "json":
@@ -127,7 +117,6 @@ def run_release(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     from corpus.release import diff
 
-    printable_output()
     result = diff(args.old, args.new)
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
