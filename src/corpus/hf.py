@@ -600,8 +600,10 @@ def build_documents(
 
     from corpus.card import render_card
     from corpus.fsutil import atomic_write_text, publish_dir, staging_dir
+    from corpus.paths import refuse_release_output
 
     target = (output or default_output()).resolve()
+    refuse_release_output(target)
     if target.exists() and (
         not target.is_dir() or (any(target.iterdir()) and not (target / BUILD_INFO_FILE).is_file())
     ):

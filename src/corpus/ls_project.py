@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus.errors import CorpusError
 from corpus.formats import labelstudio, native
 from corpus.fsutil import sha256_file
 from corpus.model import Document
-from corpus.paths import project_root, releases_dir, working_dir
+from corpus.paths import project_root, refuse_release_output, working_dir
 
 WORKING = "working"
 SEEDS_DIR = "seeds"
@@ -117,21 +117,12 @@ def load_corpus(document_ids: Iterable[str], root: Path | None = None) -> Corpus
 
 def check_output_dir(out_dir: Path, root: Path) -> None:
     """Refuse to write into a release (or the releases folder)."""
-    releases = releases_dir(root).resolve()
-    target = out_dir.resolve()
-    if target == releases or releases in target.parents:
-        raise UnusableInputError(
-            [
-                Problem(
-                    _display(out_dir, root),
-                    None,
-                    "",
-                    "OUTPUT_IN_RELEASE",
-                    "imports are written as working annotations, never "
-                    "into a release; choose another -o",
-                )
-            ]
-        )
+    refuse_release_output(
+        out_dir,
+        root,
+        message="imports are written as working annotations, never into a release; "
+        "choose another -o",
+    )
 
 
 def _slug(name: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from corpus.errors import Problem, UnusableInputError
+
 ROOT_ENV = "CORPUS_ROOT"
 
 
@@ -49,3 +51,22 @@ def changelog_path(root: Path | None = None) -> Path:
 
 def build_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "build"
+
+
+def refuse_release_output(
+    output: Path,
+    root: Path | None = None,
+    *,
+    message: str = "releases are never modified; choose an output outside annotations/releases",
+) -> None:
+    """``OUTPUT_IN_RELEASE`` (exit 2) when writing ``output`` would change a release: it lies
+    in ``annotations/releases`` or is that folder or one holding it (replacing a folder)."""
+    root = root or project_root()
+    releases = releases_dir(root).resolve()
+    target = output.resolve()
+    if target == releases or releases in target.parents or target in releases.parents:
+        try:
+            shown = target.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            shown = str(output)
+        raise UnusableInputError([Problem(shown, None, "", "OUTPUT_IN_RELEASE", message)])

@@ -36,6 +36,7 @@ from typing import Any
 from corpus.errors import CorpusError, Problem
 from corpus.fsutil import atomic_write_text
 from corpus.model import Document, Entity
+from corpus.paths import refuse_release_output
 from corpus.schema import Inventory, inventory
 
 #: colour of an entity whose type is not in the inventory (e.g. a prediction made elsewhere)
@@ -535,6 +536,7 @@ def write_page(
     documents: Sequence[Document], path: Path, *, title: str = "Annotated corpus"
 ) -> Path:
     """Write :func:`render_page` to ``path`` atomically and return the path."""
+    refuse_release_output(path)
     atomic_write_text(path, render_page(documents, title=title))
     return path
 

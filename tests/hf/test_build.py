@@ -213,6 +213,25 @@ def test_cli_build_never_replaces_a_folder_it_did_not_build(
     assert not (tmp_path / "x").exists()
 
 
+def test_cli_build_never_writes_into_the_releases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    root = tmp_path / "project"
+    for name in ("schema", "seeds", "annotations/releases"):
+        shutil.copytree(Path(__file__).resolve().parents[2] / name, root / name)
+    monkeypatch.setenv("CORPUS_ROOT", str(root))
+    releases = root / "annotations" / "releases"
+    before = sorted(p.relative_to(releases) for p in releases.rglob("*"))
+    assert main(["build", "-o", str(releases / "9.9.9")]) == 2
+    assert capsys.readouterr().err == (
+        "annotations/releases/9.9.9: -: /: OUTPUT_IN_RELEASE: releases are never modified; "
+        "choose an output outside annotations/releases\n"
+    )
+    assert sorted(p.relative_to(releases) for p in releases.rglob("*")) == before
+
+
 def test_cli_build_without_a_release_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -97,6 +97,29 @@ def test_refuses_to_write_into_a_release(
     assert snapshot(project) == before
 
 
+def test_config_export_and_saved_export_never_written_into_a_release(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-a-token")
+    release = "annotations/releases/1.0.0"
+    before = snapshot(project)
+    for argv, shown in (
+        (["ls", "config", "-o"], f"{release}/manifest.json"),
+        (["ls", "export", "-o"], f"{release}/documents/tasks.json"),
+        # refused before the (unreachable) server is asked anything
+        (
+            ["ls", "pull", "--url", "http://127.0.0.1:9", "--project", "1", "--save-export"],
+            f"{release}/manifest.json",
+        ),
+    ):
+        assert main([*argv, str(project / shown)]) == 2
+        assert capsys.readouterr().err == (
+            f"{shown}: -: /: OUTPUT_IN_RELEASE: releases are never modified; "
+            "choose an output outside annotations/releases\n"
+        )
+    assert snapshot(project) == before
+
+
 def test_unusable_export_files(
     project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -192,3 +192,41 @@ def test_import_never_writes_into_a_release(
     assert main(["import", "brat", str(tmp_path / "brat"), "-o", str(target)]) == 2
     assert "OUTPUT_IN_RELEASE" in capsys.readouterr().err
     assert not target.exists()
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A throw-away project (CORPUS_ROOT) with the repository's releases, schema and seeds."""
+    import shutil
+
+    from teach_helpers import ROOT
+
+    root = tmp_path / "project"
+    for name in ("schema", "seeds", "annotations/releases"):
+        shutil.copytree(ROOT / name, root / name)
+    (root / "annotations" / "working").mkdir()
+    monkeypatch.setenv("CORPUS_ROOT", str(root))
+    return root
+
+
+def test_exports_never_write_into_or_replace_a_release(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corpus.cli import main
+
+    releases = project_copy / "annotations" / "releases"
+    before = {p: p.read_bytes() for p in releases.rglob("*") if p.is_file()}
+    release = sorted(releases.iterdir())[-1]
+    for argv, output in (
+        (["render", "-o"], release / "documents" / "page.html"),
+        (["export", "conll", "-o"], release / "manifest.json"),
+        (["export", "brat", "--force", "-o"], release / "documents"),
+        (["export", "brat", "--force", "-o"], project_copy / "annotations"),
+    ):
+        assert main([*argv, str(output)]) == 2
+        shown = output.relative_to(project_copy).as_posix()
+        assert capsys.readouterr().err == (
+            f"{shown}: -: /: OUTPUT_IN_RELEASE: releases are never modified; "
+            "choose an output outside annotations/releases\n"
+        )
+    assert {p: p.read_bytes() for p in releases.rglob("*") if p.is_file()} == before

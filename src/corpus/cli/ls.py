@@ -164,7 +164,9 @@ def _write_or_print(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         return
     from corpus.fsutil import atomic_write_text
+    from corpus.paths import refuse_release_output
 
+    refuse_release_output(output)
     atomic_write_text(output, text)
     print(f"wrote {output}", file=sys.stderr)
 
@@ -272,8 +274,13 @@ def run_push(args: argparse.Namespace) -> int:
 def run_pull(args: argparse.Namespace) -> int:
     from corpus import lsserver
     from corpus.fsutil import atomic_write_text
-    from corpus.ls_project import import_export
+    from corpus.ls_project import check_output_dir, import_export
+    from corpus.paths import project_root, refuse_release_output, working_dir
 
+    # refuse a release as output before asking the server anything
+    check_output_dir(args.output or working_dir(), project_root())
+    if args.save_export is not None:
+        refuse_release_output(args.save_export)
     client = lsserver.Client(_url(args), lsserver.token_from_env())
     client.check()
     client.project_exists(args.project)

@@ -78,6 +78,7 @@ from typing import Any
 from corpus.errors import CorpusError, Problem, UnusableInputError
 from corpus.fsutil import atomic_write_bytes, atomic_write_text, publish_dir, staging_dir
 from corpus.model import Cluster, Document, Entity, Relation, Seed
+from corpus.paths import refuse_release_output
 from corpus.schema import Inventory, inventory
 
 TEXT_SUFFIX = ".txt"
@@ -273,8 +274,9 @@ def export(documents: Sequence[Document], output: Path, *, replace: bool = False
 
     The files are written into a staging folder beside ``output`` and renamed into place,
     so a failure leaves nothing behind. An existing non-empty ``output`` is refused
-    (``OUTPUT_EXISTS``) unless ``replace`` is true.
+    (``OUTPUT_EXISTS``) unless ``replace`` is true; a release never is (``OUTPUT_IN_RELEASE``).
     """
+    refuse_release_output(output)
     if output.exists() and (not output.is_dir() or any(output.iterdir())) and not replace:
         raise UnusableInputError(
             [

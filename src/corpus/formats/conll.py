@@ -38,6 +38,7 @@ from typing import Any
 
 from corpus.fsutil import atomic_write_text
 from corpus.model import Document
+from corpus.paths import refuse_release_output
 
 
 @dataclass
@@ -112,6 +113,7 @@ def to_conll(documents: Sequence[Document], *, comments: bool = True) -> tuple[s
 
 def write(documents: Sequence[Document], path: Path, *, comments: bool = True) -> ConllReport:
     """Write :func:`to_conll` to ``path`` atomically."""
+    refuse_release_output(path)
     text, report = to_conll(documents, comments=comments)
     atomic_write_text(path, text)
     return report
