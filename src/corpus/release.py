@@ -7,7 +7,8 @@ place, so a crash leaves either no release or a complete one; then it prepends a
 ``annotations/CHANGELOG.md`` (also written atomically). Loading a release verifies every
 checksum first.
 
-Refusal codes of :func:`create_release`: ``VERSION_INVALID`` and ``MESSAGE_EMPTY`` (exit 2),
+Refusal codes of :func:`create_release`: ``VERSION_INVALID``, ``MESSAGE_EMPTY`` and
+``CHANGELOG_UNREADABLE`` (exit 2),
 ``VERSION_EXISTS``, ``VERSION_NOT_GREATER``, ``WORKING_COPY_INVALID`` (after the working
 copy's own problems) and ``EMPTY_WORKING_COPY`` (exit 1). Loading: ``NO_RELEASE`` and
 ``RELEASE_NOT_FOUND`` (exit 2).
@@ -188,7 +189,15 @@ def create_release(
             f"refusing to release {version}: the working copy has no documents",
         )
 
-    staged = staging_dir(target)
+    # read before writing anything: a changelog we cannot update must not leave a release
+    # without its entry
+    changelog = read_changelog(root)
+    try:
+        staged = staging_dir(target)
+    except OSError as exc:
+        raise _refuse(
+            where, "RELEASE_WRITE_FAILED", f"could not write the release: {exc}"
+        ) from None
     try:
         for path in native.document_files(working):
             atomic_write_bytes(staged / manifest.DOCUMENTS / path.name, path.read_bytes())
@@ -217,7 +226,7 @@ def create_release(
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
-    prepend_changelog(root, changelog_entry(data))
+    prepend_changelog(root, changelog_entry(data), changelog)
     return target
 
 
@@ -234,10 +243,29 @@ def changelog_entry(data: dict[str, object]) -> str:
     )
 
 
-def prepend_changelog(root: Path, entry: str) -> None:
-    """Insert ``entry`` above the newest entry of CHANGELOG.md (atomic rewrite)."""
+def read_changelog(root: Path) -> str:
+    """The text of CHANGELOG.md (the header alone when there is none yet);
+    ``CHANGELOG_UNREADABLE`` (exit 2) when it is not a UTF-8 file."""
     path = changelog_path(root)
-    old = path.read_text(encoding="utf-8") if path.exists() else CHANGELOG_HEADER
+    if not path.exists():
+        return CHANGELOG_HEADER
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8"
+        raise _refuse(
+            display(path, root),
+            "CHANGELOG_UNREADABLE",
+            f"cannot read the changelog to add the release's entry: {reason}",
+            unusable=True,
+        ) from None
+
+
+def prepend_changelog(root: Path, entry: str, old: str | None = None) -> None:
+    """Insert ``entry`` above the newest entry of CHANGELOG.md (atomic rewrite); ``old``
+    is its current text when already read."""
+    path = changelog_path(root)
+    old = read_changelog(root) if old is None else old
     heading = entry.splitlines()[0]
     if heading in old.splitlines():
         return

@@ -140,6 +140,29 @@ def test_crash_while_publishing(project: Path, monkeypatch: pytest.MonkeyPatch) 
     assert list((project / "annotations" / "releases").iterdir()) == []
 
 
+@pytest.mark.parametrize("damage", ["not utf-8", "a folder"])
+def test_unreadable_changelog_refused_before_anything_is_written(
+    project: Path, damage: str
+) -> None:
+    changelog = project / "annotations" / "CHANGELOG.md"
+    if damage == "a folder":
+        changelog.mkdir()
+    else:
+        changelog.write_bytes(b"\xff# Changelog\n")
+    with pytest.raises(CorpusError) as excinfo:
+        make(project)
+    assert refusal(excinfo) == ["CHANGELOG_UNREADABLE"] and excinfo.value.exit_code == 2
+    assert str(excinfo.value).startswith("annotations/CHANGELOG.md: -: /: CHANGELOG_UNREADABLE: ")
+    assert not (project / "annotations" / "releases").exists()
+
+
+def test_releases_path_that_is_a_file_is_a_refusal(project: Path) -> None:
+    (project / "annotations" / "releases").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(CorpusError) as excinfo:
+        make(project)
+    assert refusal(excinfo) == ["RELEASE_WRITE_FAILED"] and excinfo.value.exit_code == 1
+
+
 def test_killed_staging_folder_is_ignored(project: Path) -> None:
     """A process killed mid-write leaves only a hidden staging folder, never a release."""
     leftover = project / "annotations" / "releases" / ".1.0.0.abc.tmp"
