@@ -171,6 +171,23 @@ def test_render_command_unknown_version_is_one_line(
     assert not output.exists()
 
 
+def test_output_the_file_system_refuses_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corpus.cli import main
+
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    for argv in (["render", "-o"], ["export", "conll", "-o"]):
+        assert main([*argv, str(tmp_path)]) == 2  # a folder where a file is expected
+        assert capsys.readouterr().err == f"{tmp_path}: -: /: OS_ERROR: Is a directory\n"
+        assert main([*argv, str(tmp_path / "a-file" / "view.html")]) == 2
+        assert capsys.readouterr().err == (
+            f"{tmp_path / 'a-file'}: -: /: OS_ERROR: exists and is not a folder, "
+            "so nothing can be written inside it\n"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # no temporary file left
+
+
 def test_excerpt_keeps_what_lies_inside() -> None:
     from corpus.render import excerpt
 

@@ -4,17 +4,18 @@ Each area has a thin module here (``core``, ``hf``, ``ls``, ``teach``) whose
 ``register(subparsers)`` adds its commands; a command parses its options, calls a
 plain function elsewhere in the package and returns an exit status. A
 :class:`~corpus.errors.CorpusError` becomes one line per problem on stderr and its
-exit status, never a traceback.
+exit status, never a traceback; so does an ``OSError`` (``OS_ERROR``, exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
-from corpus.errors import EXIT_UNUSABLE, CorpusError, problems_as_json
+from corpus.errors import EXIT_UNUSABLE, CorpusError, Problem, problems_as_json
 
 #: modules that contribute subcommands, in the order they appear in ``--help``
 COMMAND_MODULES = ("corpus.cli.core", "corpus.cli.hf", "corpus.cli.ls", "corpus.cli.teach")
@@ -75,6 +76,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a path the file system refuses: an output that is a folder, ...
+        print(os_error_problem(exc), file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+def os_error_problem(exc: OSError) -> Problem:
+    """One line for a file-system failure no command anticipated, naming the path: the
+    target of a rename (``filename2``) rather than its hidden temporary source."""
+    path = exc.filename2 or exc.filename
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, FileExistsError) and path is not None and not os.path.isdir(path):
+        reason = "exists and is not a folder, so nothing can be written inside it"
+    return Problem(os.fsdecode(path) if path is not None else "-", None, "", "OS_ERROR", reason)
 
 
 def entry() -> None:
