@@ -152,6 +152,34 @@ def test_import_command_fails_cleanly_and_writes_nothing(
     assert not output.exists()
 
 
+@pytest.mark.parametrize(
+    ("suffix", "damage", "line"),
+    [
+        (".txt", "folder", "/: UNREADABLE: cannot read the file: Is a directory"),
+        (".ann", "folder", "/: UNREADABLE: cannot read the file: Is a directory"),
+        (".corpus.json", "folder", "/: BAD_SIDECAR: cannot read: Is a directory"),
+        (".corpus.json", "deep", "/: BAD_SIDECAR: not UTF-8 JSON: nested too deeply"),
+    ],
+)
+def test_unreadable_folder_files_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str, damage: str, line: str
+) -> None:
+    from corpus.cli import main
+
+    (_, [document]) = CORPORA[0]
+    folder = tmp_path / "brat"
+    brat.export([document], folder)
+    path = folder / f"{document.id}{suffix}"
+    path.unlink()
+    if damage == "folder":
+        path.mkdir()
+    else:
+        path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert main(["import", "brat", str(folder), "-o", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err == f"{path}: {document.id}: {line}\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_export_command_refuses_a_non_empty_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -60,10 +60,11 @@ Reading reports every problem at once, one line each, located as
 ``<file>.ann: <document>: line N: CODE: message``: ``MALFORMED_LINE``,
 ``UNSUPPORTED_ANNOTATION``, ``UNKNOWN_ENTITY_TYPE``, ``UNKNOWN_RELATION_TYPE``,
 ``BAD_OFFSETS``, ``TEXT_MISMATCH``, ``DISCONTINUOUS_SPAN``,
-``DANGLING_ARGUMENT``, ``BAD_ARGUMENT_ROLES``, ``DUPLICATE_ID``, ``MISSING_TEXT``, the
-sidecar's ``BAD_SIDECAR``; once a folder parses cleanly, every check of ``corpus validate``
-(types a relation does not allow, crossing spans, clusters, ...) mapped back to its
-``.ann`` line. Nothing is written unless every document is clean.
+``DANGLING_ARGUMENT``, ``BAD_ARGUMENT_ROLES``, ``DUPLICATE_ID``, ``MISSING_TEXT``,
+``UNREADABLE`` (a folder named like a file), the sidecar's ``BAD_SIDECAR``; once a folder
+parses cleanly, every check of ``corpus validate`` (types a relation does not allow, crossing
+spans, clusters, ...) mapped back to its ``.ann`` line. Nothing is written unless every
+document is clean.
 """
 
 from __future__ import annotations
@@ -486,6 +487,10 @@ def _read_text(path: Path, name: str, document: str) -> str:
         raise CorpusError(
             [Problem(name, document, f"byte {exc.start}", "NOT_UTF8", "the file is not UTF-8")]
         ) from None
+    except OSError as exc:  # a folder named like the file, ...
+        raise CorpusError(
+            [Problem(name, document, "", "UNREADABLE", f"cannot read the file: {exc.strerror}")]
+        ) from None
 
 
 def _read_sidecar(path: Path, document: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -494,8 +499,11 @@ def _read_sidecar(path: Path, document: str) -> tuple[dict[str, Any] | None, lis
     name = path.name
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, [Problem(name, document, "", "BAD_SIDECAR", f"not UTF-8 JSON: {exc}")]
+    except OSError as exc:
+        return None, [Problem(name, document, "", "BAD_SIDECAR", f"cannot read: {exc.strerror}")]
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, nested too deeply
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return None, [Problem(name, document, "", "BAD_SIDECAR", f"not UTF-8 JSON: {reason}")]
     if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
         return None, [
             Problem(name, document, "/format", "BAD_SIDECAR", f"not a {SIDECAR_FORMAT} file")
