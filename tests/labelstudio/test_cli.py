@@ -130,6 +130,40 @@ def test_unusable_export_files(
     assert "NOT_FOUND" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ((), "task 1 at /0/annotations: LS_MALFORMED: annotations is not a list"),
+        (
+            (0, "result"),
+            "task 1 annotation 1 at /0/annotations/0/result: LS_MALFORMED: result is not a list",
+        ),
+    ],
+)
+def test_annotations_or_result_of_the_wrong_type_are_ls_malformed(
+    project: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    where: tuple[Any, ...],
+    message: str,
+) -> None:
+    export = exported(project, tmp_path)
+    export[0]["id"] = 1
+    export[0]["annotations"][0]["id"] = 1
+    parent = export[0]["annotations"]
+    for key in where[:-1]:
+        parent = parent[key]
+    if where:
+        parent[where[-1]] = 5
+    else:
+        export[0]["annotations"] = 5
+    before = snapshot(project)
+    capsys.readouterr()
+    assert main(["ls", "import", str(write(tmp_path / "e.json", export))]) == 1
+    assert capsys.readouterr().err == f"{tmp_path / 'e.json'}: {GOLD_ID}: {message}\n"
+    assert snapshot(project) == before
+
+
 def test_push_and_pull_without_token_or_server(
     project: Path,
     tmp_path: Path,

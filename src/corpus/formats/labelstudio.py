@@ -322,15 +322,19 @@ class _IdAllocator:
 
 
 def _result_ids(tasks: Sequence[Any]) -> set[str]:
+    """Every region and cluster id in the export; malformed parts are skipped here (the
+    import reports them as ``LS_MALFORMED``)."""
     ids: set[str] = set()
     for task in tasks:
         if not isinstance(task, Mapping):
             continue
         for key in ("annotations", "predictions"):
-            for annotation in task.get(key) or []:
+            annotations = task.get(key)
+            for annotation in annotations if isinstance(annotations, list) else []:
                 if not isinstance(annotation, Mapping):
                     continue
-                for item in annotation.get("result") or []:
+                results = annotation.get("result")
+                for item in results if isinstance(results, list) else []:
                     if isinstance(item, Mapping) and isinstance(item.get("id"), str):
                         ids.add(item["id"])
                     if isinstance(item, Mapping) and isinstance(item.get("value"), Mapping):
