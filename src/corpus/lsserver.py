@@ -306,7 +306,7 @@ class Client:
 
         try:
             return function(*args, **kwargs)
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
             raise _problem(
                 self.url,
                 "LS_UNREACHABLE",
@@ -409,7 +409,7 @@ def _detail(body: Any) -> str:
     if isinstance(body, dict):
         detail = body.get("validation_errors") or body.get("detail") or body
         return json.dumps(detail, ensure_ascii=False)[:300]
-    return str(body)[:300]
+    return " ".join(str(body).split())[:300]  # one line, even for an HTML error page
 
 
 def name_annotators(export: Any, emails: dict[int, str]) -> Any:

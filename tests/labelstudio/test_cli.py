@@ -194,3 +194,34 @@ def test_ci_requires_the_real_server() -> None:
 
     assert server_required({"CI": "true"}) and server_required({"CI": "1"})
     assert not server_required({}) and not server_required({"CI": "false"})
+
+
+def test_bad_url_and_html_error_page_are_one_line(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-a-token")
+    assert main(["ls", "pull", "--url", "http://[::1", "--project", "1"]) == 2
+    assert capsys.readouterr().err == (
+        "http://[::1: -: /: LS_UNREACHABLE: cannot reach Label Studio at http://[::1 "
+        "(who am I): Invalid port: ':1'\n"
+    )
+
+    # a web server that is not Label Studio answers with a multi-line HTML 404 page
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        assert main(["ls", "push", "--url", url]) == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capsys.readouterr().err
+    assert err.startswith(f"{url}: -: /: LS_API_ERROR: who am I failed: HTTP 404: <!DOCTYPE")
+    assert len(err.splitlines()) == 1
