@@ -63,7 +63,7 @@ def refuse_release_output(
     in ``annotations/releases`` or is that folder or one holding it (replacing a folder)."""
     root = root or project_root()
     releases = releases_dir(root).resolve()
-    target = output.resolve()
+    target = Path(os.path.realpath(output))  # Path.resolve raises on a symlink loop
     if target == releases or releases in target.parents or target in releases.parents:
         try:
             shown = target.relative_to(root.resolve()).as_posix()

@@ -60,6 +60,7 @@ Releases add their own codes (``CHECKSUM_MISMATCH``, ``RELEASE_FILE_MISSING``, .
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -333,8 +334,8 @@ class SetReport:
 
 def display(path: Path, root: Path) -> str:
     """``path`` relative to the project root when it lies inside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+    try:  # realpath, unlike Path.resolve, does not raise on a symlink loop
+        return Path(os.path.realpath(path)).relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
 

@@ -93,6 +93,19 @@ def test_json_python_cannot_parse_is_one_line_not_a_traceback(
     assert out.splitlines()[0].startswith(f"{WORKING}: -: /: {message}")
 
 
+def test_symlink_loop_is_not_found_not_a_traceback(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    working = project / "annotations" / "working"
+    (working / "a.json").symlink_to("b.json")
+    (working / "b.json").symlink_to("a.json")
+    code, out, err = run(capsys, "validate", str(working / "a.json"))
+    assert code == 2 and err == ""
+    assert out.splitlines()[0] == (
+        "annotations/working/a.json: -: /: NOT_FOUND: no such file or folder"
+    )
+
+
 def test_validate_release_folder_and_edited_file(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -188,6 +188,17 @@ def test_output_the_file_system_refuses_is_one_line(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # no temporary file left
 
 
+def test_render_over_a_symlink_loop_is_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corpus.cli import main
+
+    (tmp_path / "a.html").symlink_to("b.html")
+    (tmp_path / "b.html").symlink_to("a.html")
+    assert main(["render", "-o", str(tmp_path / "a.html")]) == 0  # the link is replaced
+    assert (tmp_path / "a.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
 def test_excerpt_keeps_what_lies_inside() -> None:
     from corpus.render import excerpt
 
