@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -602,7 +603,7 @@ def build_documents(
     from corpus.fsutil import atomic_write_text, publish_dir, staging_dir
     from corpus.paths import refuse_release_output
 
-    target = (output or default_output()).resolve()
+    target = Path(os.path.realpath(output or default_output()))  # no raise on a symlink loop
     refuse_release_output(target)
     if target.exists() and (
         not target.is_dir() or (any(target.iterdir()) and not (target / BUILD_INFO_FILE).is_file())

@@ -6,6 +6,7 @@ imported documents as working annotations. The conversion is
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ def export_tasks(
 
 def _display(path: Path, root: Path) -> str:
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        # realpath, unlike Path.resolve, does not raise on a symlink loop
+        return str(Path(os.path.realpath(path)).relative_to(root.resolve()))
     except ValueError:
         return str(path)
 

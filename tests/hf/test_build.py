@@ -232,6 +232,16 @@ def test_cli_build_never_writes_into_the_releases(
     assert sorted(p.relative_to(releases) for p in releases.rglob("*")) == before
 
 
+def test_cli_build_onto_a_symlink_loop_is_one_line(
+    tmp_path: Path, gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    assert main(["build", "--version", gold_version, "-o", str(tmp_path / "a")]) == 2
+    assert capsys.readouterr().err == f"{tmp_path / 'a'}: -: /: OS_ERROR: Not a directory\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]  # no staging folder left
+
+
 def test_cli_build_without_a_release_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

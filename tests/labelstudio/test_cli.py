@@ -225,3 +225,17 @@ def test_bad_url_and_html_error_page_are_one_line(
     err = capsys.readouterr().err
     assert err.startswith(f"{url}: -: /: LS_API_ERROR: who am I failed: HTTP 404: <!DOCTYPE")
     assert len(err.splitlines()) == 1
+
+
+def test_import_onto_a_symlink_loop_is_one_line(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = write(tmp_path / "e.json", exported(project, tmp_path))
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    capsys.readouterr()
+    assert main(["ls", "import", str(export), "-o", str(tmp_path / "a")]) == 2
+    assert capsys.readouterr().err == (
+        f"{tmp_path / 'a'}: -: /: OS_ERROR: exists and is not a folder, "
+        "so nothing can be written inside it\n"
+    )
