@@ -128,7 +128,9 @@ def check_output_dir(out_dir: Path, root: Path) -> None:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", name).strip("_") or "annotator"
+    """A folder name for an annotator: never ``.``/``..`` (which would write beside or above
+    the output folder) nor hidden."""
+    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", name).strip("_.") or "annotator"
 
 
 @dataclass(frozen=True)

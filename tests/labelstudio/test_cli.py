@@ -239,3 +239,18 @@ def test_import_onto_a_symlink_loop_is_one_line(
         f"{tmp_path / 'a'}: -: /: OS_ERROR: exists and is not a folder, "
         "so nothing can be written inside it\n"
     )
+
+
+@pytest.mark.parametrize("email", ["..", ".", ".hidden"])
+def test_by_annotator_folders_stay_inside_the_output(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], email: str
+) -> None:
+    export = exported(project, tmp_path)
+    export[0]["annotations"][0]["completed_by"] = {"id": 1, "email": email}
+    out = tmp_path / "out" / "in"
+    source = write(tmp_path / "e.json", export)
+    assert main(["ls", "import", str(source), "-o", str(out), "--by-annotator"]) == 0
+    expected = email.strip(".") or "annotator"
+    assert [
+        p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.json")
+    ] == [f"in/{expected}/{GOLD_ID}.json"]
