@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError
+from corpus.errors import CorpusError, Problem
 from corpus.formats import labelstudio, native
 from corpus.fsutil import sha256_file
 from corpus.model import Document
@@ -171,9 +171,23 @@ def import_export(
     if problems:
         raise CorpusError(problems)
     planned: list[Written] = []
+    by_path: dict[Path, str] = {}
     for item in imported:
         folder = target_dir / _slug(item.annotator) if choice.by_annotator else target_dir
         path = folder / f"{item.document.id}{native.SUFFIX}"
+        if path in by_path:  # two annotator names with one folder name: one would be lost
+            problems.append(
+                Problem(
+                    _display(path, root),
+                    item.document.id,
+                    "",
+                    "DUPLICATE_DOCUMENT",
+                    f"annotators {by_path[path]!r} and {item.annotator!r} would both be "
+                    f"written to {folder.name}/; import them one at a time with --annotator",
+                )
+            )
+            continue
+        by_path[path] = item.annotator
         planned.append(Written(path, item))
         problems += validate_document(
             native.to_dict(item.document), file=_display(path, root), root=root

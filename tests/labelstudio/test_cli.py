@@ -254,3 +254,21 @@ def test_by_annotator_folders_stay_inside_the_output(
     assert [
         p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.json")
     ] == [f"in/{expected}/{GOLD_ID}.json"]
+
+
+def test_by_annotator_names_sharing_a_folder_are_refused(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = exported(project, tmp_path, annotators=(1, 2))
+    first, second = export[0]["annotations"]
+    first["completed_by"] = {"id": 1, "email": "x y"}
+    second["completed_by"] = {"id": 2, "email": "x_y"}
+    out = tmp_path / "out"
+    capsys.readouterr()
+    source = write(tmp_path / "e.json", export)
+    assert main(["ls", "import", str(source), "-o", str(out), "--by-annotator"]) == 1
+    assert capsys.readouterr().err == (
+        f"{out / 'x_y' / GOLD_ID}.json: {GOLD_ID}: /: DUPLICATE_DOCUMENT: annotators 'x y' and "
+        "'x_y' would both be written to x_y/; import them one at a time with --annotator\n"
+    )
+    assert not out.exists()
