@@ -49,6 +49,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def staging_dir(target: Path) -> Path:
     """A fresh temporary folder beside ``target`` (same file system, so renames are atomic)."""
+    target = Path(os.path.abspath(target))  # "." has no name and would be its own parent
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     staged.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; give the usual folder mode
@@ -61,6 +62,7 @@ def publish_dir(staged: Path, target: Path, *, replace: bool) -> None:
     With ``replace=False`` the target must not exist (a release); with ``replace=True`` an
     existing target is swapped out and removed only after the new one is in place.
     """
+    target = Path(os.path.abspath(target))  # "." or "" has no name to rename it by
     if not replace:
         os.rename(staged, target)  # fails if target exists and is not empty
         return

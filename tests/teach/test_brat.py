@@ -258,3 +258,21 @@ def test_exports_never_write_into_or_replace_a_release(
             "choose an output outside annotations/releases\n"
         )
     assert {p: p.read_bytes() for p in releases.rglob("*") if p.is_file()} == before
+
+
+def test_export_force_onto_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'-o .' has no name to rename by: it used to be a ValueError traceback."""
+    from corpus.cli import main
+
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "old.txt").write_text("replaced by --force", encoding="utf-8")
+    monkeypatch.chdir(here)
+    assert main(["export", "brat", "-o", "."]) == 2
+    assert "OUTPUT_EXISTS" in capsys.readouterr().err
+    assert main(["export", "brat", "-o", ".", "--force"]) == 0
+    names = sorted(p.name for p in here.iterdir())
+    assert "annotation.conf" in names and "old.txt" not in names
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]  # nothing left beside it
