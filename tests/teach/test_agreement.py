@@ -178,8 +178,10 @@ def test_one_annotation_is_not_enough(tmp_path: Path, capsys: pytest.CaptureFixt
 
     native.write_documents([fixture_document()], tmp_path / "ann" / "alice")
     assert main(["agreement", str(tmp_path / "ann")]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "NEEDS_TWO_ANNOTATORS" in err[0]
+    assert capsys.readouterr().err == (
+        f"{tmp_path / 'ann'}: -: /: NEEDS_TWO_ANNOTATORS: agreement needs at least two "
+        "annotations, got 1\n"
+    )
 
 
 def test_different_texts_are_refused() -> None:

@@ -75,9 +75,17 @@ def _export_conll(args: argparse.Namespace) -> int:
 
 
 def _agreement(args: argparse.Namespace) -> int:
-    from corpus.agreement import agreement, load_annotations, report_json
+    from dataclasses import replace
 
-    report = agreement(load_annotations(args.inputs))
+    from corpus.agreement import agreement, load_annotations, report_json
+    from corpus.errors import CorpusError
+
+    try:
+        report = agreement(load_annotations(args.inputs))
+    except CorpusError as error:  # agreement() is pure: locate its problems at the inputs
+        where = " ".join(args.inputs)
+        located = [replace(p, file=where) if p.file == "-" else p for p in error.problems]
+        raise CorpusError(located, error.exit_code) from None
     if args.format == "json":
         print(report_json(report))
     else:
