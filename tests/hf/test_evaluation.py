@@ -306,3 +306,16 @@ def test_cli_evaluate_json_problem_with_a_lone_surrogate_prints(
     problems = json.loads(result.stdout)
     assert {p["code"] for p in problems} == {"SCHEMA"}
     assert problems[0]["document"] == "a\ud800"  # the escape reads back as the same string
+
+
+def test_cli_evaluate_refuses_two_predictions_of_one_document(
+    tmp_path: Path, gold: list[Document], gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_documents(gold[:1], tmp_path / "pred")
+    first = tmp_path / "pred" / f"{gold[0].id}.json"
+    (tmp_path / "pred" / "z-copy.json").write_bytes(first.read_bytes())
+    assert main(["evaluate", str(tmp_path / "pred"), gold_version]) == 1
+    assert capsys.readouterr().err == (
+        f"{tmp_path / 'pred' / 'z-copy.json'}: {gold[0].id}: /id: DUPLICATE_ID: document id "
+        f"{gold[0].id!r} is already used by {first}\n"
+    )

@@ -150,6 +150,7 @@ def _read_predictions(path: Path) -> list[Any]:
         )
     documents = []
     problems = []
+    seen: dict[str, Path] = {}
     for file in files:
         data = read_json(file)
         errors = sorted(document_validator().iter_errors(data), key=lambda e: list(e.path))
@@ -166,7 +167,20 @@ def _read_predictions(path: Path) -> list[Any]:
                 for error in errors
             ]
             continue
-        documents.append(from_dict(data))
+        document = from_dict(data)
+        if document.id in seen:  # one of the two would be scored, the other silently dropped
+            problems.append(
+                Problem(
+                    str(file),
+                    document.id,
+                    "/id",
+                    "DUPLICATE_ID",
+                    f"document id {document.id!r} is already used by {seen[document.id]}",
+                )
+            )
+            continue
+        seen[document.id] = file
+        documents.append(document)
     if problems:
         raise CorpusError(problems)
     return documents
