@@ -52,7 +52,8 @@ def _raw_ids(path: Path) -> set[str]:
     ids: set[str] = set()
     if isinstance(data, dict):
         for key in ("entities", "relations", "clusters"):
-            for item in data.get(key) or []:
+            items = data.get(key)
+            for item in items if isinstance(items, list) else []:  # any shape, never a crash
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
                     ids.add(item["id"])
     return ids

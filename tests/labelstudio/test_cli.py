@@ -272,3 +272,15 @@ def test_by_annotator_names_sharing_a_folder_are_refused(
         "'x_y' would both be written to x_y/; import them one at a time with --annotator\n"
     )
     assert not out.exists()
+
+
+def test_import_beside_a_working_document_of_the_wrong_shape(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The working copy's ids are reserved from its raw JSON, whatever its shape."""
+    export = write(tmp_path / "e.json", exported(project, tmp_path))
+    working = project / "annotations" / "working" / f"{GOLD_ID}.json"
+    data = json.loads(working.read_text(encoding="utf-8"))
+    working.write_text(json.dumps({**data, "entities": 5}), encoding="utf-8")
+    assert main(["ls", "import", str(export), "-o", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / f"{GOLD_ID}.json").is_file()
