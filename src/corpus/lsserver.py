@@ -421,7 +421,9 @@ def name_annotators(export: Any, emails: dict[int, str]) -> Any:
     if not isinstance(export, list):
         return export
     for task in export:
-        for annotation in (task.get("annotations") or []) if isinstance(task, dict) else []:
+        annotations = task.get("annotations") if isinstance(task, dict) else None
+        # any other shape is left for the import to report as LS_MALFORMED
+        for annotation in annotations if isinstance(annotations, list) else []:
             if isinstance(annotation, dict) and isinstance(annotation.get("completed_by"), int):
                 user = annotation["completed_by"]
                 if user in emails:

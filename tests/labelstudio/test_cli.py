@@ -284,3 +284,21 @@ def test_import_beside_a_working_document_of_the_wrong_shape(
     working.write_text(json.dumps({**data, "entities": 5}), encoding="utf-8")
     assert main(["ls", "import", str(export), "-o", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / f"{GOLD_ID}.json").is_file()
+
+
+def test_pulled_export_of_the_wrong_shape_is_left_to_the_import(
+    project: Path, tmp_path: Path
+) -> None:
+    from corpus import lsserver
+    from corpus.errors import CorpusError
+    from corpus.ls_project import import_export
+
+    odd: list[Any] = [{"annotations": 5}, {"annotations": [1, {"completed_by": 2}]}, "task"]
+    named = lsserver.name_annotators(odd, {2: "ann@example.com"})
+    assert named[0] == {"annotations": 5} and named[2] == "task"
+    assert named[1]["annotations"][1]["completed_by"] == {"id": 2, "email": "ann@example.com"}
+    with pytest.raises(CorpusError) as caught:
+        import_export(named, file="pulled", out_dir=tmp_path / "out")
+    assert caught.value.exit_code == 1
+    assert {p.code for p in caught.value.problems} == {"LS_MALFORMED"}
+    assert not (tmp_path / "out").exists()
