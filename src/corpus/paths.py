@@ -70,3 +70,30 @@ def refuse_release_output(
         except ValueError:
             shown = str(output)
         raise UnusableInputError([Problem(shown, None, "", "OUTPUT_IN_RELEASE", message)])
+
+
+#: project folders that no output may replace as a whole
+PROTECTED_FOLDERS = ("seeds", "schema", "annotations", "src", "tests", "notebooks")
+
+
+def refuse_replacing_project_folder(output: Path, root: Path | None = None) -> None:
+    """``OUTPUT_IS_PROJECT_FOLDER`` (exit 2) when replacing the folder ``output`` as a whole
+    would remove project files: it is the project root, holds one of the project's own
+    folders (seeds, schema, annotations, ...), or lies inside one."""
+    root = Path(os.path.realpath(root or project_root()))
+    target = Path(os.path.realpath(output))
+    for name in PROTECTED_FOLDERS:
+        folder = root / name
+        if folder.is_relative_to(target) or target.is_relative_to(folder):
+            raise UnusableInputError(
+                [
+                    Problem(
+                        str(output),
+                        None,
+                        "",
+                        "OUTPUT_IS_PROJECT_FOLDER",
+                        f"replacing this folder would remove files of the project's {name}/; "
+                        "choose an output folder of its own, such as build/brat",
+                    )
+                ]
+            )

@@ -276,3 +276,24 @@ def test_export_force_onto_the_current_folder(
     names = sorted(p.name for p in here.iterdir())
     assert "annotation.conf" in names and "old.txt" not in names
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]  # nothing left beside it
+
+
+def test_export_force_never_replaces_a_project_folder(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--force replaces its output folder: never seeds/, schema/, the working copy or the root."""
+    from corpus.cli import main
+
+    (project_copy / "annotations" / "working" / "keep.json").write_text("{}", encoding="utf-8")
+    before = {p: p.read_bytes() for p in project_copy.rglob("*") if p.is_file()}
+    for output, code in (
+        ("seeds", "OUTPUT_IS_PROJECT_FOLDER"),
+        ("schema", "OUTPUT_IS_PROJECT_FOLDER"),
+        ("annotations/working", "OUTPUT_IS_PROJECT_FOLDER"),
+        (".", "OUTPUT_IN_RELEASE"),  # the root holds the releases: that check comes first
+    ):
+        target = project_copy / output
+        assert main(["export", "brat", "--force", "-o", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f": {code}: " in err, err
+    assert {p: p.read_bytes() for p in project_copy.rglob("*") if p.is_file()} == before

@@ -79,7 +79,7 @@ from typing import Any
 from corpus.errors import CorpusError, Problem, UnusableInputError
 from corpus.fsutil import atomic_write_bytes, atomic_write_text, publish_dir, staging_dir
 from corpus.model import Cluster, Document, Entity, Relation, Seed
-from corpus.paths import refuse_release_output
+from corpus.paths import refuse_release_output, refuse_replacing_project_folder
 from corpus.schema import Inventory, inventory
 
 TEXT_SUFFIX = ".txt"
@@ -278,6 +278,8 @@ def export(documents: Sequence[Document], output: Path, *, replace: bool = False
     (``OUTPUT_EXISTS``) unless ``replace`` is true; a release never is (``OUTPUT_IN_RELEASE``).
     """
     refuse_release_output(output)
+    if replace and output.exists():
+        refuse_replacing_project_folder(output)
     if output.exists() and (not output.is_dir() or any(output.iterdir())) and not replace:
         raise UnusableInputError(
             [
