@@ -108,7 +108,13 @@ def load(ref: str, root: Path | None = None) -> list[Document]:
 
 
 def resolve(version: str | None, root: Path | None = None) -> str:
-    """``version``, else the latest release, else ``"working"``."""
+    """``version``, else (``None``) the latest release, else ``"working"``.
+
+    An empty string is not "the default": it is refused (``RELEASE_NOT_FOUND``, exit 2)."""
+    if version == "":
+        raise _refuse(
+            "--version", "RELEASE_NOT_FOUND", "an empty version names no release", unusable=True
+        )
     return version or latest_version(root) or WORKING
 
 

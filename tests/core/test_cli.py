@@ -188,6 +188,18 @@ def test_argument_errors_exit_2(project: Path, capsys: pytest.CaptureFixture[str
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["stats", "--version", ""], ["render", "--version", "", "-o", "page.html"]],
+)
+def test_empty_version_is_refused_not_taken_as_the_latest(
+    project: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == "--version: -: /: RELEASE_NOT_FOUND: an empty version names no release\n"
+
+
 def corpus(
     *argv: str, root: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
