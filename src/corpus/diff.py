@@ -14,7 +14,7 @@ type, head or tail did; a cluster when its members did. Each change is a :class:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,53 +199,80 @@ def _by_id(items: Sequence[Any]) -> dict[str, Any]:
     return {item.id: item for item in items}
 
 
+def _cluster_change(before: Cluster, after: Cluster) -> Change | None:
+    if set(before.entities) == set(after.entities):
+        return None
+    added = [f"+{m}" for m in after.entities if m not in before.entities]
+    removed = [f"-{m}" for m in before.entities if m not in after.entities]
+    return Change(
+        "~",
+        "cluster",
+        after.id,
+        "members " + " ".join(added + removed),
+        (("entities", list(before.entities), list(after.entities)),),
+    )
+
+
+def _diff_items(
+    kind: str,
+    olds: Sequence[Any],
+    news: Sequence[Any],
+    describe_old: Callable[[Any], str],
+    describe_new: Callable[[Any], str],
+    change: Callable[[Any, Any], Change | None],
+) -> list[Change]:
+    """Removed (``-``), then added (``+``) or changed (``~``) items of one kind, matched by id."""
+    old_by_id, new_by_id = _by_id(olds), _by_id(news)
+    changes = [
+        Change("-", kind, item_id, describe_old(item))
+        for item_id, item in old_by_id.items()
+        if item_id not in new_by_id
+    ]
+    for item_id, item in new_by_id.items():
+        if item_id not in old_by_id:
+            changes.append(Change("+", kind, item_id, describe_new(item)))
+        elif (changed := change(old_by_id[item_id], item)) is not None:
+            changes.append(changed)
+    return changes
+
+
+def _field_change(kind: str, names: Sequence[str]) -> Callable[[Any, Any], Change | None]:
+    def change(before: Any, after: Any) -> Change | None:
+        fields = _field_changes(before, after, names)
+        return _changed(kind, after.id, fields) if fields else None
+
+    return change
+
+
 def diff_documents(old: Document, new: Document) -> list[Change]:
     """The changes from ``old`` to ``new`` (two versions of one document)."""
-    changes = _document_fields(old, new)
-    olds, news = _by_id(old.entities), _by_id(new.entities)
-    for entity_id, entity in olds.items():
-        if entity_id not in news:
-            changes.append(Change("-", "entity", entity_id, describe_entity(entity)))
-    for entity_id, entity in news.items():
-        if entity_id not in olds:
-            changes.append(Change("+", "entity", entity_id, describe_entity(entity)))
-        else:
-            fields = _field_changes(olds[entity_id], entity, ("type", "start", "end", "text"))
-            if fields:
-                changes.append(_changed("entity", entity_id, fields))
-    old_rel, new_rel = _by_id(old.relations), _by_id(new.relations)
-    for relation_id, relation in old_rel.items():
-        if relation_id not in new_rel:
-            changes.append(Change("-", "relation", relation_id, describe_relation(relation, old)))
-    for relation_id, relation in new_rel.items():
-        if relation_id not in old_rel:
-            changes.append(Change("+", "relation", relation_id, describe_relation(relation, new)))
-        else:
-            fields = _field_changes(old_rel[relation_id], relation, ("type", "head", "tail"))
-            if fields:
-                changes.append(_changed("relation", relation_id, fields))
-    old_cl, new_cl = _by_id(old.clusters), _by_id(new.clusters)
-    for cluster_id, cluster in old_cl.items():
-        if cluster_id not in new_cl:
-            changes.append(Change("-", "cluster", cluster_id, describe_cluster(cluster)))
-    for cluster_id, cluster in new_cl.items():
-        if cluster_id not in old_cl:
-            changes.append(Change("+", "cluster", cluster_id, describe_cluster(cluster)))
-            continue
-        before, after = old_cl[cluster_id].entities, cluster.entities
-        if set(before) != set(after):
-            added = [f"+{m}" for m in after if m not in before]
-            removed = [f"-{m}" for m in before if m not in after]
-            changes.append(
-                Change(
-                    "~",
-                    "cluster",
-                    cluster_id,
-                    "members " + " ".join(added + removed),
-                    (("entities", list(before), list(after)),),
-                )
-            )
-    return changes
+    return (
+        _document_fields(old, new)
+        + _diff_items(
+            "entity",
+            old.entities,
+            new.entities,
+            describe_entity,
+            describe_entity,
+            _field_change("entity", ("type", "start", "end", "text")),
+        )
+        + _diff_items(
+            "relation",
+            old.relations,
+            new.relations,
+            lambda r: describe_relation(r, old),
+            lambda r: describe_relation(r, new),
+            _field_change("relation", ("type", "head", "tail")),
+        )
+        + _diff_items(
+            "cluster",
+            old.clusters,
+            new.clusters,
+            describe_cluster,
+            describe_cluster,
+            _cluster_change,
+        )
+    )
 
 
 def diff(
