@@ -43,6 +43,8 @@ class RelationLabel:
     tail: tuple[str, ...]
     symmetric: bool
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    #: kept only so that older releases stay valid; the guidelines no longer annotate it
+    deprecated: bool = False
 
     def allows(self, head_type: str, tail_type: str) -> bool:
         """Whether the inventory allows these argument types (either order if symmetric)."""
@@ -66,6 +68,11 @@ class Inventory:
     @property
     def relation_types(self) -> list[str]:
         return [label.name for label in self.relations]
+
+    @property
+    def current_relation_types(self) -> list[str]:
+        """Relation types the guidelines still annotate (schema order, deprecated ones left out)."""
+        return [label.name for label in self.relations if not label.deprecated]
 
     def entity(self, name: str) -> EntityLabel:
         for label in self.entities:
@@ -110,6 +117,7 @@ def inventory() -> Inventory:
             tail=tuple(item["x-tail"]),
             symmetric=bool(item["x-symmetric"]),
             sources=dict(item.get("x-sources", {})),
+            deprecated=bool(item.get("x-deprecated", False)),
         )
         for item in defs["RelationType"]["oneOf"]
     )
