@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from grow_helpers import run, tree_digest
+from grow_helpers import REPO, run, tree_digest
 
 from corpus.errors import CorpusError
 from corpus.model import Document, Entity
@@ -24,7 +24,7 @@ from corpus.preannotate import (
     sentences_with_mentions,
     task_with_predictions,
 )
-from corpus.release import load_release
+from corpus.release import latest_version, load_release
 
 
 def spans(predictions: list[Prediction]) -> list[tuple[str, str]]:
@@ -210,3 +210,16 @@ def test_cli_preannotate_eval(
     assert code == 0 and out.startswith("pre-annotator toy-1 on 1.1.0")
     code, _, err = run(capsys, "preannotate-eval", "--pre-annotator", "nope")
     assert code == 2 and err.startswith("nope: -: /: PREANNOTATOR_INVALID: ")
+
+
+def test_the_readme_states_the_measured_figures() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    documents = load_release()
+    micro = leave_one_sentence_out(documents).micro
+    row = (
+        f"| gazetteer, held-out sentences | {micro.precision:.3f} | {micro.recall:.3f} | "
+        f"{micro.f1:.3f} | {micro.possible} | {micro.actual} | {micro.correct} |"
+    )
+    assert row in readme
+    assert f"of the article's {len(sentences_with_mentions(documents))} sentences" in readme
+    assert f"On release {latest_version()}:" in readme
