@@ -99,7 +99,7 @@ class Prediction:
 class NamedPreAnnotator:
     """A pre-annotator and the ``model_version`` its predictions carry."""
 
-    annotate: Callable[[str], Sequence[EntityLike]]
+    annotate: PreAnnotator
     model_version: str
 
     def __call__(self, text: str, /) -> Sequence[EntityLike]:
@@ -209,7 +209,7 @@ def load_preannotator(spec: str) -> NamedPreAnnotator:
 
 def predict(
     text: str,
-    annotator: Callable[[str], Sequence[EntityLike]],
+    annotator: PreAnnotator,
     *,
     document: str | None = None,
     source: str = "pre-annotator",
@@ -288,22 +288,34 @@ def ls_prediction(predictions: Sequence[Prediction], model_version: str) -> dict
     }
 
 
+def model_version_of(annotator: PreAnnotator) -> str:
+    """The ``model_version`` a pre-annotator's predictions carry: its ``model_version``
+    attribute (a :class:`Gazetteer`, a :class:`NamedPreAnnotator`, a hook that sets one),
+    else its qualified name."""
+    version = getattr(annotator, "model_version", None)
+    if isinstance(version, str) and version:
+        return version
+    module = getattr(annotator, "__module__", None)
+    name = getattr(annotator, "__qualname__", None) or type(annotator).__qualname__
+    return f"{module}:{name}" if module else str(name)
+
+
 def task_with_predictions(
     document: Document,
-    annotator: NamedPreAnnotator | Gazetteer,
+    annotator: PreAnnotator,
     *,
     version: str,
+    model_version: str | None = None,
 ) -> dict[str, Any]:
     """A Label Studio task for ``document`` (as ``ls export --as none`` writes it) carrying
-    the pre-annotator's predictions of its text; the document's own annotations, if any, are
-    not included."""
+    the pre-annotator's predictions of its text (``model_version``: given, else
+    :func:`model_version_of`); the document's own annotations, if any, are not included."""
     from corpus.formats.labelstudio import document_to_task
 
+    name = model_version or model_version_of(annotator)
     task = document_to_task(document, version=version, mode="none")
-    predictions = predict(
-        document.text, annotator, document=document.id, source=annotator.model_version
-    )
-    task["predictions"] = [ls_prediction(predictions, annotator.model_version)]
+    predictions = predict(document.text, annotator, document=document.id, source=name)
+    task["predictions"] = [ls_prediction(predictions, name)]
     return task
 
 
@@ -339,9 +351,7 @@ def sentences_with_mentions(documents: Sequence[Document]) -> list[HeldOut]:
 
 def leave_one_sentence_out(
     documents: Sequence[Document],
-    build: Callable[[Iterable[tuple[str, str]]], Callable[[str], Sequence[EntityLike]]] = (
-        Gazetteer.from_mentions
-    ),
+    build: Callable[[Iterable[tuple[str, str]]], PreAnnotator] = (Gazetteer.from_mentions),
 ) -> SchemeResult:
     """Strict scores of a pre-annotator built by ``build`` from the (text, type) gold
     mentions of all other sentences, on each held-out sentence; counts summed over sentences."""
@@ -367,9 +377,7 @@ def leave_one_sentence_out(
     return evaluate_entities(pairs, Strict())
 
 
-def score_preannotator(
-    documents: Sequence[Document], annotator: Callable[[str], Sequence[EntityLike]]
-) -> SchemeResult:
+def score_preannotator(documents: Sequence[Document], annotator: PreAnnotator) -> SchemeResult:
     """Strict scores of a fixed pre-annotator on whole documents (held-out only if the
     pre-annotator never saw these documents)."""
     pairs = []

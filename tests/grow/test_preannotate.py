@@ -19,6 +19,7 @@ from corpus.preannotate import (
     gazetteer_from_release,
     leave_one_sentence_out,
     load_preannotator,
+    model_version_of,
     predict,
     score_preannotator,
     sentences_with_mentions,
@@ -223,3 +224,16 @@ def test_the_readme_states_the_measured_figures() -> None:
     assert row in readme
     assert f"of the article's {len(sentences_with_mentions(documents))} sentences" in readme
     assert f"On release {latest_version()}:" in readme
+
+
+def test_model_version_of_a_plain_callable_is_its_name(hook_module: str) -> None:
+    import importlib
+
+    module = importlib.import_module(hook_module)
+    assert model_version_of(module.predict) == "toy-1"
+    assert model_version_of(module.outside) == "toy_hook:outside"
+    assert model_version_of(Gazetteer({}, "gazetteer-9.9.9")) == "gazetteer-9.9.9"
+    document = Document("d", "Momeni spoke.")
+    task = task_with_predictions(document, module.predict, version="working", model_version="x")
+    assert task["predictions"][0]["model_version"] == "x"
+    assert [r["value"]["text"] for r in task["predictions"][0]["result"]] == ["Momeni"]
