@@ -114,7 +114,8 @@ def count(documents: Sequence[Document]) -> Counts:
             entities[entity.type] = entities.get(entity.type, 0) + 1
         for relation in document.relations:
             relations[relation.type] = relations.get(relation.type, 0) + 1
-        split = str(document.metadata.get("split", "train"))
+        assigned = document.metadata.get("split", "train")
+        split = assigned if isinstance(assigned, str) else "unassigned"  # null: not yet
         totals = splits.setdefault(
             split, dict.fromkeys(("documents", "entities", "relations", "clusters"), 0)
         )

@@ -10,8 +10,9 @@ checksum first.
 Refusal codes of :func:`create_release`: ``VERSION_INVALID``, ``MESSAGE_EMPTY`` and
 ``CHANGELOG_UNREADABLE`` (exit 2),
 ``VERSION_EXISTS``, ``VERSION_NOT_GREATER``, ``WORKING_COPY_INVALID`` (after the working
-copy's own problems) and ``EMPTY_WORKING_COPY`` (exit 1). Loading: ``NO_RELEASE`` and
-``RELEASE_NOT_FOUND`` (exit 2).
+copy's own problems), ``EMPTY_WORKING_COPY`` and ``SPLIT_UNASSIGNED`` (a document whose
+``metadata.split`` is null: a release fixes every document's split) (exit 1). Loading:
+``NO_RELEASE`` and ``RELEASE_NOT_FOUND`` (exit 2).
 """
 
 from __future__ import annotations
@@ -193,6 +194,14 @@ def create_release(
             report.label,
             "EMPTY_WORKING_COPY",
             f"refusing to release {version}: the working copy has no documents",
+        )
+    unassigned = [d.id for d in report.documents if d.metadata.get("split") is None]
+    if unassigned:  # a release fixes the split of every document it holds
+        raise _refuse(
+            report.label,
+            "SPLIT_UNASSIGNED",
+            f"refusing to release {version}: no split for {', '.join(unassigned)}; "
+            "assign one with `corpus split` (or `corpus add --split`)",
         )
 
     # read before writing anything: a changelog we cannot update must not leave a release

@@ -32,7 +32,7 @@ def test_create_release(project: Path) -> None:
     assert doc.read_bytes() == working.read_bytes()
     data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert data["version"] == "1.0.0" and data["date"] == "2026-11-26"
-    assert data["message"] == "first" and data["schema_version"] == "1.0.0"
+    assert data["message"] == "first" and data["schema_version"] == "1.1.0"
     assert data["files"] == {f"documents/{DOC_ID}.json": sha256_file(doc)}
     fixture = fixture_data()
     counts = data["counts"]

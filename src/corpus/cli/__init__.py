@@ -18,7 +18,13 @@ from collections.abc import Callable, Sequence
 from corpus.errors import EXIT_UNUSABLE, CorpusError, Problem, problems_as_json
 
 #: modules that contribute subcommands, in the order they appear in ``--help``
-COMMAND_MODULES = ("corpus.cli.core", "corpus.cli.hf", "corpus.cli.ls", "corpus.cli.teach")
+COMMAND_MODULES = (
+    "corpus.cli.core",
+    "corpus.cli.grow",
+    "corpus.cli.hf",
+    "corpus.cli.ls",
+    "corpus.cli.teach",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 

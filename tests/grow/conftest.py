@@ -1,0 +1,32 @@
+"""Fixtures of the grow tests: a throw-away copy of the project (schema, seeds, the gold
+working copy, the releases and the changelog).
+
+Every test works in ``tmp_path`` with ``CORPUS_ROOT`` pointing at it, so the real
+``annotations/`` and ``seeds/`` are never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = str(Path(__file__).resolve().parent)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from grow_helpers import REPO  # noqa: E402
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project root holding the real schema, seeds, working copy and releases."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "schema", root / "schema")
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copytree(REPO / "annotations", root / "annotations")
+    monkeypatch.setenv("CORPUS_ROOT", str(root))
+    monkeypatch.chdir(tmp_path)
+    return root
