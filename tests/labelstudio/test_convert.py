@@ -27,7 +27,7 @@ def run(
     reserved: set[str] | None = None,
 ) -> tuple[list[labelstudio.ImportedDocument], list[Problem]]:
     bases = {(GOLD_ID, ""): base} if base is not None else {}
-    return labelstudio.tasks_to_documents(
+    return labelstudio.read(
         export,
         file="export.json",
         seeds={GOLD_ID: SEED},
@@ -369,7 +369,7 @@ def test_emoji_offsets_are_code_points() -> None:
             ],
         }
     ]
-    imported, problems = labelstudio.tasks_to_documents(
+    imported, problems = labelstudio.read(
         export, file="e.json", seeds={"e": seed}, bases={}
     )
     assert problems == []
@@ -379,7 +379,7 @@ def test_emoji_offsets_are_code_points() -> None:
     export[0]["annotations"][0]["result"][0]["value"]["start"] = utf16  # a JS-style offset
     assert [
         p.code
-        for p in labelstudio.tasks_to_documents(export, file="e.json", seeds={"e": seed}, bases={})[
+        for p in labelstudio.read(export, file="e.json", seeds={"e": seed}, bases={})[
             1
         ]
     ] == ["TEXT_MISMATCH"]
