@@ -173,21 +173,21 @@ CODES: dict[str, Code] = _codes(
         'a string holding a lone surrogate escape (`"\\ud800"`), which is not a character',
     ),
     # -- input that cannot be used at all
-    ("NOT_FOUND", 2, "*", "a file or folder named on the command line does not exist"),
+    ("NOT_FOUND", 2, "validate, *", "a file or folder named on the command line does not exist"),
     (
         "UNREADABLE",
         2,
-        "*",
+        "validate, *",
         "a file that cannot be read (a folder named like a file, no permission)",
     ),
-    ("NOT_UTF8", 2, "*", "a file that is not UTF-8 (location: the first bad byte)"),
+    ("NOT_UTF8", 2, "validate, *", "a file that is not UTF-8 (location: the first bad byte)"),
     (
         "NOT_JSON",
         2,
-        "*",
+        "validate, *",
         "a file that is not JSON (location: line and column), or JSON nested too deeply",
     ),
-    ("NO_DOCUMENTS", 2, "*", "a folder without document files"),
+    ("NO_DOCUMENTS", 2, "validate, *", "a folder without document files"),
     (
         "OS_ERROR",
         2,

@@ -10,7 +10,8 @@
    odd input (strings for offsets, a list instead of an object) gives schema problems and
    never a traceback.
 
-Problem codes (stable; the README has the same table):
+Problem codes (stable; registered with their exit status in :mod:`corpus.codes`, which the
+README's tables are generated from):
 
 ==========================  ==============================================================
 code                        meaning

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -299,3 +301,57 @@ def test_export_force_never_replaces_a_project_folder(
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and f": {code}: " in err, err
     assert {p: p.read_bytes() for p in project_copy.rglob("*") if p.is_file()} == before
+
+
+# ------------------------------------------------------------- the sidecar's shape (JSON Schema)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d.update(metadata=[]), [("/metadata", "'metadata' must be a JSON object")]),
+        (lambda d: d.pop("clusters"), [("/clusters", "'clusters' must be a list")]),
+        (
+            lambda d: d.update(seed={"path": "seeds/x.txt"}),
+            [("/seed", "'seed' must be null or {path, sha256}")],
+        ),
+        (lambda d: d.update(format="other"), [("/format", "not a corpus-brat-sidecar file")]),
+        (lambda d: d.clear(), [("/format", "not a corpus-brat-sidecar file")]),
+        (
+            lambda d: d.update(id="another", clusters={}),
+            [
+                ("/clusters", "'clusters' must be a list"),
+                ("/id", "the sidecar is for document 'another'"),
+            ],
+        ),
+    ],
+)
+def test_the_sidecar_schema_locates_each_problem(
+    tmp_path: Path, change: Any, expected: list[tuple[str, str]]
+) -> None:
+    (_, [document]) = CORPORA[0]
+    folder = tmp_path / "brat"
+    brat.write([document], folder)
+    path = folder / f"{document.id}{brat.SIDECAR_SUFFIX}"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        brat.read(folder)
+    problems = caught.value.problems
+    assert {p.code for p in problems} == {"BAD_SIDECAR"}
+    assert {p.file for p in problems} == {str(path)}
+    assert [(p.pointer, p.message) for p in problems] == expected
+    assert caught.value.exit_code == 1
+
+
+def test_a_sidecar_that_is_not_an_object_is_named_as_such(tmp_path: Path) -> None:
+    (_, [document]) = CORPORA[0]
+    folder = tmp_path / "brat"
+    brat.write([document], folder)
+    (folder / f"{document.id}{brat.SIDECAR_SUFFIX}").write_text("[1, 2]", encoding="utf-8")
+    _, problems = brat.read_document(folder, document.id)
+    assert [str(p) for p in problems] == [
+        f"{document.id}{brat.SIDECAR_SUFFIX}: {document.id}: /format: BAD_SIDECAR: "
+        "not a corpus-brat-sidecar file"
+    ]
