@@ -181,3 +181,32 @@ def test_render_readme_replaces_a_stale_table() -> None:
     fresh = codes.render_readme(stale)
     assert "GONE" not in fresh and "`LS_MALFORMED` | 1 |" in fresh
     assert fresh.startswith("before\n") and fresh.endswith("after\n")
+
+
+# --------------------------------------------------------------------------- behaviour changes
+
+
+def test_evaluate_text_mismatch_now_exits_1_like_every_text_mismatch() -> None:
+    from corpus.evaluation import evaluate
+    from corpus.model import Document
+
+    gold = [Document(id="d", text="a b")]
+    with pytest.raises(CorpusError) as caught:
+        evaluate([Document(id="d", text="a c")], gold)
+    assert [p.code for p in caught.value.problems] == ["TEXT_MISMATCH"]
+    assert caught.value.exit_code == 1
+    with pytest.raises(CorpusError) as unknown:
+        evaluate([Document(id="other", text="x")], gold)
+    assert unknown.value.exit_code == 2  # NO_GOLD_DOCUMENT stays unusable input
+
+
+def test_release_of_a_working_copy_with_an_unreadable_file_exits_2(
+    project: Path, working_doc: Path
+) -> None:
+    from corpus.release import create_release
+
+    working_doc.with_name("broken.json").write_text("{", encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        create_release("1.0.0", "first", root=project)
+    assert [p.code for p in caught.value.problems] == ["NOT_JSON", "WORKING_COPY_INVALID"]
+    assert caught.value.exit_code == 2
