@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from corpus.errors import Problem, UnusableInputError
+from corpus.errors import CorpusError, Location, Problem
 from corpus.model import Document, Entity
 from corpus.schema import inventory
 
@@ -470,12 +470,12 @@ def evaluate(predicted: Sequence[Document], gold: Sequence[Document]) -> Evaluat
     predicted_by_id = {document.id: document for document in predicted}
     extra = sorted(set(predicted_by_id) - set(gold_by_id))
     if extra:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     "predicted",
                     doc_id,
-                    "",
+                    Location(),
                     "NO_GOLD_DOCUMENT",
                     "this predicted document has no gold document with the same id",
                 )
@@ -488,12 +488,12 @@ def evaluate(predicted: Sequence[Document], gold: Sequence[Document]) -> Evaluat
         if doc_id in gold_by_id and document.text != gold_by_id[doc_id].text
     )
     if mismatched:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     "predicted",
                     doc_id,
-                    "/text",
+                    Location.at("text"),
                     "TEXT_MISMATCH",
                     "the predicted document's text differs from the gold text, so its "
                     "offsets cannot be compared",

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import Problem, UnusableInputError
+from corpus.errors import CorpusError, Location, Problem
 from corpus.model import Cluster, Document, Entity, Relation, Seed
 from corpus.release import WORKING
 from corpus.schema import Inventory, inventory
@@ -530,12 +530,12 @@ def resolve_version(version: str | None) -> str:
         return version
     latest = latest_version()
     if latest is None:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     "annotations/releases",
                     None,
-                    "",
+                    Location(),
                     "NO_RELEASE",
                     "there is no release yet; make one with `corpus release`, or build the "
                     "working copy with `corpus build --version working`",
@@ -608,12 +608,12 @@ def build_documents(
     if target.exists() and (
         not target.is_dir() or (any(target.iterdir()) and not (target / BUILD_INFO_FILE).is_file())
     ):
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     str(target),
                     None,
-                    "",
+                    Location(),
                     "OUTPUT_NOT_A_DATASET",
                     "the output exists and is not a dataset folder built by `corpus build`; "
                     "it is left alone (choose an empty or new folder)",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem
+from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import labelstudio, native
 from corpus.fsutil import sha256_file
 from corpus.model import Document
@@ -32,7 +32,7 @@ def export_tasks(
     root = root or project_root()
     resolved = release.resolve(version, root)
     documents = release.load(resolved, root)
-    return resolved, labelstudio.documents_to_tasks(documents, version=resolved, mode=mode)
+    return resolved, labelstudio.write(documents, version=resolved, mode=mode)
 
 
 def _display(path: Path, root: Path) -> str:
@@ -161,7 +161,7 @@ def import_export(
     check_output_dir(target_dir, root)
     choice = selection or labelstudio.Selection()
     corpus = load_corpus(labelstudio.task_document_ids(tasks), root)
-    imported, problems = labelstudio.tasks_to_documents(
+    imported, problems = labelstudio.read(
         tasks,
         file=file,
         seeds=corpus.seeds,
@@ -181,7 +181,7 @@ def import_export(
                 Problem(
                     _display(path, root),
                     item.document.id,
-                    "",
+                    Location(),
                     "DUPLICATE_DOCUMENT",
                     f"annotators {by_path[path]!r} and {item.annotator!r} would both be "
                     f"written to {folder.name}/; import them one at a time with --annotator",

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus.errors import CorpusError, Location, Problem, problem_error
 
 LABEL_STUDIO_VERSION = "1.23.2"
 VENV_NAME = ".venv-ls"
@@ -42,10 +42,6 @@ URL_ENV = "LABEL_STUDIO_URL"
 #: generic variable names Label Studio would also read (unprefixed) and must not see
 _LEAKY_ENV = ("USERNAME", "PASSWORD", "PORT", "HOST", "DATABASE_NAME")
 _STARTED = re.compile(r"Starting development server at (http://[^/\s]+)/")
-
-
-def _problem(where: str, code: str, message: str) -> CorpusError:
-    return CorpusError([Problem(where, None, "", code, message)], exit_code=2)
 
 
 # --------------------------------------------------------------------------- install
@@ -93,7 +89,7 @@ def install(root: Path, *, python: str | None = None, log: IO[str] | None = None
     ]
     for command in commands:
         if subprocess.run(command, check=False).returncode != 0:
-            raise _problem(
+            raise problem_error(
                 str(venv),
                 "LS_INSTALL_FAILED",
                 f"`{' '.join(command)}` failed (see its output above)",
@@ -220,7 +216,7 @@ def start(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise _problem(
+            raise problem_error(
                 str(log_path),
                 "LS_START_FAILED",
                 f"label-studio exited with status {process.returncode}: {server.log_tail()}",
@@ -231,7 +227,7 @@ def start(
             return server
         time.sleep(0.5)
     server.stop()
-    raise _problem(
+    raise problem_error(
         str(log_path),
         "LS_START_TIMEOUT",
         f"Label Studio did not answer on {server.url}/health within {timeout:.0f} s: "
@@ -273,12 +269,12 @@ def running(
 def token_from_env() -> str:
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     TOKEN_ENV,
                     None,
-                    "",
+                    Location(),
                     "LS_NO_TOKEN",
                     f"set {TOKEN_ENV} to your Label Studio access token "
                     "(Account & Settings in the UI)",
@@ -307,7 +303,7 @@ class Client:
         try:
             return function(*args, **kwargs)
         except (httpx.TransportError, httpx.InvalidURL) as exc:
-            raise _problem(
+            raise problem_error(
                 self.url,
                 "LS_UNREACHABLE",
                 f"cannot reach Label Studio at {self.url} ({what}): {exc or type(exc).__name__}",
@@ -315,16 +311,16 @@ class Client:
         except ApiError as exc:
             status = exc.status_code
             if status in (401, 403):
-                raise _problem(
+                raise problem_error(
                     self.url,
                     "LS_AUTH",
                     f"Label Studio refused the token ({what}: HTTP {status}); check {TOKEN_ENV}",
                 ) from None
             if status == 404 and project is not None:
-                raise _problem(
+                raise problem_error(
                     self.url, "LS_NO_PROJECT", f"there is no project {project} on {self.url}"
                 ) from None
-            raise _problem(
+            raise problem_error(
                 self.url, "LS_API_ERROR", f"{what} failed: HTTP {status}: {_detail(exc.body)}"
             ) from None
 
@@ -393,7 +389,7 @@ class Client:
         try:
             return json.loads(raw)
         except ValueError:
-            raise _problem(self.url, "LS_API_ERROR", "the export is not JSON") from None
+            raise problem_error(self.url, "LS_API_ERROR", "the export is not JSON") from None
 
     def user_emails(self) -> dict[int, str]:
         users = self._call("list users", self._sdk.users.list)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem, json_pointer
+from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
 from corpus.fsutil import sha256_file
 from corpus.model import Document
@@ -180,7 +180,7 @@ def read_manifest(folder: Path, *, display: str) -> tuple[dict[str, Any] | None,
             Problem(
                 display,
                 None,
-                "",
+                Location(),
                 "RELEASE_NAME_INVALID",
                 f"release folder {folder.name!r} is not a version X.Y.Z",
             )
@@ -188,7 +188,7 @@ def read_manifest(folder: Path, *, display: str) -> tuple[dict[str, Any] | None,
     path = folder / MANIFEST
     if not path.is_file():
         problems.append(
-            Problem(name, None, "", "MANIFEST_MISSING", "the release has no manifest.json")
+            Problem(name, None, Location(), "MANIFEST_MISSING", "the release has no manifest.json")
         )
         return None, problems
     try:
@@ -204,7 +204,7 @@ def read_manifest(folder: Path, *, display: str) -> tuple[dict[str, Any] | None,
             Problem(
                 name,
                 None,
-                json_pointer(*schema_error.absolute_path),
+                Location.at(*schema_error.absolute_path),
                 "MANIFEST_INVALID",
                 schema_error.message,
             )
@@ -216,7 +216,7 @@ def read_manifest(folder: Path, *, display: str) -> tuple[dict[str, Any] | None,
             Problem(
                 name,
                 None,
-                "/version",
+                Location.at("version"),
                 "MANIFEST_VERSION_MISMATCH",
                 f"manifest version {data['version']!r} differs from the "
                 f"folder name {folder.name!r}",
@@ -240,13 +240,13 @@ def verify_checksums(folder: Path, data: dict[str, Any], *, display: str) -> Che
     for name, expected in sorted(listed.items()):
         path = present.get(name)
         where = f"{display}/{MANIFEST}"
-        pointer = json_pointer("files", name)
+        location = Location.at("files", name)
         if path is None:
             problems.append(
                 Problem(
                     where,
                     None,
-                    pointer,
+                    location,
                     "RELEASE_FILE_MISSING",
                     f"{name} is listed in the manifest but missing",
                 )
@@ -258,7 +258,7 @@ def verify_checksums(folder: Path, data: dict[str, Any], *, display: str) -> Che
                 Problem(
                     f"{display}/{name}",
                     None,
-                    "",
+                    Location(),
                     "CHECKSUM_MISMATCH",
                     f"sha256 {actual} differs from the manifest's {expected}: "
                     "the released file was changed",
@@ -271,7 +271,7 @@ def verify_checksums(folder: Path, data: dict[str, Any], *, display: str) -> Che
             Problem(
                 f"{display}/{name}",
                 None,
-                "",
+                Location(),
                 "RELEASE_FILE_UNLISTED",
                 "the file is not listed in the manifest",
             )
@@ -305,7 +305,11 @@ def verify_member(path: Path, folder: Path, *, display: str, release_display: st
     if expected is None:
         return [
             Problem(
-                display, None, "", "RELEASE_FILE_UNLISTED", "the file is not listed in the manifest"
+                display,
+                None,
+                Location(),
+                "RELEASE_FILE_UNLISTED",
+                "the file is not listed in the manifest",
             )
         ]
     actual = sha256_file(path)
@@ -314,7 +318,7 @@ def verify_member(path: Path, folder: Path, *, display: str, release_display: st
             Problem(
                 display,
                 None,
-                "",
+                Location(),
                 "CHECKSUM_MISMATCH",
                 f"sha256 {actual} differs from the manifest's {expected}: "
                 "the released file was changed",
@@ -336,7 +340,7 @@ def verify_counts(
                 Problem(
                     f"{display}/{MANIFEST}",
                     None,
-                    json_pointer("counts", key),
+                    Location.at("counts", key),
                     "MANIFEST_COUNTS_MISMATCH",
                     f"counts.{key} is {recorded.get(key)!r} but the documents give {value!r}",
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from corpus.errors import Problem, UnusableInputError
+from corpus.errors import CorpusError, Location, Problem
 
 ROOT_ENV = "CORPUS_ROOT"
 
@@ -69,7 +69,7 @@ def refuse_release_output(
             shown = target.relative_to(root.resolve()).as_posix()
         except ValueError:
             shown = str(output)
-        raise UnusableInputError([Problem(shown, None, "", "OUTPUT_IN_RELEASE", message)])
+        raise CorpusError([Problem(shown, None, Location(), "OUTPUT_IN_RELEASE", message)])
 
 
 #: project folders that no output may replace as a whole
@@ -85,12 +85,12 @@ def refuse_replacing_project_folder(output: Path, root: Path | None = None) -> N
     for name in PROTECTED_FOLDERS:
         folder = root / name
         if folder.is_relative_to(target) or target.is_relative_to(folder):
-            raise UnusableInputError(
+            raise CorpusError(
                 [
                     Problem(
                         str(output),
                         None,
-                        "",
+                        Location(),
                         "OUTPUT_IS_PROJECT_FOLDER",
                         f"replacing this folder would remove files of the project's {name}/; "
                         "choose an output folder of its own, such as build/brat",

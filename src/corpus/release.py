@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus import manifest
-from corpus.errors import CorpusError, Problem, problem_error
+from corpus.errors import CorpusError, Location, Problem, problem_error
 from corpus.formats import native
 from corpus.fsutil import atomic_write_bytes, atomic_write_text, publish_dir, staging_dir
 from corpus.manifest import Counts, parse_version
@@ -60,7 +60,7 @@ def latest_version(root: Path | None = None) -> str | None:
 
 def _raise_if_problems(report: SetReport) -> None:
     if report.problems:
-        raise CorpusError(report.problems, 2 if report.unusable else 1)
+        raise CorpusError(report.problems)
 
 
 def load_working(root: Path | None = None) -> list[Document]:
@@ -86,7 +86,6 @@ def load_release(version: str | None = None, root: Path | None = None) -> list[D
                 display(releases_dir(root), root),
                 "NO_RELEASE",
                 "there is no release yet (create one with `corpus release`)",
-                unusable=True,
             )
         version = versions[-1]
     folder = release_path(version, root)
@@ -96,7 +95,6 @@ def load_release(version: str | None = None, root: Path | None = None) -> list[D
             display(folder, root),
             "RELEASE_NOT_FOUND",
             f"there is no release {version!r} (releases: {known})",
-            unusable=True,
         )
     report = check_release(folder, root=root)
     _raise_if_problems(report)
@@ -113,9 +111,7 @@ def resolve(version: str | None, root: Path | None = None) -> str:
 
     An empty string is not "the default": it is refused (``RELEASE_NOT_FOUND``, exit 2)."""
     if version == "":
-        raise _refuse(
-            "--version", "RELEASE_NOT_FOUND", "an empty version names no release", unusable=True
-        )
+        raise _refuse("--version", "RELEASE_NOT_FOUND", "an empty version names no release")
     return version or latest_version(root) or WORKING
 
 
@@ -135,8 +131,8 @@ def _today() -> str:
     return datetime.now(timezone.utc).date().isoformat()
 
 
-def _refuse(where: str, code: str, message: str, *, unusable: bool = False) -> CorpusError:
-    return problem_error(where, code, message, unusable=unusable)
+def _refuse(where: str, code: str, message: str) -> CorpusError:
+    return problem_error(where, code, message)
 
 
 def create_release(
@@ -154,10 +150,9 @@ def create_release(
             where,
             "VERSION_INVALID",
             f"{version!r} is not a version MAJOR.MINOR.PATCH such as 1.0.0",
-            unusable=True,
         )
     if not message.strip():
-        raise _refuse(where, "MESSAGE_EMPTY", "a release needs a message (-m)", unusable=True)
+        raise _refuse(where, "MESSAGE_EMPTY", "a release needs a message (-m)")
     if target.exists():
         raise _refuse(
             where,
@@ -182,7 +177,7 @@ def create_release(
                 Problem(
                     report.label,
                     None,
-                    "",
+                    Location(),
                     "WORKING_COPY_INVALID",
                     f"refusing to release {version}: the working copy has {len(report.problems)} "
                     "problem(s), listed above",
@@ -272,7 +267,6 @@ def read_changelog(root: Path) -> str:
             display(path, root),
             "CHANGELOG_UNREADABLE",
             f"cannot read the changelog to add the release's entry: {reason}",
-            unusable=True,
         ) from None
 
 

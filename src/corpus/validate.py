@@ -10,7 +10,8 @@
    odd input (strings for offsets, a list instead of an object) gives schema problems and
    never a traceback.
 
-Problem codes (stable; the README has the same table):
+Problem codes (stable; registered with their exit status in :mod:`corpus.codes`, which the
+README's tables are generated from):
 
 ==========================  ==============================================================
 code                        meaning
@@ -68,15 +69,12 @@ from pathlib import Path
 from typing import Any
 
 from corpus import manifest
-from corpus.errors import CorpusError, Problem, json_pointer
+from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
 from corpus.model import Document
 from corpus.paths import changelog_path, project_root, releases_dir, working_dir
 from corpus.schema import document_validator, inventory
 from corpus.semantic import check_semantics
-
-#: codes meaning the input could not be used at all (exit status 2)
-UNUSABLE_CODES = frozenset({"NOT_FOUND", "NOT_JSON", "NOT_UTF8", "UNREADABLE", "NO_DOCUMENTS"})
 
 #: jsonschema keyword -> problem code; other keywords become ``SCHEMA_<UPPER_SNAKE>``
 KEYWORD_CODES = {
@@ -136,7 +134,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
     labels = inventory()
     for error in document_validator().iter_errors(data):
         path = list(error.absolute_path)
-        pointer = json_pointer(*path)
+        location = Location.at(*path)
         keyword = str(error.validator)
         value = error.instance
         if (
@@ -151,7 +149,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 code,
                 f"unknown {kind} type {show(value)}; allowed: {', '.join(allowed)}",
             )
@@ -161,7 +159,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
                     yield Problem(
                         file,
                         document,
-                        pointer,
+                        location,
                         "SCHEMA_REQUIRED",
                         f"missing required property {name!r}",
                     )
@@ -172,7 +170,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
                     yield Problem(
                         file,
                         document,
-                        json_pointer(*path, name),
+                        Location.at(*path, name),
                         "SCHEMA_ADDITIONAL_PROPERTY",
                         f"unexpected property {name!r}; allowed: {', '.join(known)}",
                     )
@@ -182,7 +180,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 "SCHEMA_TYPE",
                 f"expected {expected_text}, found {json_type(value)} {show(value)}",
             )
@@ -190,7 +188,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 "SCHEMA_PATTERN",
                 f"{show(value)} does not match the pattern {error.validator_value}",
             )
@@ -198,7 +196,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 "SCHEMA_MINIMUM",
                 f"{show(value)} is below the minimum {error.validator_value}",
             )
@@ -206,7 +204,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 "SCHEMA_MIN_LENGTH",
                 f"{show(value)} is shorter than {error.validator_value} character(s)",
             )
@@ -215,7 +213,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 "SCHEMA_MIN_ITEMS",
                 f"has {count} item(s); at least {error.validator_value} required",
             )
@@ -223,7 +221,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             detail = " ".join(error.message.split())
             detail = detail if len(detail) <= 200 else detail[:197] + "..."
             yield Problem(
-                file, document, pointer, _keyword_code(keyword), f"{show(value)}: {detail}"
+                file, document, location, _keyword_code(keyword), f"{show(value)}: {detail}"
             )
 
 
@@ -234,12 +232,14 @@ def _escape_surrogates(text: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def _without_surrogates(value: Any, path: tuple[str | int, ...], found: list[str]) -> Any:
+def _without_surrogates(
+    value: Any, path: tuple[str | int, ...], found: list[tuple[str | int, ...]]
+) -> Any:
     """``value`` with lone surrogates (JSON ``\\ud800`` escapes, which are not characters)
-    written out as text; the pointers of the strings that held them go to ``found``."""
+    written out as text; the paths of the strings that held them go to ``found``."""
     if isinstance(value, str):
         if _SURROGATE.search(value):
-            found.append(json_pointer(*path))
+            found.append(path)
             return _escape_surrogates(value)
         return value
     if isinstance(value, list):
@@ -249,7 +249,7 @@ def _without_surrogates(value: Any, path: tuple[str | int, ...], found: list[str
         for key, item in value.items():
             name = _escape_surrogates(key) if isinstance(key, str) else key
             if name != key:
-                found.append(json_pointer(*path, name))
+                found.append((*path, name))
             clean[name] = _without_surrogates(item, (*path, name), found)
         return clean
     return value
@@ -258,7 +258,7 @@ def _without_surrogates(value: Any, path: tuple[str | int, ...], found: list[str
 def validate_document(data: Any, *, file: str, root: Path) -> list[Problem]:
     """Every problem of one parsed JSON document, schema layer then semantic layer,
     sorted by location. ``root`` is the project root the seed path is relative to."""
-    surrogates: list[str] = []
+    surrogates: list[tuple[str | int, ...]] = []
     data = _without_surrogates(data, (), surrogates)
     document = data.get("id") if isinstance(data, dict) else None
     document = document if isinstance(document, str) else None
@@ -266,16 +266,16 @@ def validate_document(data: Any, *, file: str, root: Path) -> list[Problem]:
         Problem(
             file,
             document,
-            pointer,
+            Location(json_path=path),
             "INVALID_UNICODE",
             "the string holds a lone surrogate (a \\ud800-\\udfff escape), "
             "which is not a Unicode character",
         )
-        for pointer in surrogates
+        for path in surrogates
     ]
     problems += dict.fromkeys(_schema_problems(data, file, document))
     if isinstance(data, dict):
-        rejected = {p.pointer for p in problems}
+        rejected = {p.location.json_path for p in problems if p.location.json_path is not None}
         problems += check_semantics(data, file=file, root=root, rejected=rejected)
     return sorted(problems, key=lambda p: (pointer_key(p.pointer), p.code, p.message))
 
@@ -297,10 +297,6 @@ class SetReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-    @property
-    def unusable(self) -> bool:
-        return any(p.code in UNUSABLE_CODES for p in self.problems)
 
     def summary(self) -> str:
         counts = manifest.count(self.documents)
@@ -365,7 +361,7 @@ def check_file(path: Path, *, root: Path) -> FileResult:
             Problem(
                 name,
                 document_id,
-                "/id",
+                Location.at("id"),
                 "FILE_NAME_MISMATCH",
                 f"document id {document_id!r} differs from the file name "
                 f"{path.name!r} (expected {document_id}.json)",
@@ -390,7 +386,7 @@ def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetRepo
                 Problem(
                     name,
                     result.id,
-                    "/id",
+                    Location.at("id"),
                     "DUPLICATE_ID",
                     f"document id {result.id!r} is already used by {seen[result.id]}",
                 )
@@ -411,7 +407,11 @@ def check_folder(
     if not files and not allow_empty:
         report.problems.append(
             Problem(
-                report.label, None, "", "NO_DOCUMENTS", "the folder holds no *.json document files"
+                report.label,
+                None,
+                Location(),
+                "NO_DOCUMENTS",
+                "the folder holds no *.json document files",
             )
         )
         return report
@@ -471,7 +471,9 @@ def check_target(path: Path, *, root: Path) -> list[SetReport]:
         name = display(path, root)
         return [
             SetReport(
-                name, "file", [Problem(name, None, "", "NOT_FOUND", "no such file or folder")]
+                name,
+                "file",
+                [Problem(name, None, Location(), "NOT_FOUND", "no such file or folder")],
             )
         ]
     if is_release_dir(path):
@@ -500,7 +502,7 @@ def check_default(root: Path) -> list[SetReport]:
                 Problem(
                     display(changelog, root),
                     None,
-                    "",
+                    Location(),
                     "CHANGELOG_ENTRY_MISSING",
                     f"no entry '## {folder.name} - DATE' for release {folder.name}",
                 )

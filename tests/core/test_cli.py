@@ -60,6 +60,7 @@ def test_validate_json(
             "pointer": "/relations/0/head",
             "code": "DANGLING_HEAD",
             "message": "relation R1 head 'T99' is not the id of an entity in this document",
+            "location": {"json_path": ["relations", 0, "head"]},
         }
     ]
     assert data["sets"][0]["kind"] == "working" and data["sets"][0]["problems"] == 1

@@ -231,7 +231,8 @@ def test_manifest_problems(released: Path, project: Path) -> None:
     assert codes(validate_paths([released], root=project)) == ["MANIFEST_INVALID"]
     path.write_text("{", encoding="utf-8")
     reports = check_paths([released], root=project)
-    assert codes(reports[0].problems) == ["NOT_JSON"] and reports[0].unusable
+    assert codes(reports[0].problems) == ["NOT_JSON"]
+    assert CorpusError(reports[0].problems).exit_code == 2
     path.unlink()
     assert codes(validate_paths([released], root=project)) == ["MANIFEST_MISSING"]
 

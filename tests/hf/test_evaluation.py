@@ -22,7 +22,7 @@ from seqeval.metrics import classification_report, f1_score, precision_score, re
 from corpus.cli import main
 from corpus.errors import CorpusError
 from corpus.evaluation import Counts, evaluate
-from corpus.formats.native import write_documents
+from corpus.formats import native
 from corpus.hf import ner_tag_names
 from corpus.model import Document, Entity, Relation
 from corpus.schema import inventory
@@ -269,7 +269,7 @@ def test_cli_evaluate_a_prediction_folder(
     tmp_path: Path, gold: list[Document], gold_version: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     predicted = [replace(d, entities=d.entities[1:]) for d in gold]
-    write_documents(predicted, tmp_path / "pred")
+    native.write(predicted, tmp_path / "pred")
     assert main(["evaluate", str(tmp_path / "pred"), gold_version, "--errors"]) == 0
     out = capsys.readouterr().out
     assert "entities strict" in out and "missed:" in out
@@ -311,7 +311,7 @@ def test_cli_evaluate_json_problem_with_a_lone_surrogate_prints(
 def test_cli_evaluate_refuses_two_predictions_of_one_document(
     tmp_path: Path, gold: list[Document], gold_version: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_documents(gold[:1], tmp_path / "pred")
+    native.write(gold[:1], tmp_path / "pred")
     first = tmp_path / "pred" / f"{gold[0].id}.json"
     (tmp_path / "pred" / "z-copy.json").write_bytes(first.read_bytes())
     assert main(["evaluate", str(tmp_path / "pred"), gold_version]) == 1

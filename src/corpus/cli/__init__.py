@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from corpus.errors import EXIT_UNUSABLE, CorpusError, Problem, problems_as_json
+from corpus.errors import EXIT_UNUSABLE, CorpusError, Location, Problem, problems_as_json
 
 #: modules that contribute subcommands, in the order they appear in ``--help``
 COMMAND_MODULES = (
@@ -94,7 +94,9 @@ def os_error_problem(exc: OSError) -> Problem:
     reason = exc.strerror or str(exc)
     if isinstance(exc, FileExistsError) and path is not None and not os.path.isdir(path):
         reason = "exists and is not a folder, so nothing can be written inside it"
-    return Problem(os.fsdecode(path) if path is not None else "-", None, "", "OS_ERROR", reason)
+    return Problem(
+        os.fsdecode(path) if path is not None else "-", None, Location(), "OS_ERROR", reason
+    )
 
 
 def entry() -> None:

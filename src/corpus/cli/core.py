@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from corpus.codes import exit_status
+
 FORMATS = ("text", "json")
 
 
@@ -90,9 +92,7 @@ def run_validate(args: argparse.Namespace) -> int:
             print(problem)
         for report in reports:
             print(report.summary())
-    if any(report.unusable for report in reports):
-        return 2
-    return 1 if problems else 0
+    return exit_status(problem.code for problem in problems)
 
 
 def run_release(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus.errors import CorpusError, Location, Problem
 
 
 def register(subparsers: Any) -> None:
@@ -110,12 +110,12 @@ def read_documents(ref: str, *, gold: bool) -> list[Any]:
     if not path.exists():
         if ref == WORKING or ref[:1].isdigit():
             return list(load(ref))
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     ref,
                     None,
-                    "",
+                    Location(),
                     "NOT_FOUND",
                     "no such file or folder, and not a release version or 'working'",
                 )
@@ -127,13 +127,13 @@ def read_documents(ref: str, *, gold: bool) -> list[Any]:
         reports = check_target(path, root=project_root())
         problems = [p for report in reports for p in report.problems]
         if problems:
-            raise CorpusError(problems, 2 if any(r.unusable for r in reports) else 1)
+            raise CorpusError(problems)
         return [d for report in reports for d in report.documents]
     return _read_predictions(path)
 
 
 def _read_predictions(path: Path) -> list[Any]:
-    from corpus.errors import json_pointer
+    from corpus.errors import CorpusError, Location
     from corpus.formats.native import document_files, from_dict, read_json
     from corpus.schema import document_validator
 
@@ -141,10 +141,14 @@ def _read_predictions(path: Path) -> list[Any]:
     if path.is_dir() and (path / "documents").is_dir() and not files:
         files = document_files(path / "documents")
     if not files:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
-                    str(path), None, "", "NO_DOCUMENTS", "the folder holds no *.json document files"
+                    str(path),
+                    None,
+                    Location(),
+                    "NO_DOCUMENTS",
+                    "the folder holds no *.json document files",
                 )
             ]
         )
@@ -160,7 +164,7 @@ def _read_predictions(path: Path) -> list[Any]:
                 Problem(
                     str(file),
                     doc_id if isinstance(doc_id, str) else None,
-                    json_pointer(*error.path),
+                    Location.at(*error.path),
                     "SCHEMA",
                     error.message,
                 )
@@ -173,7 +177,7 @@ def _read_predictions(path: Path) -> list[Any]:
                 Problem(
                     str(file),
                     document.id,
-                    "/id",
+                    Location.at("id"),
                     "DUPLICATE_ID",
                     f"document id {document.id!r} is already used by {seen[document.id]}",
                 )

@@ -319,7 +319,6 @@ def run_serve(args: argparse.Namespace) -> int:
             "LS_DATA_DIR_FOREIGN",
             "this Label Studio data folder was not made by `corpus ls serve`; "
             "choose another --data-dir",
-            unusable=True,
         )
     if state is None or fresh:
         # the login is kept for the next start (the browser needs it); the token never is

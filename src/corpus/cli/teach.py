@@ -55,7 +55,7 @@ def _export_brat(args: argparse.Namespace) -> int:
 
     ref, documents = load_documents(args.version)
     output = Path(args.output)
-    files = brat.export(documents, output, replace=args.force)
+    files = brat.write(documents, output, replace=args.force)
     print(
         f"wrote {len(files)} files to {output} ({ref}: {len(documents)} documents; "
         "nothing lost: metadata, seeds and cluster ids are in the .corpus.json sidecars)"
@@ -85,7 +85,7 @@ def _agreement(args: argparse.Namespace) -> int:
     except CorpusError as error:  # agreement() is pure: locate its problems at the inputs
         where = " ".join(args.inputs)
         located = [replace(p, file=where) if p.file == "-" else p for p in error.problems]
-        raise CorpusError(located, error.exit_code) from None
+        raise CorpusError(located) from None
     if args.format == "json":
         print(report_json(report))
     else:

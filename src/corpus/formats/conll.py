@@ -17,6 +17,10 @@ Tokens, sentences and tags are exactly those of the Hugging Face ``ner`` config:
 rows come from :func:`corpus.hf.ner_rows` (tokenization in :mod:`corpus.tokenize`,
 nesting rule :data:`corpus.hf.NESTED_RULE`: the outermost mention wins).
 
+Verbs (the same in every format module): :func:`write` (documents to a file, with a
+report of what was lost) and :func:`read` (a file back into sentences; :func:`dumps` and
+:func:`loads` do the same with text).
+
 What CoNLL cannot carry (each reported with counts by :func:`write` and the CLI):
 
 - relations (all of them);
@@ -74,7 +78,7 @@ class ConllReport:
         ]
 
 
-def to_conll(documents: Sequence[Document], *, comments: bool = True) -> tuple[str, ConllReport]:
+def dumps(documents: Sequence[Document], *, comments: bool = True) -> tuple[str, ConllReport]:
     """The CoNLL text of the documents (in the given order) and its report."""
     from corpus import hf
 
@@ -112,15 +116,20 @@ def to_conll(documents: Sequence[Document], *, comments: bool = True) -> tuple[s
 
 
 def write(documents: Sequence[Document], path: Path, *, comments: bool = True) -> ConllReport:
-    """Write :func:`to_conll` to ``path`` atomically."""
+    """Write :func:`dumps` to ``path`` atomically."""
     refuse_release_output(path)
-    text, report = to_conll(documents, comments=comments)
+    text, report = dumps(documents, comments=comments)
     atomic_write_text(path, text)
     return report
 
 
-def parse(text: str) -> list[dict[str, Any]]:
-    """Read CoNLL text written by :func:`to_conll` back into sentences.
+def read(path: Path) -> list[dict[str, Any]]:
+    """Read a CoNLL file written by :func:`write` back into sentences (see :func:`loads`)."""
+    return loads(path.read_text(encoding="utf-8"))
+
+
+def loads(text: str) -> list[dict[str, Any]]:
+    """Read CoNLL text written by :func:`dumps` back into sentences.
 
     Each sentence is ``{"id", "document", "tokens", "tags", "offsets"}``; ``id``,
     ``document`` and ``offsets`` are None when the file has no comments.
