@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.formats.native import from_dict
-from corpus.validate import check_paths, validate_document, validate_paths
+from corpus.sources import check_paths, validate_paths
+from corpus.validate import validate_document
 
 TEXT = fixture_data()["text"]
 OTHER_HASH = "0" * 64
