@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from corpus.cli.options import FORMATS, add_source_argument, add_version_option
