@@ -75,7 +75,9 @@ from corpus.schema import document_validator, inventory
 from corpus.semantic import check_semantics
 
 #: codes meaning the input could not be used at all (exit status 2)
-UNUSABLE_CODES = frozenset({"NOT_FOUND", "NOT_JSON", "NOT_UTF8", "UNREADABLE", "NO_DOCUMENTS"})
+UNUSABLE_CODES = frozenset(
+    {"NOT_FOUND", "NOT_JSON", "NOT_UTF8", "UNREADABLE", "NO_DOCUMENTS", "RELEASE_NOT_FOUND"}
+)
 
 #: jsonschema keyword -> problem code; other keywords become ``SCHEMA_<UPPER_SNAKE>``
 KEYWORD_CODES = {

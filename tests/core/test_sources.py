@@ -301,3 +301,61 @@ def test_a_source_streams_and_reports_every_problem_at_the_end(
     assert [d.id for d in rest] == [OTHER_IDS[1]]
     assert [p.code for p in excinfo.value.problems] == ["UNKNOWN_ENTITY_TYPE", "NOT_JSON"]
     assert excinfo.value.exit_code == 2
+
+
+# --------------------------------------------------------------------------- behaviour changes
+
+
+def test_version_and_working_are_names_before_paths(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`corpus validate 9.9.9` says there is no such release (it used to say NOT_FOUND, no such
+    file); an empty working copy named `working` or by its folder is fine (it used to be
+    NO_DOCUMENTS), as it is in the default run; an unknown name given to --version is
+    NOT_FOUND (it used to be RELEASE_NOT_FOUND, with no word of paths)."""
+    assert main(["validate", "9.9.9"]) == 2
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "annotations/releases/9.9.9: -: /: RELEASE_NOT_FOUND: there is no release '9.9.9' "
+        "(releases: none)"
+    )
+    (project / "annotations" / "working" / FIXTURE.name).unlink()
+    for name in ("working", str(project / "annotations" / "working")):
+        assert main(["validate", name]) == 0
+        assert capsys.readouterr().out == (
+            "ok annotations/working (working): 0 document file(s), 0 entities, 0 relations, "
+            "0 clusters\n"
+        )
+    assert main(["stats", "--version", "v1"]) == 2
+    assert capsys.readouterr().err == (
+        "v1: -: /: NOT_FOUND: no such file or folder, and not a release version or 'working'\n"
+    )
+
+
+def test_predictions_pass_the_schema_layer_only_whatever_names_them(
+    project: Path, working_doc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A working copy or release used as PRED is checked like any prediction: a span whose
+    text differs is no reason to refuse it (it used to be fully validated)."""
+    release.create_release("1.0.0", "gold", root=project)
+    data = json.loads(working_doc.read_text(encoding="utf-8"))
+    data["entities"][0]["text"] = "something else"
+    working_doc.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["validate", "working"]) == 1
+    capsys.readouterr()
+    assert main(["evaluate", "working", "1.0.0", "--format", "json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["entities"]["strict"]["micro"]["f1"] == 1.0
+
+
+def test_a_folder_with_documents_inside_is_a_release_folder(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PRED laid out as a release (documents/ inside) is read as one, manifest and all; such
+    a folder without a manifest is MANIFEST_MISSING (its documents used to be read as
+    predictions without a word)."""
+    documents = tmp_path / "pred" / "documents"
+    documents.mkdir(parents=True)
+    shutil.copy(FIXTURE, documents)
+    assert main(["evaluate", str(tmp_path / "pred"), "working"]) == 1
+    assert "MANIFEST_MISSING" in capsys.readouterr().err
