@@ -43,6 +43,7 @@ from typing import Any
 
 from corpus.errors import CorpusError, Location, Problem
 from corpus.model import Document, Entity, Relation
+from corpus.sources import open_source
 
 SpanKey = tuple[int, int, str]
 
@@ -484,23 +485,10 @@ def agreement(annotations: Sequence[Annotation]) -> AgreementReport:
 # --------------------------------------------------------------------------- inputs
 
 
-def _native_or_brat(path: Path, root: Path) -> list[Document]:
-    from corpus.formats import brat
-    from corpus.validate import check_target
-
-    if path.is_dir() and brat.document_ids(path) and any(path.glob("*.ann")):
-        return brat.read(path, root=root)
-    from corpus.formats import native
-
-    reports = check_target(path, root=root)
-    # a learner's file may be called alice.json: only the document id inside matters here
-    problems = [p for r in reports for p in r.problems if p.code != "FILE_NAME_MISMATCH"]
-    if problems:
-        raise CorpusError(problems)
-    documents = [d for r in reports for d in r.documents]
-    if path.is_file() and not documents:
-        documents = [native.from_dict(native.read_json(path))]
-    return documents
+def _documents(name: str | Path, root: Path) -> list[Document]:
+    """An annotator's documents: any source (:mod:`corpus.sources`) or a brat folder; a
+    learner's file may be called alice.json (only the document id inside matters here)."""
+    return open_source(name, root=root, file_names=False, brat=True).documents()
 
 
 def _from_label_studio(path: Path, tasks: Any, root: Path) -> list[Annotation]:
@@ -542,7 +530,7 @@ def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[
                 p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")
             )
             if subfolders:
-                return [Annotation(p.name, _by_id(_native_or_brat(p, root))) for p in subfolders]
+                return [Annotation(p.name, _by_id(_documents(p, root))) for p in subfolders]
         raise CorpusError(
             [
                 Problem(
@@ -560,13 +548,7 @@ def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[
         names = list(paths)
     annotations = []
     for raw, name in zip(paths, names, strict=True):
-        path = Path(raw)
-        if path.exists():
-            annotations.append(Annotation(name, _by_id(_native_or_brat(path, root))))
-        else:
-            from corpus import release
-
-            annotations.append(Annotation(raw, _by_id(release.load(raw, root))))
+        annotations.append(Annotation(name, _by_id(_documents(raw, root))))
     return annotations
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from corpus.fsutil import sha256_text
 from corpus.model import Cluster, Document, Entity, Relation
+from corpus.sources import open_source
 
 KINDS = ("entity", "relation", "cluster")
 OPS = {"+": "added", "-": "removed", "~": "changed"}
@@ -303,7 +304,7 @@ def diff(
 
 
 def diff_versions(old: str, new: str, root: Path | None = None) -> CorpusDiff:
-    """Diff two versions, each a release version or ``"working"`` (checksums verified)."""
-    from corpus.release import load
-
-    return diff(load(old, root), load(new, root), old_name=old, new_name=new)
+    """Diff two versions, each a release version, ``"working"`` or a path
+    (:mod:`corpus.sources`; checksums verified)."""
+    before = open_source(old, root=root).documents()
+    return diff(before, open_source(new, root=root).documents(), old_name=old, new_name=new)

@@ -29,11 +29,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 from corpus.errors import CorpusError, Location, Problem
 from corpus.model import Document, Entity
 from corpus.schema import inventory
+from corpus.sources import open_source
 
 # --------------------------------------------------------------------------- counts
 
@@ -515,3 +517,23 @@ def evaluate(predicted: Sequence[Document], gold: Sequence[Document]) -> Evaluat
         documents=len(pairs),
         unmatched_documents=unmatched,
     )
+
+
+def read_predictions(name: str | Path, *, root: Path | None = None) -> list[Document]:
+    """Predicted documents named as any source is (:mod:`corpus.sources`). They are checked
+    by ``corpus validate``'s JSON Schema layer, with its codes (``SCHEMA_TYPE``, ...), but not
+    its semantic layer (a model may predict crossing spans or a span whose text differs),
+    and a file need not be named after its document."""
+    return open_source(name, root=root, semantic=False, file_names=False).documents()
+
+
+def read_gold(name: str | Path, *, root: Path | None = None) -> list[Document]:
+    """Gold documents: every check of ``corpus validate``."""
+    return open_source(name, root=root).documents()
+
+
+def evaluate_sources(
+    predicted: str | Path, gold: str | Path, *, root: Path | None = None
+) -> Evaluation:
+    """:func:`evaluate` of the documents two names stand for (``corpus evaluate PRED GOLD``)."""
+    return evaluate(read_predictions(predicted, root=root), read_gold(gold, root=root))

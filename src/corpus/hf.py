@@ -523,34 +523,19 @@ def _split_order(split: str) -> tuple[int, str]:
 
 
 def resolve_version(version: str | None) -> str:
-    """``None`` -> the latest release; ``working`` and explicit versions pass through."""
-    from corpus.release import latest_version
+    """The version ``version`` names (:mod:`corpus.sources`; None: the latest release, or
+    ``working`` while there is none)."""
+    from corpus.sources import open_source
 
-    if version is not None:
-        return version
-    latest = latest_version()
-    if latest is None:
-        raise CorpusError(
-            [
-                Problem(
-                    "annotations/releases",
-                    None,
-                    Location(),
-                    "NO_RELEASE",
-                    "there is no release yet; make one with `corpus release`, or build the "
-                    "working copy with `corpus build --version working`",
-                )
-            ]
-        )
-    return latest
+    return open_source(version).version
 
 
 def load_documents(version: str) -> list[Document]:
-    """The validated documents of a release (checksums verified), or of the working copy
-    for ``working``."""
-    from corpus.release import load
+    """The validated documents ``version`` names (:mod:`corpus.sources`): a release
+    (checksums verified), ``working``, or a path."""
+    from corpus.sources import open_source
 
-    return list(load(version))
+    return open_source(version).documents()
 
 
 # --------------------------------------------------------------------------- build

@@ -1,38 +1,40 @@
 """Label Studio work on the project's files: which documents to export, what the
-importer compares against (seeds, base documents, reserved ids), and writing the
-imported documents as working annotations. The conversion is
-:mod:`corpus.formats.labelstudio`; the server is :mod:`corpus.lsserver`.
+importer compares against (seeds, base documents, reserved ids), writing the imported
+documents as working annotations, and the commands' workflows (push, pull, serve) that
+combine them with a server. The conversion is :mod:`corpus.formats.labelstudio`; the
+server and its API are :mod:`corpus.lsserver`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Location, Problem
+from corpus import lsserver, sources
+from corpus.errors import CorpusError, Location, Problem, problem_error
 from corpus.formats import labelstudio, native
-from corpus.fsutil import sha256_file
+from corpus.fsutil import atomic_write_text, sha256_file
 from corpus.model import Document
 from corpus.paths import project_root, refuse_release_output, working_dir
+from corpus.sources import WORKING
 
-WORKING = "working"
 SEEDS_DIR = "seeds"
 
 
 def export_tasks(
     version: str | None, mode: labelstudio.ExportMode, root: Path | None = None
 ) -> tuple[str, list[dict[str, Any]]]:
-    """The version exported (default: latest release, else the working copy) and its tasks."""
-    from corpus import release
-
-    root = root or project_root()
-    resolved = release.resolve(version, root)
-    documents = release.load(resolved, root)
-    return resolved, labelstudio.write(documents, version=resolved, mode=mode)
+    """The version exported (any name :mod:`corpus.sources` opens; default: the latest
+    release, else the working copy) and its tasks."""
+    source = sources.open_source(version, root=root)
+    documents = source.documents()
+    return source.version, labelstudio.write(documents, version=source.version, mode=mode)
 
 
 def _display(path: Path, root: Path) -> str:
@@ -80,15 +82,13 @@ def _seed(root: Path, relative: str) -> labelstudio.SeedText | None:
 
 def load_corpus(document_ids: Iterable[str], root: Path | None = None) -> Corpus:
     """Seeds, base documents (every release and the working copy) and reserved ids."""
-    from corpus import release
-
     root = root or project_root()
     wanted = set(document_ids)
     bases: dict[tuple[str, str], Document] = {}
     reserved: dict[str, set[str]] = {d: set() for d in wanted}
-    versions = release.list_versions(root)
+    versions = sources.list_versions(root)
     for version in versions:
-        for document in release.load_release(version, root):
+        for document in sources.open_source(version, root=root):
             if document.id in wanted:
                 bases[(document.id, version)] = document
                 reserved[document.id] |= labelstudio.document_ids(document)
@@ -97,7 +97,7 @@ def load_corpus(document_ids: Iterable[str], root: Path | None = None) -> Corpus
         reserved[document_id] |= _raw_ids(working_files[document_id])
     if wanted & set(working_files):
         try:
-            working = release.load_working(root)
+            working = sources.load(WORKING, root=root)
         except CorpusError:
             working = []  # a broken working copy is no base; its ids stay reserved
         for document in working:
@@ -198,3 +198,172 @@ def import_export(
     for written in planned:
         native.write_document(written.item.document, written.path)
     return planned
+
+
+# --------------------------------------------------------------------------- with a server
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What ``corpus ls push`` did."""
+
+    url: str
+    project: int
+    created: bool  # a new project (else: its labeling config was updated)
+    version: str
+    mode: str
+    imported: int
+    already_present: int
+
+
+def push(
+    version: str | None,
+    mode: labelstudio.ExportMode,
+    *,
+    url: str | None = None,
+    project: int | None = None,
+    title: str | None = None,
+    root: Path | None = None,
+) -> Pushed:
+    """Create a project (or update the labeling config of ``project``) and import the tasks
+    of documents it does not hold yet. The token comes from ``LABEL_STUDIO_API_KEY``."""
+    version_used, tasks = export_tasks(version, mode, root)
+    client = lsserver.Client(lsserver.server_url(url), lsserver.token_from_env())
+    client.check()
+    config = labelstudio.label_config()
+    present: set[str] = set()
+    if project is None:
+        project = client.create_project(title or f"corpus {version_used}", config)
+        created = True
+    else:
+        client.project_exists(project)
+        client.validate_config(project, config)
+        client.update_config(project, config)
+        present = client.document_ids(project)
+        created = False
+    new = [task for task in tasks if task["data"]["document_id"] not in present]
+    client.import_tasks(project, new)
+    return Pushed(client.url, project, created, version_used, mode, len(new), len(tasks) - len(new))
+
+
+def pull(
+    project: int,
+    *,
+    url: str | None = None,
+    save_export: Path | None = None,
+    out_dir: Path | None = None,
+    selection: labelstudio.Selection | None = None,
+    root: Path | None = None,
+) -> list[Written]:
+    """Fetch a project's JSON export (annotators named by e-mail), optionally keep it, and
+    import it as :func:`import_export` does."""
+    root = root or project_root()
+    # refuse a release as output before asking the server anything
+    check_output_dir(out_dir or working_dir(root), root)
+    if save_export is not None:
+        refuse_release_output(save_export, root)
+    client = lsserver.Client(lsserver.server_url(url), lsserver.token_from_env())
+    client.check()
+    client.project_exists(project)
+    export = lsserver.name_annotators(client.export(project), client.user_emails())
+    if save_export is not None:
+        atomic_write_text(save_export, json.dumps(export, ensure_ascii=False, indent=2))
+    return import_export(
+        export,
+        file=f"{client.url}/projects/{project} (export)",
+        out_dir=out_dir,
+        selection=selection,
+        root=root,
+    )
+
+
+@dataclass
+class ServePlan:
+    """Everything ``corpus ls serve`` settles before it starts the server."""
+
+    data_dir: Path
+    version: str
+    mode: str
+    tasks: list[dict[str, Any]]
+    executable: Path
+    login: lsserver.Login
+    state: dict[str, Any]
+    fresh: bool  # a new data folder: the project is created on this start
+    token: str | None  # the one-time token of a fresh data folder (memory only)
+    port: int | None
+
+
+@dataclass
+class Serving:
+    """A running server and its project (None until one was created)."""
+
+    server: lsserver.Server
+    project: int | None
+    created: bool = False
+    tasks: int = field(default=0)
+
+
+def prepare_serve(
+    version: str | None,
+    mode: labelstudio.ExportMode,
+    *,
+    data_dir: Path | None = None,
+    port: int | None = None,
+    root: Path | None = None,
+) -> ServePlan:
+    """Export the tasks (a broken corpus fails before anything is installed or started),
+    install Label Studio when needed, and settle the login, the token and the port.
+
+    ``LS_DATA_DIR_FOREIGN`` (exit 2) when the data folder holds a Label Studio database
+    that ``corpus ls serve`` did not make."""
+    root = root or project_root()
+    folder = (data_dir or root / lsserver.DATA_DIR_NAME).resolve()
+    version_used, tasks = export_tasks(version, mode, root)
+    executable = lsserver.install(root)
+    state = lsserver.read_state(folder)
+    fresh = not (folder / lsserver.DATABASE_FILE).exists()
+    if state is None and not fresh:
+        raise problem_error(
+            str(folder),
+            "LS_DATA_DIR_FOREIGN",
+            "this Label Studio data folder was not made by `corpus ls serve`; "
+            "choose another --data-dir",
+        )
+    if state is None or fresh:
+        # the login is kept for the next start (the browser needs it); the token never is
+        state = {"username": lsserver.SERVE_USER, "password": secrets.token_urlsafe(12)}
+        lsserver.write_state(folder, state)
+    return ServePlan(
+        data_dir=folder,
+        version=version_used,
+        mode=mode,
+        tasks=tasks,
+        executable=executable,
+        login=lsserver.Login(str(state["username"]), str(state["password"])),
+        state=state,
+        fresh=fresh,
+        token=lsserver.new_token() if fresh else None,
+        port=lsserver.serve_port(port),
+    )
+
+
+def start_serve(plan: ServePlan) -> Serving:
+    """Start the server; on a fresh data folder create the project, import the tasks and
+    keep the project id. The caller stops the server (it is stopped here if this fails)."""
+    server = lsserver.start(
+        plan.executable, plan.data_dir, plan.login, token=plan.token, port=plan.port
+    )
+    try:
+        if plan.fresh:
+            assert plan.token is not None
+            client = lsserver.Client(server.url, plan.token)
+            project = client.create_project(f"corpus {plan.version}", labelstudio.label_config())
+            client.import_tasks(project, plan.tasks)
+            plan.state["project"] = project
+            lsserver.write_state(plan.data_dir, plan.state)
+            return Serving(server, project, created=True, tasks=len(plan.tasks))
+        project_id = plan.state.get("project")
+        return Serving(server, project_id if isinstance(project_id, int) else None)
+    except BaseException:
+        server.stop()
+        raise

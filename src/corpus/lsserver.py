@@ -39,6 +39,14 @@ VENV_NAME = ".venv-ls"
 DATA_DIR_NAME = ".ls-data"
 TOKEN_ENV = "LABEL_STUDIO_API_KEY"
 URL_ENV = "LABEL_STUDIO_URL"
+DEFAULT_PORT = 8080
+DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+#: the browser login of ``corpus ls serve``
+SERVE_USER = "annotator@example.com"
+#: Label Studio's database in its data folder: present once the server has run there
+DATABASE_FILE = "label_studio.sqlite3"
+#: what ``corpus ls serve`` keeps in the data folder: the login and the project id
+STATE_FILE = "corpus-serve.json"
 #: generic variable names Label Studio would also read (unprefixed) and must not see
 _LEAKY_ENV = ("USERNAME", "PASSWORD", "PORT", "HOST", "DATABASE_NAME")
 _STARTED = re.compile(r"Starting development server at (http://[^/\s]+)/")
@@ -107,6 +115,23 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def port_free(port: int) -> bool:
+    """Whether ``port`` on 127.0.0.1 can be bound now (as the server will, SO_REUSEADDR)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def serve_port(asked: int | None, preferred: int = DEFAULT_PORT) -> int | None:
+    """The port to start on: the one asked for, else ``preferred`` if it is free, else None
+    (any free port)."""
+    return asked or (preferred if port_free(preferred) else None)
 
 
 def new_token() -> str:
@@ -263,7 +288,43 @@ def running(
         server.stop()
 
 
+# --------------------------------------------------------------------------- serve state
+
+
+def read_state(data_dir: Path) -> dict[str, Any] | None:
+    """What ``corpus ls serve`` kept in ``data_dir`` (None when it made no such file)."""
+    try:
+        data = json.loads((data_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "username" in data and "password" in data else None
+
+
+def write_state(data_dir: Path, state: dict[str, Any]) -> None:
+    """Keep the browser login and project id (never the API token) in ``data_dir``, readable
+    by the owner only from the first byte: the file is created 0600 (``os.open``) beside its
+    target, written, synced and renamed over it, never opened wider."""
+    path = data_dir / STATE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(state, indent=2) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 # --------------------------------------------------------------------------- SDK calls
+
+
+def server_url(url: str | None = None) -> str:
+    """The server to talk to: ``url``, else ``$LABEL_STUDIO_URL``, else the default address."""
+    return url or os.environ.get(URL_ENV) or DEFAULT_URL
 
 
 def token_from_env() -> str:

@@ -52,6 +52,7 @@ from corpus.errors import CorpusError, Location, Problem
 from corpus.evaluation import SchemeResult, Strict, evaluate_entities
 from corpus.model import Document, Entity
 from corpus.schema import inventory
+from corpus.sources import open_source
 
 #: ``model_version`` prefix of the shipped pre-annotator
 GAZETTEER = "gazetteer"
@@ -171,11 +172,8 @@ def _boundary(text: str, start: int, end: int) -> bool:
 def gazetteer_from_release(version: str | None = None, root: Path | None = None) -> Gazetteer:
     """The gazetteer of a release's gold mentions (default: the latest release), named
     ``gazetteer-<version>``. Its checksums are verified first."""
-    from corpus.release import load_release, resolve
-
-    name = resolve(version, root)
-    documents = load_release(name, root)
-    return Gazetteer.from_documents(documents, f"{GAZETTEER}-{name}")
+    source = open_source(version, root=root)
+    return Gazetteer.from_documents(source.documents(), f"{GAZETTEER}-{source.version}")
 
 
 # --------------------------------------------------------------------------- any pre-annotator

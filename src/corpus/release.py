@@ -12,7 +12,8 @@ Refusal codes of :func:`create_release`: ``VERSION_INVALID``, ``MESSAGE_EMPTY`` 
 ``VERSION_EXISTS``, ``VERSION_NOT_GREATER``, ``WORKING_COPY_INVALID`` (after the working
 copy's own problems), ``EMPTY_WORKING_COPY`` and ``SPLIT_UNASSIGNED`` (a document whose
 ``metadata.split`` is null: a release fixes every document's split) (exit 1). Loading:
-``NO_RELEASE`` and ``RELEASE_NOT_FOUND`` (exit 2).
+``NO_RELEASE`` and ``RELEASE_NOT_FOUND`` (exit 2). Which documents a name stands for is
+decided in :mod:`corpus.sources`; the loaders here are kept for the Python API.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus import manifest
+from corpus import manifest, sources
 from corpus.errors import CorpusError, Location, Problem, problem_error
 from corpus.formats import native
 from corpus.fsutil import atomic_write_bytes, atomic_write_text, publish_dir, staging_dir
@@ -31,13 +32,11 @@ from corpus.manifest import Counts, parse_version
 from corpus.model import Document
 from corpus.paths import changelog_path, project_root, releases_dir, working_dir
 from corpus.schema import schema_version
-from corpus.validate import SetReport, check_folder, check_release, display, release_folders
+from corpus.sources import WORKING, latest_version, list_versions
+from corpus.validate import check_folder, display
 
 if TYPE_CHECKING:
     from corpus.diff import CorpusDiff
-
-#: the name that stands for the working copy wherever a version is expected
-WORKING = "working"
 
 CHANGELOG_HEADER = (
     "# Changelog of the annotations\n\n"
@@ -46,29 +45,9 @@ CHANGELOG_HEADER = (
 )
 
 
-def list_versions(root: Path | None = None) -> list[str]:
-    """Released versions, oldest first (semver order)."""
-    return [
-        p.name for p in release_folders(releases_dir(root)) if parse_version(p.name) is not None
-    ]
-
-
-def latest_version(root: Path | None = None) -> str | None:
-    versions = list_versions(root)
-    return versions[-1] if versions else None
-
-
-def _raise_if_problems(report: SetReport) -> None:
-    if report.problems:
-        raise CorpusError(report.problems)
-
-
 def load_working(root: Path | None = None) -> list[Document]:
     """The documents of the working copy (validated; CorpusError if it has problems)."""
-    root = root or project_root()
-    report = check_folder(working_dir(root), root=root, kind="working", allow_empty=True)
-    _raise_if_problems(report)
-    return report.documents
+    return sources.load(WORKING, root=root)
 
 
 def release_path(version: str, root: Path | None = None) -> Path:
@@ -79,45 +58,38 @@ def load_release(version: str | None = None, root: Path | None = None) -> list[D
     """The documents of a release (the latest when ``version`` is None), after verifying
     its checksums, manifest and documents."""
     root = root or project_root()
-    versions = list_versions(root)
     if version is None:
-        if not versions:
+        version = latest_version(root)
+        if version is None:
             raise problem_error(
                 display(releases_dir(root), root),
                 "NO_RELEASE",
                 "there is no release yet (create one with `corpus release`)",
             )
-        version = versions[-1]
-    folder = release_path(version, root)
-    if version not in versions or not folder.is_dir():
-        known = ", ".join(versions) or "none"
+    source = sources.open_source(version, root=root)
+    if not source.is_release:
         raise problem_error(
-            display(folder, root),
+            source.display,
             "RELEASE_NOT_FOUND",
-            f"there is no release {version!r} (releases: {known})",
+            f"{version!r} is not a release (releases: {', '.join(list_versions(root)) or 'none'})",
         )
-    report = check_release(folder, root=root)
-    _raise_if_problems(report)
-    return report.documents
+    return source.documents()
 
 
-def load(ref: str, root: Path | None = None) -> list[Document]:
-    """A release by version, or the working copy for ``"working"``."""
-    return load_working(root) if ref == WORKING else load_release(ref, root)
+def load(ref: str | None, root: Path | None = None) -> list[Document]:
+    """The documents ``ref`` names (see :mod:`corpus.sources`): a version, ``working``, a
+    path, or None for the default (the latest release, else the working copy)."""
+    return sources.load(ref, root=root)
 
 
 def resolve(version: str | None, root: Path | None = None) -> str:
-    """``version``, else (``None``) the latest release, else ``"working"``.
-
-    An empty string is not "the default": it is refused (``RELEASE_NOT_FOUND``, exit 2)."""
-    if version == "":
-        raise _refuse("--version", "RELEASE_NOT_FOUND", "an empty version names no release")
-    return version or latest_version(root) or WORKING
+    """The version ``version`` names (None: the latest release, else ``working``)."""
+    return sources.open_source(version, root=root).version
 
 
 def stats(version: str | None = None, root: Path | None = None) -> Counts:
     """Counts per label of a release (default: the latest, or the working copy if none)."""
-    return manifest.count(load(resolve(version, root), root))
+    return manifest.count(sources.load(version, root=root))
 
 
 def diff(old: str, new: str, root: Path | None = None) -> CorpusDiff:

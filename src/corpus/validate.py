@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,6 @@ from corpus import manifest
 from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
 from corpus.model import Document
-from corpus.paths import changelog_path, project_root, releases_dir, working_dir
 from corpus.schema import document_validator, inventory
 from corpus.semantic import check_semantics
 
@@ -255,9 +254,10 @@ def _without_surrogates(
     return value
 
 
-def validate_document(data: Any, *, file: str, root: Path) -> list[Problem]:
+def validate_document(data: Any, *, file: str, root: Path, semantic: bool = True) -> list[Problem]:
     """Every problem of one parsed JSON document, schema layer then semantic layer,
-    sorted by location. ``root`` is the project root the seed path is relative to."""
+    sorted by location. ``root`` is the project root the seed path is relative to;
+    ``semantic=False`` runs the schema layer only (predictions may cross spans)."""
     surrogates: list[tuple[str | int, ...]] = []
     data = _without_surrogates(data, (), surrogates)
     document = data.get("id") if isinstance(data, dict) else None
@@ -274,7 +274,7 @@ def validate_document(data: Any, *, file: str, root: Path) -> list[Problem]:
         for path in surrogates
     ]
     problems += dict.fromkeys(_schema_problems(data, file, document))
-    if isinstance(data, dict):
+    if semantic and isinstance(data, dict):
         rejected = {p.location.json_path for p in problems if p.location.json_path is not None}
         problems += check_semantics(data, file=file, root=root, rejected=rejected)
     return sorted(problems, key=lambda p: (pointer_key(p.pointer), p.code, p.message))
@@ -345,18 +345,21 @@ class FileResult:
     problems: list[Problem]
 
 
-def check_file(path: Path, *, root: Path) -> FileResult:
-    """Read, validate and (when clean) parse one document file."""
+def check_file(
+    path: Path, *, root: Path, semantic: bool = True, file_names: bool = True
+) -> FileResult:
+    """Read, validate and (when clean) parse one document file. ``semantic=False``: the
+    schema layer only; ``file_names=False``: a file need not be named after its document."""
     name = display(path, root)
     try:
         data = native.read_json(path, display=name)
     except CorpusError as error:
         return FileResult(None, None, error.problems)
-    problems = validate_document(data, file=name, root=root)
+    problems = validate_document(data, file=name, root=root, semantic=semantic)
     document_id = data.get("id") if isinstance(data, dict) else None
     if not isinstance(document_id, str):
         return FileResult(None, None, problems)
-    if path.suffix == native.SUFFIX and path.stem != document_id:
+    if file_names and path.suffix == native.SUFFIX and path.stem != document_id:
         problems.append(
             Problem(
                 name,
@@ -372,11 +375,21 @@ def check_file(path: Path, *, root: Path) -> FileResult:
     return FileResult(document_id, native.from_dict(data), [])
 
 
-def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetReport:
+def iter_files(
+    report: SetReport,
+    files: Iterable[Path],
+    root: Path,
+    *,
+    semantic: bool = True,
+    file_names: bool = True,
+) -> Iterator[Document]:
+    """Check ``files`` one at a time, yielding each valid document as soon as it is read;
+    problems (document ids across the files included) go to ``report``. Nothing but the
+    ids seen is kept, so a consumer that does not keep the documents runs in flat memory."""
     seen: dict[str, str] = {}
     for path in files:
         report.files += 1
-        result = check_file(path, root=root)
+        result = check_file(path, root=root, semantic=semantic, file_names=file_names)
         report.problems += result.problems
         if result.id is None:
             continue
@@ -394,15 +407,25 @@ def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetRepo
             continue
         seen[result.id] = name
         if result.document is not None:
-            report.documents.append(result.document)
+            yield result.document
+
+
+def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetReport:
+    report.documents += iter_files(report, files, root)
     return report
 
 
-def check_folder(
-    folder: Path, *, root: Path, kind: str = "folder", allow_empty: bool = False
-) -> SetReport:
-    """Validate every ``*.json`` document of a folder, and document ids across it."""
-    report = SetReport(display(folder, root), kind)
+def iter_folder(
+    report: SetReport,
+    folder: Path,
+    root: Path,
+    *,
+    allow_empty: bool = False,
+    semantic: bool = True,
+    file_names: bool = True,
+) -> Iterator[Document]:
+    """:func:`iter_files` over the ``*.json`` documents of a folder (``NO_DOCUMENTS`` when
+    it holds none, unless ``allow_empty``)."""
     files = native.document_files(folder)
     if not files and not allow_empty:
         report.problems.append(
@@ -414,23 +437,79 @@ def check_folder(
                 "the folder holds no *.json document files",
             )
         )
-        return report
-    return check_files(report, files, root)
+        return
+    yield from iter_files(report, files, root, semantic=semantic, file_names=file_names)
 
 
-def check_release(folder: Path, *, root: Path) -> SetReport:
-    """Validate a release folder: its manifest, its checksums and its documents."""
-    report = SetReport(display(folder, root), "release")
+def check_folder(
+    folder: Path, *, root: Path, kind: str = "folder", allow_empty: bool = False
+) -> SetReport:
+    """Validate every ``*.json`` document of a folder, and document ids across it."""
+    report = SetReport(display(folder, root), kind)
+    report.documents += iter_folder(report, folder, root, allow_empty=allow_empty)
+    return report
+
+
+def iter_release(
+    report: SetReport,
+    folder: Path,
+    root: Path,
+    *,
+    semantic: bool = True,
+    file_names: bool = True,
+) -> Iterator[Document]:
+    """A release's documents one at a time: its manifest and checksums are checked first,
+    then each document as it is yielded, and the manifest's counts (kept as running totals)
+    once the last one is read."""
     data, problems = manifest.read_manifest(folder, display=report.label)
     report.problems += problems
     if data is not None:
         checked = manifest.verify_checksums(folder, data, display=report.label)
         report.problems += checked.problems
         report.checksums = checked.verified
-    documents_dir = folder / manifest.DOCUMENTS
-    check_files(report, native.document_files(documents_dir), root)
+    totals: manifest.Counts | None = None
+    for document in iter_files(
+        report,
+        native.document_files(folder / manifest.DOCUMENTS),
+        root,
+        semantic=semantic,
+        file_names=file_names,
+    ):
+        totals = _add_counts(totals, manifest.count([document]))
+        yield document
     if data is not None and report.ok:
-        report.problems += manifest.verify_counts(data, report.documents, display=report.label)
+        report.problems += manifest.verify_count_totals(
+            data, totals or manifest.count([]), display=report.label
+        )
+
+
+def _add_counts(total: manifest.Counts | None, part: manifest.Counts) -> manifest.Counts:
+    if total is None:
+        return part
+
+    def add(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+        merged = dict(left)
+        for key, value in right.items():
+            if isinstance(value, dict):
+                merged[key] = add(merged.get(key, {}), value)
+            else:
+                merged[key] = merged.get(key, 0) + value
+        return merged
+
+    summed = add(total.to_dict(), part.to_dict())
+    return manifest.Counts(
+        summed["documents"],
+        summed["entities"],
+        summed["relations"],
+        summed["clusters"],
+        dict(sorted(summed["splits"].items())),
+    )
+
+
+def check_release(folder: Path, *, root: Path) -> SetReport:
+    """Validate a release folder: its manifest, its checksums and its documents."""
+    report = SetReport(display(folder, root), "release")
+    report.documents += iter_release(report, folder, root)
     return report
 
 
@@ -446,83 +525,3 @@ def release_folders(folder: Path) -> list[Path]:
         (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: manifest.version_key(p.name),
     )
-
-
-def check_target(path: Path, *, root: Path) -> list[SetReport]:
-    """Reports for one command-line path: a file, a document folder, a release folder,
-    or a folder of releases (``annotations/releases``). A bare version (``1.0.0``) or
-    ``working`` that is not a path names that release or the working copy."""
-    if not path.exists() and len(path.parts) == 1:  # a version or "working" stands for its set
-        if manifest.parse_version(path.name) and (releases_dir(root) / path.name).is_dir():
-            return [check_release(releases_dir(root) / path.name, root=root)]
-        if path.name == "working":
-            return [check_folder(working_dir(root), root=root, kind="working")]
-    if path.name == manifest.MANIFEST and path.is_file() and is_release_dir(path.parent):
-        return [check_release(path.parent, root=root)]
-    if path.is_file():
-        report = check_files(SetReport(display(path, root), "file"), [path], root)
-        folder = manifest.release_of(path)
-        if folder is not None:
-            report.problems += manifest.verify_member(
-                path, folder, display=report.label, release_display=display(folder, root)
-            )
-        return [report]
-    if not path.is_dir():
-        name = display(path, root)
-        return [
-            SetReport(
-                name,
-                "file",
-                [Problem(name, None, Location(), "NOT_FOUND", "no such file or folder")],
-            )
-        ]
-    if is_release_dir(path):
-        return [check_release(path, root=root)]
-    if not native.document_files(path):
-        releases = [p for p in release_folders(path) if is_release_dir(p)]
-        if releases:
-            return [check_release(p, root=root) for p in releases]
-    return [check_folder(path, root=root)]
-
-
-def check_default(root: Path) -> list[SetReport]:
-    """The working copy (may be empty or absent) and every release, with its changelog entry."""
-    reports = [check_folder(working_dir(root), root=root, kind="working", allow_empty=True)]
-    changelog = changelog_path(root)
-    headings = (
-        changelog.read_text(encoding="utf-8", errors="replace").splitlines()
-        if changelog.is_file()
-        else []
-    )
-    for folder in release_folders(releases_dir(root)):
-        report = check_release(folder, root=root)
-        named = manifest.parse_version(folder.name) is not None
-        if named and not any(line.startswith(f"## {folder.name} ") for line in headings):
-            report.problems.append(
-                Problem(
-                    display(changelog, root),
-                    None,
-                    Location(),
-                    "CHANGELOG_ENTRY_MISSING",
-                    f"no entry '## {folder.name} - DATE' for release {folder.name}",
-                )
-            )
-        reports.append(report)
-    return reports
-
-
-def check_paths(
-    paths: Sequence[str | Path] | None = None, *, root: Path | None = None
-) -> list[SetReport]:
-    """Reports for these paths, or for the default sets when none are given."""
-    root = root or project_root()
-    if not paths:
-        return check_default(root)
-    return [report for path in paths for report in check_target(Path(path), root=root)]
-
-
-def validate_paths(
-    paths: Sequence[str | Path] | None = None, *, root: Path | None = None
-) -> list[Problem]:
-    """Every problem of these paths (default: the working copy and every release)."""
-    return [problem for report in check_paths(paths, root=root) for problem in report.problems]

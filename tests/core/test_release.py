@@ -13,7 +13,7 @@ from core_helpers import DOC_ID, codes, fixture_data, rewrite
 from corpus import manifest, release
 from corpus.errors import CorpusError
 from corpus.fsutil import sha256_file
-from corpus.validate import check_paths, validate_paths
+from corpus.sources import check_paths, validate_paths
 
 
 def make(project: Path, version: str = "1.0.0", message: str = "first") -> Path:

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from corpus.errors import CorpusError
 from corpus.formats.native import from_dict
-from corpus.validate import check_paths, validate_document, validate_paths
+from corpus.sources import check_paths, validate_paths
+from corpus.validate import validate_document
 
 TEXT = fixture_data()["text"]
 OTHER_HASH = "0" * 64

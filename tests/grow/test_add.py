@@ -17,7 +17,7 @@ from corpus.add import Provenance, add_texts
 from corpus.cli import main
 from corpus.codes import exit_status
 from corpus.errors import CorpusError
-from corpus.validate import validate_paths
+from corpus.sources import validate_paths
 
 # NBSP, curly quotes, an em dash, an emoji, a blank line and no final newline: kept as they are
 TEXT = "Dushanbe\u00a0hosted \u201ctalks\u201d\u2014briefly \U0001f600.\n\nIran agreed."

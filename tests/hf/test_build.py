@@ -4,6 +4,7 @@ the report of what flat tags and TACRED rows cannot carry."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,7 +13,6 @@ from seqeval.metrics.sequence_labeling import get_entities
 
 from corpus import hf
 from corpus.cli import main
-from corpus.errors import CorpusError
 from corpus.hf import BuildReport, build, build_rows, ner_tag_names, prepare, relation_label_names
 from corpus.model import Document
 from corpus.schema import inventory
@@ -242,15 +242,21 @@ def test_cli_build_onto_a_symlink_loop_is_one_line(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]  # no staging folder left
 
 
-def test_cli_build_without_a_release_is_a_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_cli_build_without_a_release_builds_the_working_copy(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    project_root: Path,
 ) -> None:
-    (tmp_path / "annotations" / "working").mkdir(parents=True)
-    (tmp_path / "schema").mkdir()
+    """The one default of every command (corpus.sources): the latest release, or the working
+    copy while there is none. `corpus build` used to refuse with NO_RELEASE."""
+    shutil.copytree(project_root / "schema", tmp_path / "schema")
+    shutil.copytree(project_root / "seeds", tmp_path / "seeds")
+    shutil.copytree(project_root / "annotations" / "working", tmp_path / "annotations" / "working")
     monkeypatch.setenv("CORPUS_ROOT", str(tmp_path))
-    assert main(["build"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "NO_RELEASE" in err[0] and "--version working" in err[0]
-    assert not (tmp_path / "build").exists()
-    with pytest.raises(CorpusError):
-        hf.resolve_version(None)
+    assert hf.resolve_version(None) == "working"
+    assert main(["build"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "dataset built from the working copy"
+    card = (tmp_path / "build" / "dataset" / "README.md").read_text(encoding="utf-8")
+    assert "the **working copy** (not a release" in card

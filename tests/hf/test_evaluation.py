@@ -284,7 +284,7 @@ def test_cli_evaluate_reports_bad_input_in_one_line(
     assert len(err) == 1 and "NOT_JSON" in err[0]
     (tmp_path / "bad.json").write_text('{"id": "x"}', encoding="utf-8")
     assert main(["evaluate", str(tmp_path / "bad.json"), gold_version]) == 1
-    assert "SCHEMA" in capsys.readouterr().err
+    assert "SCHEMA_REQUIRED" in capsys.readouterr().err
     assert main(["evaluate", "no-such-thing", gold_version]) == 2
     assert "NOT_FOUND" in capsys.readouterr().err
 
@@ -304,8 +304,28 @@ def test_cli_evaluate_json_problem_with_a_lone_surrogate_prints(
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     problems = json.loads(result.stdout)
-    assert {p["code"] for p in problems} == {"SCHEMA"}
-    assert problems[0]["document"] == "a\ud800"  # the escape reads back as the same string
+    assert {p["code"] for p in problems} == {"INVALID_UNICODE", "SCHEMA_PATTERN", "SCHEMA_REQUIRED"}
+    assert problems[0]["document"] == "a\\ud800"  # written out, as `corpus validate` does
+
+
+def test_cli_evaluate_reports_the_codes_of_validate(
+    tmp_path: Path, gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Predictions go through validate's schema layer: the same codes, pointers and messages
+    (no bare SCHEMA), less what predictions are spared (file names, the semantic layer)."""
+    odd = tmp_path / "pred.json"
+    odd.write_text(
+        '{"id": "x", "text": 5, "metadata": [], "entities": [{"id": "T1"}], "extra": 1}',
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(odd), gold_version, "--format", "json"]) == 1
+    predicted = json.loads(capsys.readouterr().out)
+    assert main(["validate", str(odd), "--format", "json"]) == 1
+    validated = json.loads(capsys.readouterr().out)["problems"]
+    assert predicted == [p for p in validated if p["code"] != "FILE_NAME_MISMATCH"]
+    codes = {p["code"] for p in predicted}
+    assert {"SCHEMA_TYPE", "SCHEMA_REQUIRED", "SCHEMA_ADDITIONAL_PROPERTY"} <= codes
+    assert "SCHEMA" not in codes
 
 
 def test_cli_evaluate_refuses_two_predictions_of_one_document(

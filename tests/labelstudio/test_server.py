@@ -27,7 +27,7 @@ from corpus.formats import labelstudio
 from corpus.ls_project import export_tasks, import_export
 from corpus.release import load_release, load_working
 from corpus.schema import inventory
-from corpus.validate import validate_paths
+from corpus.sources import validate_paths
 
 #: a region id as Label Studio's UI makes them (random, not a corpus id)
 UI_REGION_ID = "wJ4h_Xq2Zk"

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
+from corpus.cli.options import FORMATS, add_source_argument, add_version_option
 from corpus.codes import exit_status
-
-FORMATS = ("text", "json")
+from corpus.sources import SOURCE_HELP
 
 
 def register(subparsers: Any) -> None:
@@ -30,7 +29,7 @@ def register(subparsers: Any) -> None:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="a document file, a folder of documents or a release folder",
+        help=f"{SOURCE_HELP}, or the folder of all releases",
     )
     validate.add_argument("--format", choices=FORMATS, default="text")
     validate.set_defaults(handler=run_validate)
@@ -50,10 +49,11 @@ def register(subparsers: Any) -> None:
     diff = subparsers.add_parser(
         "diff",
         help="added, removed and changed annotations between two versions",
-        description="Compare two versions: release versions or 'working' (the working copy).",
+        description="Compare two versions: release versions, 'working' (the working copy) "
+        "or paths (a release folder, a folder of documents, a document file).",
     )
-    diff.add_argument("old", metavar="OLD", help="a release version or 'working'")
-    diff.add_argument("new", metavar="NEW", help="a release version or 'working'")
+    add_source_argument(diff, "old", "OLD")
+    add_source_argument(diff, "new", "NEW")
     diff.add_argument("--format", choices=FORMATS, default="text")
     diff.set_defaults(handler=run_diff)
 
@@ -63,17 +63,15 @@ def register(subparsers: Any) -> None:
         description="Counts per entity and relation label, clusters and splits of a release "
         "(default: the latest release, or the working copy when there is none).",
     )
-    stats.add_argument(
-        "--version", dest="version", metavar="V", help="a release version or 'working'"
-    )
+    add_version_option(stats)
     stats.add_argument("--format", choices=FORMATS, default="text")
     stats.set_defaults(handler=run_stats)
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from corpus.validate import check_paths
+    from corpus.sources import check_paths
 
-    reports = check_paths([Path(p) for p in args.paths])
+    reports = check_paths(args.paths)
     problems = [problem for report in reports for problem in report.problems]
     if args.format == "json":
         print(

@@ -1,24 +1,23 @@
 """``corpus ls ...``: Label Studio config, export, import, and a local annotation server.
 
 Thin commands over :mod:`corpus.formats.labelstudio` (conversion),
-:mod:`corpus.ls_project` (files) and :mod:`corpus.lsserver` (server and SDK).
+:mod:`corpus.ls_project` (files and the push, pull and serve workflows) and
+:mod:`corpus.lsserver` (server and SDK).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import secrets
 import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from corpus.cli.options import add_version_option
+
 MODES = ("predictions", "annotations", "none")
-SERVE_USER = "annotator@example.com"
-DATABASE_FILE = "label_studio.sqlite3"
 
 
 def register(subparsers: Any) -> None:
@@ -114,12 +113,7 @@ def register(subparsers: Any) -> None:
 
 
 def _version_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--version",
-        default=None,
-        metavar="V",
-        help="a release version or 'working' (default: the latest release, else the working copy)",
-    )
+    add_version_option(parser)
     parser.add_argument(
         "--as",
         dest="mode",
@@ -236,60 +230,28 @@ def run_install(args: argparse.Namespace) -> int:
     return 0
 
 
-def _url(args: argparse.Namespace) -> str:
-    from corpus import lsserver
-
-    return str(args.url or os.environ.get(lsserver.URL_ENV) or "http://127.0.0.1:8080")
-
-
 def run_push(args: argparse.Namespace) -> int:
-    from corpus import lsserver
-    from corpus.formats.labelstudio import label_config
-    from corpus.ls_project import export_tasks
+    from corpus.ls_project import push
 
-    version, tasks = export_tasks(args.version, args.mode)
-    client = lsserver.Client(_url(args), lsserver.token_from_env())
-    client.check()
-    config = label_config()
-    if args.project is None:
-        project = client.create_project(args.title or f"corpus {version}", config)
-        print(f"created project {project}: {client.url}/projects/{project}")
-        present: set[str] = set()
+    pushed = push(args.version, args.mode, url=args.url, project=args.project, title=args.title)
+    if pushed.created:
+        print(f"created project {pushed.project}: {pushed.url}/projects/{pushed.project}")
     else:
-        project = args.project
-        client.project_exists(project)
-        client.validate_config(project, config)
-        client.update_config(project, config)
-        print(f"updated the labeling config of project {project}")
-        present = client.document_ids(project)
-    new = [t for t in tasks if t["data"]["document_id"] not in present]
-    client.import_tasks(project, new)
+        print(f"updated the labeling config of project {pushed.project}")
     print(
-        f"imported {len(new)} task(s) of {version} as {args.mode}"
-        + (f"; {len(tasks) - len(new)} already in the project" if len(new) < len(tasks) else "")
+        f"imported {pushed.imported} task(s) of {pushed.version} as {pushed.mode}"
+        + (f"; {pushed.already_present} already in the project" if pushed.already_present else "")
     )
     return 0
 
 
 def run_pull(args: argparse.Namespace) -> int:
-    from corpus import lsserver
-    from corpus.fsutil import atomic_write_text
-    from corpus.ls_project import check_output_dir, import_export
-    from corpus.paths import project_root, refuse_release_output, working_dir
+    from corpus.ls_project import pull
 
-    # refuse a release as output before asking the server anything
-    check_output_dir(args.output or working_dir(), project_root())
-    if args.save_export is not None:
-        refuse_release_output(args.save_export)
-    client = lsserver.Client(_url(args), lsserver.token_from_env())
-    client.check()
-    client.project_exists(args.project)
-    export = lsserver.name_annotators(client.export(args.project), client.user_emails())
-    if args.save_export is not None:
-        atomic_write_text(args.save_export, json.dumps(export, ensure_ascii=False, indent=2))
-    written = import_export(
-        export,
-        file=f"{client.url}/projects/{args.project} (export)",
+    written = pull(
+        args.project,
+        url=args.url,
+        save_export=args.save_export,
         out_dir=args.output,
         selection=_selection(args),
     )
@@ -299,71 +261,40 @@ def run_pull(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     from corpus import lsserver
-    from corpus.formats.labelstudio import label_config
-    from corpus.ls_project import export_tasks
-    from corpus.paths import project_root
+    from corpus.ls_project import prepare_serve, start_serve
 
-    root = project_root()
-    data_dir = (args.data_dir or root / lsserver.DATA_DIR_NAME).resolve()
-    state_path = data_dir / "corpus-serve.json"
-    # export first: a broken corpus fails before anything is installed or started
-    version, tasks = export_tasks(args.version, args.mode, root)
-    executable = lsserver.install(root)
-    state = _read_state(state_path)
-    fresh = not (data_dir / DATABASE_FILE).exists()
-    if state is None and not fresh:
-        from corpus.errors import problem_error
-
-        raise problem_error(
-            str(data_dir),
-            "LS_DATA_DIR_FOREIGN",
-            "this Label Studio data folder was not made by `corpus ls serve`; "
-            "choose another --data-dir",
-        )
-    if state is None or fresh:
-        # the login is kept for the next start (the browser needs it); the token never is
-        state = {"username": SERVE_USER, "password": secrets.token_urlsafe(12)}
-        _write_state(state_path, state)
-    login = lsserver.Login(str(state["username"]), str(state["password"]))
-    token = lsserver.new_token() if fresh else None
-    port = args.port or (8080 if _port_free(8080) else None)
+    plan = prepare_serve(args.version, args.mode, data_dir=args.data_dir, port=args.port)
     print(
         f"starting Label Studio {lsserver.LABEL_STUDIO_VERSION} "
-        f"(data: {data_dir}, log: {data_dir / 'server.log'})...",
+        f"(data: {plan.data_dir}, log: {plan.data_dir / 'server.log'})...",
         flush=True,
     )
     # SIGTERM (and SIGHUP) stop the server too, not only Ctrl-C
     for number in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, _interrupt)
-    server = lsserver.start(executable, data_dir, login, token=token, port=port)
+    serving = start_serve(plan)
+    server = serving.server
     try:
-        if fresh:
-            assert token is not None
-            client = lsserver.Client(server.url, token)
-            project = client.create_project(f"corpus {version}", label_config())
-            client.import_tasks(project, tasks)
-            state["project"] = project
-            _write_state(state_path, state)
+        if serving.created:
             print(
-                f"created project {project} with {len(tasks)} task(s) of {version} "
-                f"(annotations as {args.mode})"
+                f"created project {serving.project} with {serving.tasks} task(s) of "
+                f"{plan.version} (annotations as {plan.mode})"
             )
-        elif "project" not in state:
+        elif serving.project is None:
             print(
                 "this data folder has no project yet: copy the API token from Account & "
                 "Settings, export it as LABEL_STUDIO_API_KEY and run "
                 f"`corpus ls push --url {server.url}`"
             )
-        project_url = f"{server.url}/projects/{state.get('project', '')}"
+        project = "" if serving.project is None else serving.project
         print(
             f"\nLabel Studio is running at {server.url}\n"
-            f"  project:  {project_url}\n"
-            f"  login:    {login.username}\n"
-            f"  password: {login.password}\n"
+            f"  project:  {server.url}/projects/{project}\n"
+            f"  login:    {plan.login.username}\n"
+            f"  password: {plan.login.password}\n"
             "API token: not shown; copy it from Account & Settings in the UI and export it "
             "as LABEL_STUDIO_API_KEY for `corpus ls pull`/`push`.\n"
-            f"When done: corpus ls pull --url {server.url} --project "
-            f"{state.get('project', 'ID')}\n"
+            f"When done: corpus ls pull --url {server.url} --project {project or 'ID'}\n"
             "Press Ctrl-C to stop the server.",
             flush=True,
         )
@@ -380,31 +311,3 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _interrupt(number: int, frame: Any) -> None:
     raise KeyboardInterrupt
-
-
-def _port_free(port: int) -> bool:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _read_state(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and "username" in data and "password" in data else None
-
-
-def _write_state(path: Path, state: dict[str, Any]) -> None:
-    """The browser login and project id (never the API token), readable by the owner only."""
-    from corpus.fsutil import atomic_write_text
-
-    atomic_write_text(path, json.dumps(state, indent=2) + "\n")
-    path.chmod(0o600)

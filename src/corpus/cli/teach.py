@@ -9,36 +9,30 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from corpus.cli.options import FORMATS, add_version_option
 from corpus.model import Document
 
-
-def _add_version(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--version",
-        metavar="V",
-        default=None,
-        help="release version (default: the latest release, or the working copy if there is "
-        "none); 'working' for the working copy",
-    )
+if TYPE_CHECKING:
+    from corpus.sources import Source
 
 
-def load_documents(version: str | None) -> tuple[str, list[Document]]:
-    """(the version actually used, its documents): a release, or ``working``."""
-    from corpus import release
+def load_documents(version: str | None) -> tuple[Source, list[Document]]:
+    """The source ``--version`` names (:mod:`corpus.sources`) and its documents."""
+    from corpus.sources import open_source
 
-    ref = release.resolve(version)
-    return ref, release.load(ref)
+    source = open_source(version)
+    return source, source.documents()
 
 
 def _render(args: argparse.Namespace) -> int:
     from corpus.paths import build_dir
     from corpus.render import write_page
 
-    ref, documents = load_documents(args.version)
-    output = Path(args.output) if args.output else build_dir() / "render" / f"{ref}.html"
-    label = "working copy" if ref == "working" else f"release {ref}"
+    source, documents = load_documents(args.version)
+    output = Path(args.output) if args.output else build_dir() / "render" / f"{source.name}.html"
+    label = source.label
     write_page(documents, output, title=f"Annotated corpus, {label}")
     entities = sum(len(d.entities) for d in documents)
     relations = sum(len(d.relations) for d in documents)
@@ -53,11 +47,11 @@ def _render(args: argparse.Namespace) -> int:
 def _export_brat(args: argparse.Namespace) -> int:
     from corpus.formats import brat
 
-    ref, documents = load_documents(args.version)
+    source, documents = load_documents(args.version)
     output = Path(args.output)
     files = brat.write(documents, output, replace=args.force)
     print(
-        f"wrote {len(files)} files to {output} ({ref}: {len(documents)} documents; "
+        f"wrote {len(files)} files to {output} ({source.version}: {len(documents)} documents; "
         "nothing lost: metadata, seeds and cluster ids are in the .corpus.json sidecars)"
     )
     return 0
@@ -67,10 +61,10 @@ def _export_conll(args: argparse.Namespace) -> int:
     from corpus.formats import conll
     from corpus.paths import build_dir
 
-    ref, documents = load_documents(args.version)
-    output = Path(args.output) if args.output else build_dir() / "conll" / f"{ref}.conll"
+    source, documents = load_documents(args.version)
+    output = Path(args.output) if args.output else build_dir() / "conll" / f"{source.name}.conll"
     report = conll.write(documents, output, comments=not args.no_comments)
-    print(f"wrote {output} ({ref}): " + "\n".join(report.lines()))
+    print(f"wrote {output} ({source.version}): " + "\n".join(report.lines()))
     return 0
 
 
@@ -113,7 +107,7 @@ def register(subparsers: Any) -> None:
         "every entity highlighted by type, nested mentions, relations linked to "
         "their spans, selectable coreference clusters and a legend from the schema.",
     )
-    _add_version(render)
+    add_version_option(render)
     render.add_argument(
         "-o",
         "--output",
@@ -138,7 +132,7 @@ def register(subparsers: Any) -> None:
         "sidecar (metadata, seed, cluster ids), and annotation.conf and visual.conf "
         "generated from the schema. The folder is written in one step.",
     )
-    _add_version(export_brat)
+    add_version_option(export_brat)
     export_brat.add_argument(
         "-o",
         "--output",
@@ -158,7 +152,7 @@ def register(subparsers: Any) -> None:
         "config. Prints what CoNLL cannot carry: relations, clusters, nested "
         "mentions, mentions cut by a token boundary, with counts.",
     )
-    _add_version(export_conll)
+    add_version_option(export_conll)
     export_conll.add_argument(
         "-o", "--output", metavar="FILE", help="output file (default: build/conll/<version>.conll)"
     )
@@ -207,7 +201,7 @@ def register(subparsers: Any) -> None:
         "a release version or 'working'), one per annotator.",
     )
     agree.add_argument("inputs", nargs="+", metavar="EXPORT_OR_DIR")
-    agree.add_argument("--format", choices=("text", "json"), default="text")
+    agree.add_argument("--format", choices=FORMATS, default="text")
     agree.add_argument(
         "--limit",
         type=int,
