@@ -48,14 +48,13 @@ DUPLICATE_SPAN              two entities with the same type, start and end
 CROSSING_SPANS              two spans that overlap while neither contains the other
 FILE_NAME_MISMATCH          a document file not named ``<document id>.json``
 INVALID_UNICODE             a string with a lone surrogate escape (``"\\ud800"``)
-CHANGELOG_ENTRY_MISSING     a release without its entry in ``annotations/CHANGELOG.md``
 NOT_FOUND / NOT_JSON /      unusable input (exit status 2): missing path, unparsable file,
 NOT_UTF8 / UNREADABLE /     a folder without documents
 NO_DOCUMENTS
 ==========================  ==============================================================
 
-Releases add their own codes (``CHECKSUM_MISMATCH``, ``RELEASE_FILE_MISSING``, ...), see
-:mod:`corpus.manifest`.
+Releases add their own codes (``CHECKSUM_MISMATCH``, ``RELEASE_FILE_MISSING``,
+``MANIFEST_CHANGED``, ``CHANGELOG_ENTRY_MISSING``, ...), see :mod:`corpus.manifest`.
 """
 
 from __future__ import annotations
@@ -418,8 +417,12 @@ def check_folder(
     return check_files(report, files, root)
 
 
-def check_release(folder: Path, *, root: Path) -> SetReport:
-    """Validate a release folder: its manifest, its checksums and its documents."""
+def check_release(
+    folder: Path, *, root: Path, history: manifest.History | None = None
+) -> SetReport:
+    """Validate a release folder: its manifest, its checksums and its documents; for a
+    release of the project, also its manifest's sha256 against the index and its link to
+    the release before it (see :mod:`corpus.manifest`)."""
     report = SetReport(display(folder, root), "release")
     data, problems = manifest.read_manifest(folder, display=report.label)
     report.problems += problems
@@ -431,7 +434,17 @@ def check_release(folder: Path, *, root: Path) -> SetReport:
     check_files(report, native.document_files(documents_dir), root)
     if data is not None and report.ok:
         report.problems += manifest.verify_counts(data, report.documents, display=report.label)
+    releases = releases_dir(root)
+    if data is not None and os.path.realpath(folder.parent) == os.path.realpath(releases):
+        history = history if history is not None else _history(root)
+        report.problems += manifest.release_record_problems(
+            history, folder.name, show=lambda p: display(p, root)
+        )
     return report
+
+
+def _history(root: Path) -> manifest.History:
+    return manifest.read_history(releases_dir(root), show=lambda p: display(p, root))
 
 
 def is_release_dir(path: Path) -> bool:
@@ -484,29 +497,23 @@ def check_target(path: Path, *, root: Path) -> list[SetReport]:
 
 
 def check_default(root: Path) -> list[SetReport]:
-    """The working copy (may be empty or absent) and every release, with its changelog entry."""
+    """The working copy (may be empty or absent) and every release, with the index of the
+    releases and the changelog generated from their manifests."""
     reports = [check_folder(working_dir(root), root=root, kind="working", allow_empty=True)]
-    changelog = changelog_path(root)
-    headings = (
-        changelog.read_text(encoding="utf-8", errors="replace").splitlines()
-        if changelog.is_file()
-        else []
+    history = _history(root)
+    releases = [
+        check_release(folder, root=root, history=history)
+        for folder in release_folders(releases_dir(root))
+    ]
+    whole = manifest.index_problems(history, show=lambda p: display(p, root))
+    whole += manifest.changelog_problems(
+        history, changelog_path(root), show=lambda p: display(p, root)
     )
-    for folder in release_folders(releases_dir(root)):
-        report = check_release(folder, root=root)
-        named = manifest.parse_version(folder.name) is not None
-        if named and not any(line.startswith(f"## {folder.name} ") for line in headings):
-            report.problems.append(
-                Problem(
-                    display(changelog, root),
-                    None,
-                    "",
-                    "CHANGELOG_ENTRY_MISSING",
-                    f"no entry '## {folder.name} - DATE' for release {folder.name}",
-                )
-            )
-        reports.append(report)
-    return reports
+    if whole and not releases:
+        releases.append(SetReport(display(releases_dir(root), root), "releases"))
+    if releases:
+        releases[-1].problems += whole
+    return reports + releases
 
 
 def check_paths(
