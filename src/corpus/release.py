@@ -307,6 +307,10 @@ def _write_record(root: Path, record: _Record) -> bool:
     """Bring the index and CHANGELOG.md to what ``record`` says; True if anything changed."""
     index_file = manifest.index_path(releases_dir(root))
     changed = False
+    if not record.hashes and record.old_index is None:
+        # an empty index from the start: a first release killed after publishing is then
+        # "not indexed" (repairable) rather than an index gone missing
+        atomic_write_bytes(index_file, b"")
     index_text = manifest.render_index(record.hashes).encode("utf-8")
     if record.hashes and record.old_index != index_text:
         atomic_write_bytes(index_file, index_text)
