@@ -24,7 +24,7 @@ import pytest
 from core_helpers import DOC_ID, REPO, codes, fixture_data, rewrite
 from release_procs import SOURCES, Zygote
 
-from corpus import fsutil, manifest, release
+from corpus import fsutil, release
 from corpus.cli import main
 from corpus.errors import CorpusError
 from corpus.validate import validate_paths
@@ -238,7 +238,7 @@ def test_kill_after_publishing_is_repaired_by_the_repair_command(
     assert main(["validate"]) == 1
     out = capsys.readouterr().out
     assert (
-        f"RELEASE_NOT_INDEXED: release 1.0.0 is not recorded in annotations/releases.sha256" in out
+        "RELEASE_NOT_INDEXED: release 1.0.0 is not recorded in annotations/releases.sha256" in out
     )
     assert main(["release", "--repair"]) == 0
     lines = capsys.readouterr().out.splitlines()
