@@ -58,6 +58,24 @@ def named_os_error(exc: OSError, path: Path | str) -> OSError:
     return named
 
 
+def staged_os_error(exc: OSError, staged: Path, target: Path) -> OSError:
+    """``exc`` raised while writing the staging folder of ``target``, naming the file of
+    ``target`` it stands for (or ``target`` itself when the error names no file)."""
+    for name in (exc.filename2, exc.filename):
+        if name is None:
+            continue
+        text = os.fsdecode(name)
+        prefix = os.fspath(staged)
+        if text == prefix or text.startswith(prefix + os.sep):
+            path = os.fspath(target) + text[len(prefix) :]
+            named = type(exc)(exc.errno or errno.EIO, exc.strerror or str(exc), path)
+            named.__cause__ = exc
+            return named
+        if not _is_temporary(name):
+            return exc
+    return named_os_error(exc, target)
+
+
 def _is_temporary(name: object) -> bool:
     base = os.path.basename(os.fsdecode(name)) if isinstance(name, (str, bytes)) else ""
     return base.startswith(".") and (base.endswith(".tmp") or ".old-" in base)

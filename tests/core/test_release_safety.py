@@ -364,6 +364,34 @@ def test_full_disk_names_the_file_not_a_temporary_one(
     assert release.list_versions(project) == ["1.0.0"] and leftovers(project) == []
 
 
+@pytest.mark.parametrize("where", ["parquet", "card"])
+def test_full_disk_during_a_build_names_the_output(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+) -> None:
+    """ENOSPC (no file name) while `corpus build` writes its staging folder: the line names
+    the output folder or its file, never '-' nor the hidden staging folder."""
+    import pyarrow.parquet
+
+    make(project, "1.0.0")
+    output = tmp_path / "out"
+
+    def no_space(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    if where == "parquet":
+        monkeypatch.setattr(pyarrow.parquet, "write_table", no_space)
+    else:
+        monkeypatch.setattr(os, "fsync", no_space)
+    assert main(["build", "-o", str(output)]) == 2
+    shown = str(output.resolve()) + ("/README.md" if where == "card" else "")
+    assert capsys.readouterr().err == f"{shown}: -: /: OS_ERROR: No space left on device\n"
+    assert not output.exists() and list(tmp_path.glob(".out*")) == []
+
+
 # -------------------------------------------------------------- 4. tamper-evident manifests
 
 
