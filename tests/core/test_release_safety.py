@@ -24,7 +24,7 @@ import pytest
 from core_helpers import DOC_ID, REPO, codes, fixture_data, rewrite
 from release_procs import SOURCES, Zygote
 
-from corpus import fsutil, release
+from corpus import fsutil, manifest, release
 from corpus.cli import main
 from corpus.errors import CorpusError
 from corpus.validate import validate_paths
@@ -555,3 +555,33 @@ def test_leftover_staging_of_a_killed_build_is_removed_but_a_live_one_is_kept(
     fsutil.publish_dir(fsutil.staging_dir(target), target, replace=True)
     assert not held.exists()  # its writer was killed: the next run removed it
     assert sorted(p.name for p in target.parent.iterdir()) == ["dataset"]
+
+
+# ------------------------------------------------------------------------ documentation
+
+
+def test_every_guarantee_of_the_readme_names_a_test_that_exists() -> None:
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Guarantees (and their limits)")[1].split("\n### ")[0]
+    here = Path(__file__).read_text(encoding="utf-8")
+    items = [item for item in section.split("\n- ")[1:]]
+    assert len(items) >= 8
+    for item in items:
+        names = re.findall(r"`(?:tests/core/(\w+)\.py::)?(test_\w+)`", item)
+        assert names, f"a guarantee without its test: {item[:60]!r}"
+        for module, name in names:
+            source = (Path(__file__).parent / f"{module}.py").read_text() if module else here
+            assert f"def {name}(" in source, name
+
+
+def test_every_release_code_is_in_the_readme() -> None:
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = manifest.__doc__ or ""
+    documented = re.findall(r"^([A-Z][A-Z_]+) ", table, flags=re.MULTILINE)
+    assert "MANIFEST_CHANGED" in documented and "CHANGELOG_OUT_OF_DATE" in documented
+    for code in documented + ["RELEASE_IN_PROGRESS", "RELEASE_HISTORY_BROKEN", "REPAIR_REFUSED"]:
+        assert f"`{code}`" in readme, code
