@@ -124,7 +124,7 @@ def run_release(args: argparse.Namespace) -> int:
         return 0
     if args.version is None or args.message is None:
         args.release_parser.error("VERSION and -m MESSAGE are required (or --repair)")
-    notes = []
+    notes: list[str] = []
     folder = create_release(args.version, args.message, root=root, notes=notes)
     for note in notes:
         print(note)
