@@ -117,8 +117,7 @@ def run_release(args: argparse.Namespace) -> int:
     if args.repair:
         if args.version is not None or args.message is not None:
             args.release_parser.error("--repair takes no VERSION or -m")
-        notes = repair_releases(root)
-        for note in notes:
+        for note in repair_releases(root):
             print(note)
         print("the releases' index and CHANGELOG.md agree with the manifests")
         return 0
