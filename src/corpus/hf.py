@@ -628,10 +628,12 @@ def build_documents(
         )
         _make_readable(staged)
         publish_dir(staged, target, replace=True)
-    except BaseException:
-        import shutil
+    except BaseException as exc:
+        from corpus.fsutil import discard_staging, staged_os_error
 
-        shutil.rmtree(staged, ignore_errors=True)
+        discard_staging(staged)
+        if isinstance(exc, OSError):  # name the output, never the hidden staging folder
+            raise staged_os_error(exc, staged, target) from None
         raise
     return report
 

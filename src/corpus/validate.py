@@ -49,14 +49,13 @@ DUPLICATE_SPAN              two entities with the same type, start and end
 CROSSING_SPANS              two spans that overlap while neither contains the other
 FILE_NAME_MISMATCH          a document file not named ``<document id>.json``
 INVALID_UNICODE             a string with a lone surrogate escape (``"\\ud800"``)
-CHANGELOG_ENTRY_MISSING     a release without its entry in ``annotations/CHANGELOG.md``
 NOT_FOUND / NOT_JSON /      unusable input (exit status 2): missing path, unparsable file,
 NOT_UTF8 / UNREADABLE /     a folder without documents
 NO_DOCUMENTS
 ==========================  ==============================================================
 
-Releases add their own codes (``CHECKSUM_MISMATCH``, ``RELEASE_FILE_MISSING``, ...), see
-:mod:`corpus.manifest`.
+Releases add their own codes (``CHECKSUM_MISMATCH``, ``RELEASE_FILE_MISSING``,
+``MANIFEST_CHANGED``, ``CHANGELOG_ENTRY_MISSING``, ...), see :mod:`corpus.manifest`.
 """
 
 from __future__ import annotations
@@ -72,6 +71,7 @@ from corpus import manifest
 from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
 from corpus.model import Document
+from corpus.paths import releases_dir
 from corpus.schema import document_validator, inventory
 from corpus.semantic import check_semantics
 
@@ -457,10 +457,12 @@ def iter_release(
     *,
     semantic: bool = True,
     file_names: bool = True,
+    history: manifest.History | None = None,
 ) -> Iterator[Document]:
     """A release's documents one at a time: its manifest and checksums are checked first,
     then each document as it is yielded, and the manifest's counts (kept as running totals)
-    once the last one is read."""
+    once the last one is read; for a release of the project, also its manifest's sha256
+    against the index and its link to the release before it (see :mod:`corpus.manifest`)."""
     data, problems = manifest.read_manifest(folder, display=report.label)
     report.problems += problems
     if data is not None:
@@ -480,6 +482,12 @@ def iter_release(
     if data is not None and report.ok:
         report.problems += manifest.verify_count_totals(
             data, totals or manifest.count([]), display=report.label
+        )
+    releases = releases_dir(root)
+    if data is not None and os.path.realpath(folder.parent) == os.path.realpath(releases):
+        history = history if history is not None else release_history(root)
+        report.problems += manifest.release_record_problems(
+            history, folder.name, show=lambda p: display(p, root)
         )
 
 
@@ -506,11 +514,19 @@ def _add_counts(total: manifest.Counts | None, part: manifest.Counts) -> manifes
     )
 
 
-def check_release(folder: Path, *, root: Path) -> SetReport:
-    """Validate a release folder: its manifest, its checksums and its documents."""
+def check_release(
+    folder: Path, *, root: Path, history: manifest.History | None = None
+) -> SetReport:
+    """Validate a release folder: its manifest, its checksums, its documents and (for a
+    release of the project) its record in the index and the chain."""
     report = SetReport(display(folder, root), "release")
-    report.documents += iter_release(report, folder, root)
+    report.documents += iter_release(report, folder, root, history=history)
     return report
+
+
+def release_history(root: Path) -> manifest.History:
+    """Every release's manifest and the index of their sha256s (see :mod:`corpus.manifest`)."""
+    return manifest.read_history(releases_dir(root), show=lambda p: display(p, root))
 
 
 def is_release_dir(path: Path) -> bool:

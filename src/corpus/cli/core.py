@@ -37,14 +37,26 @@ def register(subparsers: Any) -> None:
     release = subparsers.add_parser(
         "release",
         help="freeze the working copy as a new release",
+        usage="corpus release VERSION -m MESSAGE | corpus release --repair",
         description="Validate the working copy and write annotations/releases/VERSION "
-        "atomically, with a manifest of checksums and counts and a CHANGELOG.md entry.",
+        "atomically, with a manifest of checksums and counts, its line in "
+        "annotations/releases.sha256 and CHANGELOG.md regenerated from the manifests. "
+        "--repair finishes an interrupted release (and rewrites CHANGELOG.md).",
     )
     release.add_argument(
-        "version", metavar="VERSION", help="MAJOR.MINOR.PATCH, greater than the latest release"
+        "version",
+        metavar="VERSION",
+        nargs="?",
+        help="MAJOR.MINOR.PATCH, greater than the latest release",
     )
-    release.add_argument("-m", "--message", required=True, help="what this release changes")
-    release.set_defaults(handler=run_release)
+    release.add_argument("-m", "--message", help="what this release changes")
+    release.add_argument(
+        "--repair",
+        action="store_true",
+        help="remove what a killed release left, record a published release the index "
+        "lacks, and rewrite CHANGELOG.md from the manifests",
+    )
+    release.set_defaults(handler=run_release, release_parser=release)
 
     diff = subparsers.add_parser(
         "diff",
@@ -96,11 +108,23 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_release(args: argparse.Namespace) -> int:
     from corpus import manifest
     from corpus.paths import project_root
-    from corpus.release import create_release
+    from corpus.release import create_release, repair_releases
     from corpus.validate import display
 
     root = project_root()
-    folder = create_release(args.version, args.message, root=root)
+    if args.repair:
+        if args.version is not None or args.message is not None:
+            args.release_parser.error("--repair takes no VERSION or -m")
+        for note in repair_releases(root):
+            print(note)
+        print("the releases' index and CHANGELOG.md agree with the manifests")
+        return 0
+    if args.version is None or args.message is None:
+        args.release_parser.error("VERSION and -m MESSAGE are required (or --repair)")
+    notes: list[str] = []
+    folder = create_release(args.version, args.message, root=root, notes=notes)
+    for note in notes:
+        print(note)
     data = json.loads((folder / manifest.MANIFEST).read_text(encoding="utf-8"))
     counts = data["counts"]
     print(
