@@ -27,7 +27,7 @@ from release_procs import SOURCES, Zygote
 from corpus import fsutil, manifest, release
 from corpus.cli import main
 from corpus.errors import CorpusError
-from corpus.validate import validate_paths
+from corpus.sources import validate_paths
 
 REPAIR = "corpus release --repair"
 

@@ -23,9 +23,7 @@ def problem_for(text_change: tuple[str, str]) -> str:
     assert old in task["data"]["text"]
     task["data"]["text"] = task["data"]["text"].replace(old, new, 1)
     task["annotations"] = [{"id": 1, "result": task.pop("annotations", [{}])[0].get("result", [])}]
-    _, problems = labelstudio.tasks_to_documents(
-        [task], file="export.json", seeds={document.id: seed}, bases={}
-    )
+    _, problems = labelstudio.read([task], file="export.json", seeds={document.id: seed}, bases={})
     assert [p.code for p in problems] == ["TEXT_DIFFERS_FROM_SEED"]
     return problems[0].message
 
