@@ -57,16 +57,14 @@ class _Checker:
         self.problems.append(Problem(self.file, self.document, pointer, code, message))
 
     def usable(self, pointer: str) -> bool:
-        return pointer not in self.bad
+        return not self.bad or pointer not in self.bad
 
     def _get(self, obj: Any, key: str, kind: type, parent: str) -> Any:
         """``obj[key]`` if present, of exactly this type and not rejected by the schema."""
-        if not isinstance(obj, dict) or key not in obj:
+        value = obj.get(key) if isinstance(obj, dict) else None  # None is no kind we ask for
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             return None
-        value = obj[key]
-        if kind is int and isinstance(value, bool):
-            return None
-        if not isinstance(value, kind) or not self.usable(f"{parent}/{key}"):
+        if self.bad and f"{parent}/{key}" in self.bad:  # no string built for a clean document
             return None
         return value
 
@@ -91,7 +89,7 @@ class _Checker:
         known = set(inventory().entity_types)
         entities = []
         for index, item in self._items("entities"):
-            base = json_pointer("entities", index)
+            base = f"/entities/{index}"
             for key in ("start", "end"):
                 value = item.get(key)
                 if isinstance(value, float) and value.is_integer() and self.usable(f"{base}/{key}"):
@@ -226,10 +224,10 @@ class _Checker:
         first: dict[str, str] = {}
         for key in ("entities", "relations", "clusters"):
             for index, item in self._items(key):
-                value = self._get(item, "id", str, json_pointer(key, index))
+                value = self._get(item, "id", str, f"/{key}/{index}")
                 if value is None:
                     continue
-                pointer = json_pointer(key, index, "id")
+                pointer = f"/{key}/{index}/id"
                 if value in first:
                     self.report(
                         pointer, "DUPLICATE_ID", f"id {value!r} is already used at {first[value]}"
@@ -244,17 +242,17 @@ class _Checker:
         for entity in entities:
             if entity.id is not None:
                 by_id.setdefault(entity.id, entity)
-        labels = inventory()
+        labels = {label.name: label for label in inventory().relations}
         seen: dict[tuple[str, Any], str] = {}
         for index, item in self._items("relations"):
-            base = json_pointer("relations", index)
+            base = f"/relations/{index}"
             name = (
                 f"relation {item['id']}"
                 if isinstance(item.get("id"), str)
                 else f"relation #{index}"
             )
             kind = self._get(item, "type", str, base)
-            label = labels.relation(kind) if kind in labels.relation_types else None
+            label = labels.get(kind) if kind is not None else None
             head = self._get(item, "head", str, base)
             tail = self._get(item, "tail", str, base)
             for role, value in (("head", head), ("tail", tail)):
@@ -299,7 +297,7 @@ class _Checker:
         by_id = {e.id: e for e in reversed(entities) if e.id is not None}
         owner: dict[str, str] = {}
         for index, item in self._items("clusters"):
-            base = json_pointer("clusters", index)
+            base = f"/clusters/{index}"
             name = (
                 f"cluster {item['id']}" if isinstance(item.get("id"), str) else f"cluster #{index}"
             )
@@ -309,9 +307,9 @@ class _Checker:
             types: dict[str, list[str]] = {}
             here: set[str] = set()
             for position, member in enumerate(members):
-                pointer = json_pointer("clusters", index, "entities", position)
-                if not isinstance(member, str) or not self.usable(pointer):
+                if not isinstance(member, str) or not self.usable(f"{base}/entities/{position}"):
                     continue
+                pointer = f"{base}/entities/{position}"
                 if member not in by_id:
                     self.report(
                         pointer,

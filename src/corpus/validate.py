@@ -3,7 +3,10 @@
 1. **Schema layer**: ``schema/document.schema.json`` through
    :func:`corpus.schema.document_validator`. Each jsonschema error becomes one
    :class:`~corpus.errors.Problem` located by the RFC 6901 pointer of the offending value,
-   with a code derived from the failing keyword.
+   with a code derived from the failing keyword. A validator compiled once per process
+   (:func:`corpus.schema.fast_document_check`, ``jsonschema-rs``) runs first; only a
+   document it does not accept pays for jsonschema, so the problems are jsonschema's
+   whichever path ran (``tests/core/test_fast_path.py`` compares the two).
 2. **Semantic layer** (:mod:`corpus.semantic`): what a schema cannot say (offsets inside the
    text, span text, the seed, unique ids, relation arguments, clusters, spans that cross). A
    check that needs a field the schema layer already rejected is skipped for that field, so
@@ -72,7 +75,7 @@ from corpus.errors import CorpusError, Problem, json_pointer
 from corpus.formats import native
 from corpus.model import Document
 from corpus.paths import changelog_path, project_root, releases_dir, working_dir
-from corpus.schema import document_validator, inventory
+from corpus.schema import document_validator, fast_document_check, inventory
 from corpus.semantic import check_semantics
 
 #: codes meaning the input could not be used at all (exit status 2)
@@ -132,7 +135,14 @@ def _keyword_code(keyword: str) -> str:
     return KEYWORD_CODES.get(keyword) or f"SCHEMA_{snake}"
 
 
-def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Problem]:
+def _schema_problems(
+    data: Any, file: str, document: str | None, *, fast: bool = True
+) -> Iterator[Problem]:
+    """The schema problems of one document. With ``fast``, a document the compiled first
+    pass accepts has none and skips jsonschema; any other goes through jsonschema, whose
+    errors are the problems (so messages, codes and pointers never depend on ``fast``)."""
+    if fast and fast_document_check()(data):
+        return
     labels = inventory()
     for error in document_validator().iter_errors(data):
         path = list(error.absolute_path)
@@ -255,11 +265,27 @@ def _without_surrogates(value: Any, path: tuple[str | int, ...], found: list[str
     return value
 
 
-def validate_document(data: Any, *, file: str, root: Path) -> list[Problem]:
+def _may_hold_surrogates(data: Any) -> bool:
+    """False only when no string or key of ``data`` holds a lone surrogate: ``repr`` (C
+    speed, unlike a walk in Python) writes every unprintable character as an escape, and
+    surrogates are unprintable, so each appears as ``\\udXXX``. A backslash in the data
+    (``\\\\ud``) can only make this say True, which costs the walk and nothing else."""
+    try:
+        return "\\ud" in repr(data)
+    except RecursionError:
+        return True
+
+
+def validate_document(data: Any, *, file: str, root: Path, fast: bool = True) -> list[Problem]:
     """Every problem of one parsed JSON document, schema layer then semantic layer,
-    sorted by location. ``root`` is the project root the seed path is relative to."""
+    sorted by location. ``root`` is the project root the seed path is relative to.
+
+    ``fast`` (the default) lets a valid document skip the interpretive jsonschema pass and
+    the walk for lone surrogates; ``fast=False`` always takes both (same problems, slower:
+    the tests compare the two)."""
     surrogates: list[str] = []
-    data = _without_surrogates(data, (), surrogates)
+    if not fast or _may_hold_surrogates(data):
+        data = _without_surrogates(data, (), surrogates)
     document = data.get("id") if isinstance(data, dict) else None
     document = document if isinstance(document, str) else None
     problems = [
@@ -273,7 +299,7 @@ def validate_document(data: Any, *, file: str, root: Path) -> list[Problem]:
         )
         for pointer in surrogates
     ]
-    problems += dict.fromkeys(_schema_problems(data, file, document))
+    problems += dict.fromkeys(_schema_problems(data, file, document, fast=fast))
     if isinstance(data, dict):
         rejected = {p.pointer for p in problems}
         problems += check_semantics(data, file=file, root=root, rejected=rejected)
