@@ -75,6 +75,7 @@ from corpus.errors import CorpusError, Problem, json_pointer
 from corpus.formats import native
 from corpus.model import Document
 from corpus.paths import changelog_path, project_root, releases_dir, working_dir
+from corpus.progress import progress
 from corpus.schema import document_validator, fast_document_check, inventory
 from corpus.semantic import check_semantics
 
@@ -402,11 +403,49 @@ def check_file(path: Path, *, root: Path) -> FileResult:
     return FileResult(document_id, native.from_dict(data), [])
 
 
+#: below this many files one process is faster than starting workers (measured: see the
+#: README's benchmark); ``CORPUS_JOBS`` sets the number of processes (1: never parallel)
+PARALLEL_MIN_FILES = 500
+
+
+def _jobs(count: int) -> int:
+    """How many processes check ``count`` files."""
+    setting = os.environ.get("CORPUS_JOBS", "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return min(int(setting), max(count, 1))
+    if count < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def _check_file_in_worker(path: Path, root: Path) -> FileResult:
+    return check_file(path, root=root)
+
+
+def _results(files: Sequence[Path], root: Path) -> Iterator[FileResult]:
+    """``check_file`` of each file, in order; in several processes when there are many."""
+    jobs = _jobs(len(files))
+    if jobs == 1:
+        yield from (check_file(path, root=root) for path in files)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    chunk = max(1, min(64, len(files) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(partial(_check_file_in_worker, root=root), files, chunksize=chunk)
+
+
 def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetReport:
     seen: dict[str, str] = {}
-    for path in files:
+    files = list(files)
+    results = progress(_results(files, root), total=len(files), desc=f"validate {report.label}")
+    for path, result in zip(files, results, strict=True):
         report.files += 1
-        result = check_file(path, root=root)
         report.problems += result.problems
         if result.id is None:
             continue

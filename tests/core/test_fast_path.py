@@ -193,9 +193,7 @@ def test_catalogue_gives_the_same_problems_on_both_paths(name: str) -> None:
 
 def test_the_catalogue_exercises_both_verdicts() -> None:
     """Not a vacuous comparison: some documents pass the first pass and most fail it."""
-    verdicts = [
-        fast_document_check()(CATALOGUE[name](copy.deepcopy(GOLD))) for name in CATALOGUE
-    ]
+    verdicts = [fast_document_check()(CATALOGUE[name](copy.deepcopy(GOLD))) for name in CATALOGUE]
     assert verdicts.count(True) >= 5
     assert verdicts.count(False) >= 40
 

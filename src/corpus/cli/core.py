@@ -31,6 +31,9 @@ def register(subparsers: Any) -> None:
         help="a document file, a folder of documents or a release folder",
     )
     validate.add_argument("--format", choices=FORMATS, default="text")
+    validate.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (never shown in pipes)"
+    )
     validate.set_defaults(handler=run_validate)
 
     release = subparsers.add_parser(
@@ -69,8 +72,11 @@ def register(subparsers: Any) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from corpus.progress import set_quiet
     from corpus.validate import check_paths
 
+    if args.quiet:
+        set_quiet()
     reports = check_paths([Path(p) for p in args.paths])
     problems = [problem for report in reports for problem in report.problems]
     if args.format == "json":
