@@ -53,7 +53,10 @@ def progress(
         return
     from tqdm import tqdm
 
-    with tqdm(
+    class Bar(tqdm):  # type: ignore[misc]  # tqdm has no type hints
+        monitor_interval = 0  # no monitor thread: the work may fork worker processes
+
+    with Bar(
         items,
         total=total,
         desc=desc,

@@ -422,10 +422,6 @@ def _jobs(count: int) -> int:
     return max(1, min(cores, 8))
 
 
-def _check_file_in_worker(path: Path, root: Path) -> FileResult:
-    return check_file(path, root=root)
-
-
 def _results(files: Sequence[Path], root: Path) -> Iterator[FileResult]:
     """``check_file`` of each file, in order; in several processes when there are many."""
     jobs = _jobs(len(files))
@@ -435,9 +431,14 @@ def _results(files: Sequence[Path], root: Path) -> Iterator[FileResult]:
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+    except (NotImplementedError, OSError):  # no process semaphores here: one process
+        yield from (check_file(path, root=root) for path in files)
+        return
     chunk = max(1, min(64, len(files) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(partial(_check_file_in_worker, root=root), files, chunksize=chunk)
+    with pool:
+        yield from pool.map(partial(check_file, root=root), files, chunksize=chunk)
 
 
 def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetReport:
