@@ -403,23 +403,19 @@ def check_file(path: Path, *, root: Path) -> FileResult:
     return FileResult(document_id, native.from_dict(data), [])
 
 
-#: below this many files one process is faster than starting workers (measured: see the
-#: README's benchmark); ``CORPUS_JOBS`` sets the number of processes (1: never parallel)
-PARALLEL_MIN_FILES = 500
+#: environment variable: how many processes check a set of files (default 1). Off by
+#: default because it did not pay on the 2-core machine of the benchmark: the parent must
+#: still unpickle every Document (about a quarter of the work of checking it), so two
+#: workers used 60 % more CPU for at best 1.3x on idle cores, and were slower under load.
+JOBS_ENV = "CORPUS_JOBS"
 
 
 def _jobs(count: int) -> int:
-    """How many processes check ``count`` files."""
-    setting = os.environ.get("CORPUS_JOBS", "").strip()
+    """How many processes check ``count`` files: ``$CORPUS_JOBS`` (at most one per file)."""
+    setting = os.environ.get(JOBS_ENV, "").strip()
     if setting.isdigit() and int(setting) > 0:
         return min(int(setting), max(count, 1))
-    if count < PARALLEL_MIN_FILES:
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
+    return 1
 
 
 def _results(files: Sequence[Path], root: Path) -> Iterator[FileResult]:

@@ -12,12 +12,14 @@ from core_helpers import fixture_data
 from corpus.validate import _jobs, check_folder
 
 
-def test_jobs_follow_the_threshold_and_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_jobs_follow_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CORPUS_JOBS", raising=False)
-    assert _jobs(3) == 1
+    assert _jobs(3) == 1 and _jobs(100_000) == 1  # off by default: it did not pay
     monkeypatch.setenv("CORPUS_JOBS", "2")
     assert _jobs(3) == 2 and _jobs(1) == 1
     monkeypatch.setenv("CORPUS_JOBS", "1")
+    assert _jobs(100_000) == 1
+    monkeypatch.setenv("CORPUS_JOBS", "many")
     assert _jobs(100_000) == 1
 
 
