@@ -32,6 +32,9 @@ def register(subparsers: Any) -> None:
         help=f"{SOURCE_HELP}, or the folder of all releases",
     )
     validate.add_argument("--format", choices=FORMATS, default="text")
+    validate.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (never shown in pipes)"
+    )
     validate.set_defaults(handler=run_validate)
 
     release = subparsers.add_parser(
@@ -81,8 +84,11 @@ def register(subparsers: Any) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from corpus.progress import set_quiet
     from corpus.sources import check_paths
 
+    if args.quiet:
+        set_quiet()
     reports = check_paths(args.paths)
     problems = [problem for report in reports for problem in report.problems]
     if args.format == "json":
