@@ -41,8 +41,14 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from corpus import ls_project, release, tagging
 from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus.formats import brat, labelstudio, native
+from corpus.formats.native import read_json
 from corpus.model import Document, Entity, Relation
+from corpus.paths import project_root
+from corpus.schema import inventory
+from corpus.validate import check_target
 
 SpanKey = tuple[int, int, str]
 
@@ -146,10 +152,7 @@ def cohen_kappa(left: Sequence[str], right: Sequence[str]) -> float | None:
 
 def token_tags(document: Document) -> list[str]:
     """The document's IOB2 tags over its tokens, as in the ``ner`` config."""
-    from corpus import hf
-
-    rows = hf.ner_rows(hf.prepare(document))
-    return [tag for row in rows for tag in row["ner_tags"]]
+    return tagging.token_tags(document)
 
 
 # --------------------------------------------------------------------------- matching
@@ -257,8 +260,6 @@ def _show_relation(relation: Relation, entities: Mapping[str, Entity]) -> str:
 def match_relations(
     left: Document, right: Document, names: tuple[str, str]
 ) -> tuple[Counts, list[Disagreement]]:
-    from corpus.schema import inventory
-
     symmetric = {r.name for r in inventory().relations if r.symmetric}
     left_entities, right_entities = left.entities_by_id, right.entities_by_id
     left_keys = {r.id: _relation_key(r, left_entities, symmetric) for r in left.relations}
@@ -485,12 +486,8 @@ def agreement(annotations: Sequence[Annotation]) -> AgreementReport:
 
 
 def _native_or_brat(path: Path, root: Path) -> list[Document]:
-    from corpus.formats import brat
-    from corpus.validate import check_target
-
     if path.is_dir() and brat.document_ids(path) and any(path.glob("*.ann")):
         return brat.read_folder(path, root=root)
-    from corpus.formats import native
 
     reports = check_target(path, root=root)
     # a learner's file may be called alice.json: only the document id inside matters here
@@ -504,9 +501,6 @@ def _native_or_brat(path: Path, root: Path) -> list[Document]:
 
 
 def _from_label_studio(path: Path, tasks: Any, root: Path) -> list[Annotation]:
-    from corpus import ls_project
-    from corpus.formats import labelstudio
-
     corpus = ls_project.load_corpus(labelstudio.task_document_ids(tasks), root)
     imported, problems = labelstudio.tasks_to_documents(
         tasks,
@@ -526,14 +520,11 @@ def _from_label_studio(path: Path, tasks: Any, root: Path) -> list[Annotation]:
 
 def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[Annotation]:
     """The annotations to compare (see the module docstring for the accepted inputs)."""
-    from corpus.paths import project_root
 
     root = root or project_root()
     if len(paths) == 1:
         path = Path(paths[0])
         if path.is_file() and path.suffix == ".json":
-            from corpus.formats.native import read_json
-
             data = read_json(path)
             if isinstance(data, list):
                 return _from_label_studio(path, data, root)
@@ -564,8 +555,6 @@ def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[
         if path.exists():
             annotations.append(Annotation(name, _by_id(_native_or_brat(path, root))))
         else:
-            from corpus import release
-
             annotations.append(Annotation(raw, _by_id(release.load(raw, root))))
     return annotations
 

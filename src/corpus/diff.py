@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from corpus.fsutil import sha256_text
@@ -300,10 +299,3 @@ def diff(
             if changes:
                 documents.append(DocumentDiff(document_id, "changed", tuple(changes)))
     return CorpusDiff(old_name, new_name, tuple(documents))
-
-
-def diff_versions(old: str, new: str, root: Path | None = None) -> CorpusDiff:
-    """Diff two versions, each a release version or ``"working"`` (checksums verified)."""
-    from corpus.release import load
-
-    return diff(load(old, root), load(new, root), old_name=old, new_name=new)

@@ -20,9 +20,10 @@ import json
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from corpus import manifest
+from corpus import __version__, manifest
+from corpus.diff import CorpusDiff
+from corpus.diff import diff as diff_corpora
 from corpus.errors import CorpusError, Problem, problem_error
 from corpus.formats import native
 from corpus.fsutil import atomic_write_bytes, atomic_write_text, publish_dir, staging_dir
@@ -31,9 +32,6 @@ from corpus.model import Document
 from corpus.paths import changelog_path, project_root, releases_dir, working_dir
 from corpus.schema import schema_version
 from corpus.validate import SetReport, check_folder, check_release, display, release_folders
-
-if TYPE_CHECKING:
-    from corpus.diff import CorpusDiff
 
 #: the name that stands for the working copy wherever a version is expected
 WORKING = "working"
@@ -124,10 +122,8 @@ def stats(version: str | None = None, root: Path | None = None) -> Counts:
 
 
 def diff(old: str, new: str, root: Path | None = None) -> CorpusDiff:
-    """What changed from ``old`` to ``new`` (versions, or ``"working"``)."""
-    from corpus.diff import diff_versions
-
-    return diff_versions(old, new, root)
+    """What changed from ``old`` to ``new`` (versions, or ``"working"``; checksums verified)."""
+    return diff_corpora(load(old, root), load(new, root), old_name=old, new_name=new)
 
 
 def _today() -> str:
@@ -142,7 +138,6 @@ def create_release(
     version: str, message: str, *, root: Path | None = None, date: str | None = None
 ) -> Path:
     """Freeze the working copy as release ``version``; returns the release folder."""
-    from corpus import __version__
 
     root = root or project_root()
     target = release_path(version, root)

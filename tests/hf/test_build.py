@@ -157,7 +157,7 @@ def test_a_failed_build_leaves_the_previous_folder_untouched(
     def broken(*args: object) -> str:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("corpus.card.render_card", broken)
+    monkeypatch.setattr("corpus.hf.card.render_card", broken)
     with pytest.raises(RuntimeError):
         build(gold_version, target)
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before

@@ -19,7 +19,7 @@ CORPORA = corpora()
 def test_conll_matches_the_ner_config(name: str, documents: list[Document]) -> None:
     text, report = conll.to_conll(documents)
     sentences = conll.parse(text)
-    rows = [row for d in documents for row in hf.ner_rows(hf.prepare(d))]
+    rows = [row for d in documents for row in hf.ner_rows(hf.prepare(d))[0]]
     assert [s["tokens"] for s in sentences] == [r["tokens"] for r in rows]
     assert [s["tags"] for s in sentences] == [r["ner_tags"] for r in rows]
     assert [s["id"] for s in sentences] == [r["id"] for r in rows]

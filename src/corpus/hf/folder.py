@@ -1,0 +1,259 @@
+"""Build the dataset folder: resolve the version, write Parquet and the card atomically,
+and tell whether a folder is a build of the current content (the fingerprint).
+
+The fingerprint covers what the folder depends on: the documents, the label schema, the
+tokenizer, the card template and the code of every ``corpus`` module the build imports
+(found by following the imports from this module, so code that moves stays covered).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import corpus.hf.card as card
+from corpus.errors import Problem, UnusableInputError
+from corpus.formats.native import dumps
+from corpus.fsutil import atomic_write_text, publish_dir, staging_dir
+from corpus.hf.features import CONFIGS, DEFAULT_CONFIG, features
+from corpus.hf.rows import BuildReport, build_rows
+from corpus.manifest import read_manifest
+from corpus.model import Document
+from corpus.paths import build_dir, refuse_release_output
+from corpus.release import WORKING, latest_version, load, release_path
+from corpus.schema import LABELS_FILE, schema_dir
+from corpus.tokenize import tokenizer_description
+
+#: bumped whenever the layout of the built folder changes
+BUILD_FORMAT = 1
+BUILD_INFO_FILE = "corpus-build.json"
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def resolve_version(version: str | None) -> str:
+    """``None`` -> the latest release; ``working`` and explicit versions pass through."""
+    if version is not None:
+        return version
+    latest = latest_version()
+    if latest is None:
+        raise UnusableInputError(
+            [
+                Problem(
+                    "annotations/releases",
+                    None,
+                    "",
+                    "NO_RELEASE",
+                    "there is no release yet; make one with `corpus release`, or build the "
+                    "working copy with `corpus build --version working`",
+                )
+            ]
+        )
+    return latest
+
+
+def load_documents(version: str) -> list[Document]:
+    """The validated documents of a release (checksums verified), or of the working copy
+    for ``working``."""
+    return list(load(version))
+
+
+# --------------------------------------------------------------------------- fingerprint
+
+
+def code_modules(root: str = __name__) -> list[str]:
+    """The ``corpus`` modules ``root`` imports, directly or not (itself and the packages
+    that contain them included), sorted by name.
+
+    Found from the source: every ``import corpus...`` / ``from corpus... import ...``
+    anywhere in a module (also inside functions) is followed."""
+    seen: set[str] = set()
+    pending = [root]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        pending += [".".join(parts[:i]) for i in range(1, len(parts))]
+        path = _module_file(name)
+        if path is None:
+            continue
+        pending += _imported_modules(path)
+    return sorted(name for name in seen if _module_file(name) is not None)
+
+
+@cache
+def _module_file(name: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
+
+
+def _imported_modules(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+            # ``from corpus.hf import card``: card may be a module
+            names += [f"{node.module}.{alias.name}" for alias in node.names]
+    return [n for n in names if n == "corpus" or n.startswith("corpus.")]
+
+
+def code_files() -> list[Path]:
+    """The source files of :func:`code_modules`, and the card template."""
+    files = [path for name in code_modules() if (path := _module_file(name)) is not None]
+    return [*files, card.TEMPLATE]
+
+
+def fingerprint(documents: Sequence[Document], version: str) -> str:
+    """What a build depends on: documents, labels, tokenizer and the code it imports."""
+    digest = hashlib.sha256()
+    for part in (
+        f"format {BUILD_FORMAT}".encode(),
+        version.encode(),
+        tokenizer_description().encode(),
+        (schema_dir() / LABELS_FILE).read_bytes(),
+        *(path.read_bytes() for path in code_files()),
+        *(dumps(d).encode() for d in sorted(documents, key=lambda d: d.id)),
+    ):
+        digest.update(part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- build
+
+
+def default_output() -> Path:
+    return build_dir() / "dataset"
+
+
+def build(version: str | None = None, output: Path | None = None) -> BuildReport:
+    """Build the dataset folder for a release (latest when None, ``working`` for the
+    working copy). Written to a staging folder, then swapped into place."""
+    version = resolve_version(version)
+    documents = load_documents(version)
+    return build_documents(documents, version, output, release_date=release_date(version))
+
+
+def release_date(version: str) -> str | None:
+    """The date in a release's manifest (None for the working copy or an unreadable one)."""
+    if version == WORKING:
+        return None
+    data, _ = read_manifest(release_path(version), display=version)
+    return str(data["date"]) if data else None
+
+
+def build_documents(
+    documents: Sequence[Document],
+    version: str,
+    output: Path | None = None,
+    *,
+    release_date: str | None = None,
+) -> BuildReport:
+    """Build the dataset folder from documents already loaded (and validated);
+    ``release_date`` (the release's manifest date) dates the card's citation."""
+    import pyarrow.parquet as pq
+    from datasets import Dataset
+
+    target = Path(os.path.realpath(output or default_output()))  # no raise on a symlink loop
+    refuse_release_output(target)
+    if target.exists() and (
+        not target.is_dir() or (any(target.iterdir()) and not (target / BUILD_INFO_FILE).is_file())
+    ):
+        raise UnusableInputError(
+            [
+                Problem(
+                    str(target),
+                    None,
+                    "",
+                    "OUTPUT_NOT_A_DATASET",
+                    "the output exists and is not a dataset folder built by `corpus build`; "
+                    "it is left alone (choose an empty or new folder)",
+                )
+            ]
+        )
+    rows, report = build_rows(documents, version)
+    report.output = target
+    staged = staging_dir(target)
+    try:
+        datasets: dict[str, dict[str, Any]] = {}
+        for config in CONFIGS:
+            config_features = features(config)
+            datasets[config] = {}
+            for split, items in rows[config].items():
+                columns = {name: [row[name] for row in items] for name in config_features}
+                dataset = Dataset.from_dict(columns, features=config_features)
+                path = staged / config / f"{split}.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # the table's schema carries the features (ClassLabel names) as metadata
+                pq.write_table(dataset.data.table, path)
+                datasets[config][split] = dataset
+        atomic_write_text(
+            staged / "README.md",
+            card.render_card(report, documents, datasets, staged, release_date),
+        )
+        info = {"fingerprint": fingerprint(documents, version), "report": report.to_json()}
+        atomic_write_text(
+            staged / BUILD_INFO_FILE, json.dumps(info, ensure_ascii=False, indent=2) + "\n"
+        )
+        _make_readable(staged)
+        publish_dir(staged, target, replace=True)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return report
+
+
+def _make_readable(folder: Path) -> None:
+    """Staging folders and atomic files are created private (0700/0600); the published
+    dataset gets the usual permissions under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (folder, *folder.rglob("*")):
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
+
+
+def is_current(version: str, output: Path | None = None) -> bool:
+    """Whether ``output`` holds a build of exactly this version's current content."""
+    target = output or default_output()
+    info_path = target / BUILD_INFO_FILE
+    if not info_path.is_file():
+        return False
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(info.get("fingerprint") == fingerprint(load_documents(version), version))
+
+
+def load_dataset(
+    config: str = DEFAULT_CONFIG, version: str | None = None, *, output: Path | None = None
+) -> Any:
+    """The ``DatasetDict`` of a config, building the folder first when it is missing or
+    was built from other content (default folder ``build/dataset``)."""
+    import datasets
+
+    if config not in CONFIGS:
+        raise ValueError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
+    version = resolve_version(version)
+    target = output or default_output()
+    if not is_current(version, target):
+        build(version, target)
+    return datasets.load_dataset(str(target), config)
