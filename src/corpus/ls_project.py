@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus import release
 from corpus.errors import CorpusError, Problem
 from corpus.formats import labelstudio, native
 from corpus.fsutil import sha256_file
 from corpus.model import Document
 from corpus.paths import project_root, refuse_release_output, working_dir
+from corpus.validate import validate_document
 
 WORKING = "working"
 SEEDS_DIR = "seeds"
@@ -27,7 +29,6 @@ def export_tasks(
     version: str | None, mode: labelstudio.ExportMode, root: Path | None = None
 ) -> tuple[str, list[dict[str, Any]]]:
     """The version exported (default: latest release, else the working copy) and its tasks."""
-    from corpus import release
 
     root = root or project_root()
     resolved = release.resolve(version, root)
@@ -80,7 +81,6 @@ def _seed(root: Path, relative: str) -> labelstudio.SeedText | None:
 
 def load_corpus(document_ids: Iterable[str], root: Path | None = None) -> Corpus:
     """Seeds, base documents (every release and the working copy) and reserved ids."""
-    from corpus import release
 
     root = root or project_root()
     wanted = set(document_ids)
@@ -154,7 +154,6 @@ def import_export(
     ``selection.by_annotator``); every document is also run through ``corpus validate``'s
     checks before anything is written.
     """
-    from corpus.validate import validate_document
 
     root = root or project_root()
     target_dir = out_dir or working_dir(root)

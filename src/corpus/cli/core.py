@@ -13,6 +13,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from corpus import manifest
+from corpus.paths import project_root
+from corpus.release import create_release, diff, resolve, stats
+from corpus.schema import inventory
+from corpus.validate import check_paths, display
+
 FORMATS = ("text", "json")
 
 
@@ -69,8 +75,6 @@ def register(subparsers: Any) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from corpus.validate import check_paths
-
     reports = check_paths([Path(p) for p in args.paths])
     problems = [problem for report in reports for problem in report.problems]
     if args.format == "json":
@@ -96,11 +100,6 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_release(args: argparse.Namespace) -> int:
-    from corpus import manifest
-    from corpus.paths import project_root
-    from corpus.release import create_release
-    from corpus.validate import display
-
     root = project_root()
     folder = create_release(args.version, args.message, root=root)
     data = json.loads((folder / manifest.MANIFEST).read_text(encoding="utf-8"))
@@ -115,8 +114,6 @@ def run_release(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from corpus.release import diff
-
     result = diff(args.old, args.new)
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -127,7 +124,6 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def stats_table(name: str, counts: Any) -> str:
     """A readable table of counts per label (labels in inventory order)."""
-    from corpus.schema import inventory
 
     labels = inventory()
     entities = sum(counts.entities.values())
@@ -152,8 +148,6 @@ def stats_table(name: str, counts: Any) -> str:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from corpus.release import resolve, stats
-
     name = resolve(args.version)
     counts = stats(name)
     if args.format == "json":

@@ -11,7 +11,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus.errors import CorpusError, Problem, UnusableInputError, json_pointer
+from corpus.evaluation import evaluate
+from corpus.formats.native import document_files, from_dict, read_json
+from corpus.hf import build
+from corpus.paths import project_root
+from corpus.release import WORKING, load
+from corpus.schema import document_validator
+from corpus.validate import check_target
 
 
 def register(subparsers: Any) -> None:
@@ -53,16 +60,12 @@ def register(subparsers: Any) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from corpus.hf import build
-
     report = build(args.version, args.output)
     print(report.summary())
     return 0
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from corpus.evaluation import evaluate
-
     predicted = read_documents(args.predicted, gold=False)
     gold = read_documents(args.gold, gold=True)
     result = evaluate(predicted, gold)
@@ -103,8 +106,6 @@ def read_documents(ref: str, *, gold: bool) -> list[Any]:
     Gold is fully validated. Predictions need only be valid JSON Schema documents (a
     model may predict crossing spans or spans whose text does not match).
     """
-    from corpus.paths import project_root
-    from corpus.release import WORKING, load
 
     path = Path(ref)
     if not path.exists():
@@ -122,8 +123,6 @@ def read_documents(ref: str, *, gold: bool) -> list[Any]:
             ]
         )
     if gold:
-        from corpus.validate import check_target
-
         reports = check_target(path, root=project_root())
         problems = [p for report in reports for p in report.problems]
         if problems:
@@ -133,10 +132,6 @@ def read_documents(ref: str, *, gold: bool) -> list[Any]:
 
 
 def _read_predictions(path: Path) -> list[Any]:
-    from corpus.errors import json_pointer
-    from corpus.formats.native import document_files, from_dict, read_json
-    from corpus.schema import document_validator
-
     files = [path] if path.is_file() else document_files(path)
     if path.is_dir() and (path / "documents").is_dir() and not files:
         files = document_files(path / "documents")

@@ -16,6 +16,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from corpus import lsserver
+from corpus.errors import problem_error
+from corpus.formats import native
+from corpus.formats.labelstudio import Selection, label_config
+from corpus.fsutil import atomic_write_text
+from corpus.ls_project import check_output_dir, export_tasks, import_export
+from corpus.paths import project_root, refuse_release_output, working_dir
+
 MODES = ("predictions", "annotations", "none")
 SERVE_USER = "annotator@example.com"
 DATABASE_FILE = "label_studio.sqlite3"
@@ -163,8 +171,6 @@ def _write_or_print(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from corpus.fsutil import atomic_write_text
-    from corpus.paths import refuse_release_output
 
     refuse_release_output(output)
     atomic_write_text(output, text)
@@ -172,15 +178,11 @@ def _write_or_print(text: str, output: Path | None) -> None:
 
 
 def run_config(args: argparse.Namespace) -> int:
-    from corpus.formats.labelstudio import label_config
-
     _write_or_print(label_config(), args.output)
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from corpus.ls_project import export_tasks
-
     version, tasks = export_tasks(args.version, args.mode)
     _write_or_print(json.dumps(tasks, ensure_ascii=False, indent=2) + "\n", args.output)
     print(f"{len(tasks)} task(s) of {version}, annotations as {args.mode}", file=sys.stderr)
@@ -188,8 +190,6 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def _selection(args: argparse.Namespace) -> Any:
-    from corpus.formats.labelstudio import Selection
-
     return Selection(
         annotator=args.annotator,
         include_cancelled=args.include_cancelled,
@@ -199,8 +199,6 @@ def _selection(args: argparse.Namespace) -> Any:
 
 
 def _report_written(written: list[Any]) -> None:
-    from corpus.paths import project_root
-
     root = project_root().resolve()
     for item in written:
         path = item.path.resolve()
@@ -216,9 +214,6 @@ def _report_written(written: list[Any]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from corpus.formats import native
-    from corpus.ls_project import import_export
-
     data = native.read_json(args.export_file)
     written = import_export(
         data, file=str(args.export_file), out_dir=args.output, selection=_selection(args)
@@ -228,25 +223,16 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_install(args: argparse.Namespace) -> int:
-    from corpus import lsserver
-    from corpus.paths import project_root
-
     path = lsserver.install(project_root())
     print(f"Label Studio {lsserver.LABEL_STUDIO_VERSION} is installed: {path}")
     return 0
 
 
 def _url(args: argparse.Namespace) -> str:
-    from corpus import lsserver
-
     return str(args.url or os.environ.get(lsserver.URL_ENV) or "http://127.0.0.1:8080")
 
 
 def run_push(args: argparse.Namespace) -> int:
-    from corpus import lsserver
-    from corpus.formats.labelstudio import label_config
-    from corpus.ls_project import export_tasks
-
     version, tasks = export_tasks(args.version, args.mode)
     client = lsserver.Client(_url(args), lsserver.token_from_env())
     client.check()
@@ -272,10 +258,6 @@ def run_push(args: argparse.Namespace) -> int:
 
 
 def run_pull(args: argparse.Namespace) -> int:
-    from corpus import lsserver
-    from corpus.fsutil import atomic_write_text
-    from corpus.ls_project import check_output_dir, import_export
-    from corpus.paths import project_root, refuse_release_output, working_dir
 
     # refuse a release as output before asking the server anything
     check_output_dir(args.output or working_dir(), project_root())
@@ -298,11 +280,6 @@ def run_pull(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from corpus import lsserver
-    from corpus.formats.labelstudio import label_config
-    from corpus.ls_project import export_tasks
-    from corpus.paths import project_root
-
     root = project_root()
     data_dir = (args.data_dir or root / lsserver.DATA_DIR_NAME).resolve()
     state_path = data_dir / "corpus-serve.json"
@@ -312,8 +289,6 @@ def run_serve(args: argparse.Namespace) -> int:
     state = _read_state(state_path)
     fresh = not (data_dir / DATABASE_FILE).exists()
     if state is None and not fresh:
-        from corpus.errors import problem_error
-
         raise problem_error(
             str(data_dir),
             "LS_DATA_DIR_FOREIGN",
@@ -405,7 +380,6 @@ def _read_state(path: Path) -> dict[str, Any] | None:
 
 def _write_state(path: Path, state: dict[str, Any]) -> None:
     """The browser login and project id (never the API token), readable by the owner only."""
-    from corpus.fsutil import atomic_write_text
 
     atomic_write_text(path, json.dumps(state, indent=2) + "\n")
     path.chmod(0o600)

@@ -11,7 +11,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from corpus import release
+from corpus.agreement import agreement, load_annotations, report_json
+from corpus.errors import CorpusError
+from corpus.formats import brat, conll
+from corpus.ls_project import check_output_dir
 from corpus.model import Document
+from corpus.paths import build_dir, project_root, working_dir
+from corpus.render import write_page
 
 
 def _add_version(parser: argparse.ArgumentParser) -> None:
@@ -26,16 +33,12 @@ def _add_version(parser: argparse.ArgumentParser) -> None:
 
 def load_documents(version: str | None) -> tuple[str, list[Document]]:
     """(the version actually used, its documents): a release, or ``working``."""
-    from corpus import release
 
     ref = release.resolve(version)
     return ref, release.load(ref)
 
 
 def _render(args: argparse.Namespace) -> int:
-    from corpus.paths import build_dir
-    from corpus.render import write_page
-
     ref, documents = load_documents(args.version)
     output = Path(args.output) if args.output else build_dir() / "render" / f"{ref}.html"
     label = "working copy" if ref == "working" else f"release {ref}"
@@ -51,8 +54,6 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _export_brat(args: argparse.Namespace) -> int:
-    from corpus.formats import brat
-
     ref, documents = load_documents(args.version)
     output = Path(args.output)
     files = brat.export(documents, output, replace=args.force)
@@ -64,9 +65,6 @@ def _export_brat(args: argparse.Namespace) -> int:
 
 
 def _export_conll(args: argparse.Namespace) -> int:
-    from corpus.formats import conll
-    from corpus.paths import build_dir
-
     ref, documents = load_documents(args.version)
     output = Path(args.output) if args.output else build_dir() / "conll" / f"{ref}.conll"
     report = conll.write(documents, output, comments=not args.no_comments)
@@ -76,9 +74,6 @@ def _export_conll(args: argparse.Namespace) -> int:
 
 def _agreement(args: argparse.Namespace) -> int:
     from dataclasses import replace
-
-    from corpus.agreement import agreement, load_annotations, report_json
-    from corpus.errors import CorpusError
 
     try:
         report = agreement(load_annotations(args.inputs))
@@ -94,10 +89,6 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _import_brat(args: argparse.Namespace) -> int:
-    from corpus.formats import brat
-    from corpus.ls_project import check_output_dir
-    from corpus.paths import project_root, working_dir
-
     output = Path(args.output) if args.output else working_dir()
     check_output_dir(output, project_root())  # releases are never written to
     written = brat.import_folder(Path(args.folder), output)

@@ -77,10 +77,13 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus.formats import native
+from corpus.formats.native import to_dict
 from corpus.fsutil import atomic_write_bytes, atomic_write_text, publish_dir, staging_dir
 from corpus.model import Cluster, Document, Entity, Relation, Seed
-from corpus.paths import refuse_release_output, refuse_replacing_project_folder
+from corpus.paths import project_root, refuse_release_output, refuse_replacing_project_folder
 from corpus.schema import Inventory, inventory
+from corpus.validate import validate_document
 
 TEXT_SUFFIX = ".txt"
 ANN_SUFFIX = ".ann"
@@ -647,9 +650,6 @@ def read_document(
     folder: Path, document_id: str, *, root: Path | None = None, validate: bool = True
 ) -> tuple[Document | None, list[Problem]]:
     """Read ``<id>.txt``, ``<id>.ann`` (if any) and ``<id>.corpus.json`` (if any)."""
-    from corpus.formats.native import to_dict
-    from corpus.paths import project_root
-    from corpus.validate import validate_document
 
     ann_path = folder / f"{document_id}{ANN_SUFFIX}"
     text_path = folder / f"{document_id}{TEXT_SUFFIX}"
@@ -721,7 +721,6 @@ def _prefixed(problem: Problem, folder: Path) -> Problem:
 
 def import_folder(folder: Path, output: Path, *, root: Path | None = None) -> list[Path]:
     """Read a brat folder and, only if every document is clean, write native JSON files."""
-    from corpus.formats import native
 
     documents = read_folder(folder, root=root)
     return native.write_documents(documents, output)
