@@ -30,7 +30,7 @@ from corpus.fsutil import atomic_write_bytes, atomic_write_text, publish_dir, st
 from corpus.manifest import Counts, parse_version
 from corpus.model import Document
 from corpus.paths import changelog_path, project_root, releases_dir, working_dir
-from corpus.schema import schema_version
+from corpus.schema import inventory, schema_version
 from corpus.validate import SetReport, check_folder, check_release, display, release_folders
 
 #: the name that stands for the working copy wherever a version is expected
@@ -103,6 +103,32 @@ def load_release(version: str | None = None, root: Path | None = None) -> list[D
 def load(ref: str, root: Path | None = None) -> list[Document]:
     """A release by version, or the working copy for ``"working"``."""
     return load_working(root) if ref == WORKING else load_release(ref, root)
+
+
+def load_verified(ref: str, root: Path | None = None) -> list[Document]:
+    """Like :func:`load`, but a release whose manifest is valid and whose files all match
+    its checksums is read without validating its documents again: they were validated
+    when the release was made, and matching checksums mean they are the same bytes.
+
+    A release made under another schema or label version, or that fails a check, is
+    validated in full (:func:`load_release`), so its problems are reported as usual. The
+    working copy is always validated in full."""
+    if ref == WORKING:
+        return load_working(root)
+    root = root or project_root()
+    folder = release_path(ref, root)
+    if ref in list_versions(root) and folder.is_dir():
+        data, problems = manifest.read_manifest(folder, display=display(folder, root))
+        if (
+            data is not None
+            and not problems
+            and data.get("schema_version") == schema_version()
+            and data.get("labels_version") == inventory().version
+            and not manifest.verify_checksums(folder, data, display=display(folder, root)).problems
+        ):
+            files = native.document_files(folder / manifest.DOCUMENTS)
+            return [native.from_dict(native.read_json(path)) for path in files]
+    return load_release(ref, root)
 
 
 def resolve(version: str | None, root: Path | None = None) -> str:

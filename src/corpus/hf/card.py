@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 from typing import Any
 
-from corpus.hf.features import DEFAULT_CONFIG, NO_RELATION
+from corpus.hf.features import DEFAULT_CONFIG, NO_RELATION, features
 from corpus.hf.rows import BuildReport
 from corpus.model import Document
 from corpus.release import WORKING
@@ -72,10 +73,24 @@ def _outlets(documents: Sequence[Document]) -> tuple[list[str], int]:
     return sorted(known), unknown
 
 
+@dataclass(frozen=True)
+class WrittenSplit:
+    """The Parquet files of one config and split (paths relative to the folder)."""
+
+    files: tuple[str, ...]
+    rows: int
+    #: size of the rows in Arrow (``dataset_size`` in the card)
+    num_bytes: int
+
+    def paths(self) -> str | list[str]:
+        """The ``path`` of the card's ``data_files`` entry: one file, or the shards."""
+        return self.files[0] if len(self.files) == 1 else list(self.files)
+
+
 def card_data(
     report: BuildReport,
     documents: Sequence[Document],
-    datasets: Mapping[str, Mapping[str, Any]],
+    written: Mapping[str, Mapping[str, WrittenSplit]],
     folder: Path,
 ) -> Any:
     """The card's YAML metadata as a ``huggingface_hub.DatasetCardData``."""
@@ -116,28 +131,31 @@ def card_data(
         {
             config: {
                 "data_files": [
-                    {"split": split, "path": f"{config}/{split}.parquet"} for split in splits
+                    {
+                        "split": split,
+                        "path": files.files[0] if len(files.files) == 1 else list(files.files),
+                    }
+                    for split, files in splits.items()
                 ],
                 **({"default": True} if config == DEFAULT_CONFIG else {}),
             }
-            for config, splits in datasets.items()
+            for config, splits in written.items()
         }
     )
     configs.to_dataset_card_data(data)
     infos = DatasetInfosDict()
-    for config, splits in datasets.items():
+    for config, splits in written.items():
         split_dict = SplitDict()
         download_size = 0
         dataset_size = 0
-        features = None
-        for split, dataset in splits.items():
-            num_bytes = int(dataset.data.nbytes)
-            split_dict.add(SplitInfo(name=split, num_bytes=num_bytes, num_examples=len(dataset)))
-            dataset_size += num_bytes
-            download_size += (folder / config / f"{split}.parquet").stat().st_size
-            features = dataset.features
+        for split, files in splits.items():
+            split_dict.add(
+                SplitInfo(name=split, num_bytes=files.num_bytes, num_examples=files.rows)
+            )
+            dataset_size += files.num_bytes
+            download_size += sum((folder / name).stat().st_size for name in files.files)
         infos[config] = DatasetInfo(
-            features=features,
+            features=features(config),
             splits=split_dict,
             download_size=download_size,
             dataset_size=dataset_size,
@@ -150,12 +168,12 @@ def card_data(
 def render_card(
     report: BuildReport,
     documents: Sequence[Document],
-    datasets: Mapping[str, Mapping[str, Any]],
+    written: Mapping[str, Mapping[str, WrittenSplit]],
     folder: Path,
     release_date: str | None = None,
 ) -> str:
     """The whole ``README.md``: YAML header and body."""
-    data = card_data(report, documents, datasets, folder)
+    data = card_data(report, documents, written, folder)
     return f"---\n{data.to_yaml()}\n---\n\n{card_body(report, documents, release_date)}"
 
 

@@ -23,18 +23,20 @@ import corpus.hf.card as card
 from corpus.errors import Problem, UnusableInputError
 from corpus.formats.native import dumps
 from corpus.fsutil import atomic_write_text, publish_dir, staging_dir
-from corpus.hf.features import CONFIGS, DEFAULT_CONFIG, features
-from corpus.hf.rows import BuildReport, build_rows
+from corpus.hf.features import CONFIGS, DEFAULT_CONFIG
+from corpus.hf.rows import BuildReport, write_tables
 from corpus.manifest import read_manifest
 from corpus.model import Document
 from corpus.paths import build_dir, refuse_release_output
-from corpus.release import WORKING, latest_version, load, release_path
+from corpus.release import WORKING, latest_version, load_verified, release_path
 from corpus.schema import LABELS_FILE, schema_dir
 from corpus.tokenize import tokenizer_description
 
 #: bumped whenever the layout of the built folder changes
 BUILD_FORMAT = 1
 BUILD_INFO_FILE = "corpus-build.json"
+#: the most rows in one Parquet file, per config; a split with more is written as shards
+SHARD_ROWS = {"documents": 10_000, "ner": 100_000, "relations": 100_000}
 
 
 # --------------------------------------------------------------------------- sources
@@ -62,9 +64,10 @@ def resolve_version(version: str | None) -> str:
 
 
 def load_documents(version: str) -> list[Document]:
-    """The validated documents of a release (checksums verified), or of the working copy
-    for ``working``."""
-    return list(load(version))
+    """The documents of a release, checked by their checksums only (validated when the
+    release was made; see :func:`corpus.release.load_verified`), or of the working copy,
+    validated in full, for ``working``."""
+    return load_verified(version)
 
 
 # --------------------------------------------------------------------------- fingerprint
@@ -169,9 +172,6 @@ def build_documents(
 ) -> BuildReport:
     """Build the dataset folder from documents already loaded (and validated);
     ``release_date`` (the release's manifest date) dates the card's citation."""
-    import pyarrow.parquet as pq
-    from datasets import Dataset
-
     target = Path(os.path.realpath(output or default_output()))  # no raise on a symlink loop
     refuse_release_output(target)
     if target.exists() and (
@@ -189,26 +189,12 @@ def build_documents(
                 )
             ]
         )
-    rows, report = build_rows(documents, version)
-    report.output = target
     staged = staging_dir(target)
     try:
-        datasets: dict[str, dict[str, Any]] = {}
-        for config in CONFIGS:
-            config_features = features(config)
-            datasets[config] = {}
-            for split, items in rows[config].items():
-                columns = {name: [row[name] for row in items] for name in config_features}
-                dataset = Dataset.from_dict(columns, features=config_features)
-                path = staged / config / f"{split}.parquet"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                # the table's schema carries the features (ClassLabel names) as metadata
-                pq.write_table(dataset.data.table, path)
-                datasets[config][split] = dataset
-        atomic_write_text(
-            staged / "README.md",
-            card.render_card(report, documents, datasets, staged, release_date),
-        )
+        report, written = _write_configs(documents, version, staged)
+        report.output = target
+        text = card.render_card(report, documents, written, staged, release_date)
+        atomic_write_text(staged / "README.md", text)
         info = {"fingerprint": fingerprint(documents, version), "report": report.to_json()}
         atomic_write_text(
             staged / BUILD_INFO_FILE, json.dumps(info, ensure_ascii=False, indent=2) + "\n"
@@ -219,6 +205,44 @@ def build_documents(
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return report
+
+
+def _write_configs(
+    documents: Sequence[Document], version: str, folder: Path
+) -> tuple[BuildReport, dict[str, dict[str, card.WrittenSplit]]]:
+    """Write every config's Parquet files into ``folder``: ``<config>/<split>.parquet``, or
+    ``<config>/<split>-00000-of-00003.parquet`` and so on when a split has more rows than
+    :data:`SHARD_ROWS` allows in one file. Each file's schema carries the features."""
+    import pyarrow.parquet as pq
+
+    shards: dict[tuple[str, str], list[tuple[Path, int, int]]] = {}
+
+    def write(config: str, split: str, table: Any) -> None:
+        parts = shards.setdefault((config, split), [])
+        path = folder / config / f".{split}.part{len(parts)}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path)
+        parts.append((path, table.num_rows, int(table.nbytes)))
+
+    report = write_tables(documents, version, write, SHARD_ROWS)
+    written: dict[str, dict[str, card.WrittenSplit]] = {}
+    for config in CONFIGS:
+        written[config] = {}
+        for split in report.rows[config]:
+            parts = shards[(config, split)]
+            names = (
+                [f"{split}.parquet"]
+                if len(parts) == 1
+                else [f"{split}-{i:05d}-of-{len(parts):05d}.parquet" for i in range(len(parts))]
+            )
+            for (path, _, _), name in zip(parts, names, strict=True):
+                path.rename(folder / config / name)
+            written[config][split] = card.WrittenSplit(
+                files=tuple(f"{config}/{name}" for name in names),
+                rows=sum(rows for _, rows, _ in parts),
+                num_bytes=sum(size for _, _, size in parts),
+            )
+    return report, written
 
 
 def _make_readable(folder: Path) -> None:
