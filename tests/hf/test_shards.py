@@ -141,3 +141,52 @@ def test_a_release_is_read_by_its_checksums_not_validated_again(
     with pytest.raises(CorpusError) as refused:
         load_verified(gold_version, project)
     assert "CHECKSUM_MISMATCH" in {problem.code for problem in refused.value.problems}
+
+
+def first_sentence(document: Document) -> Document:
+    """The document cut after its first paragraph, with the annotations inside it."""
+    cut = document.text.index("\n\n")
+    entities = tuple(e for e in document.entities if e.end <= cut)
+    kept = {e.id for e in entities}
+    return replace(
+        document,
+        text=document.text[:cut],
+        entities=entities,
+        relations=tuple(r for r in document.relations if {r.head, r.tail} <= kept),
+        clusters=(),
+        seed=None,
+    )
+
+
+@pytest.mark.scale
+def test_ten_thousand_documents_with_the_real_shard_limits(
+    tmp_path: Path, gold: list[Document], gold_version: str
+) -> None:
+    """10,000 short documents (the gold's first paragraph) and the default limits: relations
+    come out as several shards that datasets (normal and streaming) and DuckDB all read."""
+    small = first_sentence(gold[0])
+    documents = [replace(small, id=f"{index:05d}_{small.id}") for index in range(10_000)]
+    folder = tmp_path / "dataset"
+    report = build_documents(documents, gold_version, folder)
+    rows = report.rows["relations"]["train"]
+    shards = sorted((folder / "relations").glob("train-*.parquet"))
+    assert rows > hf_folder.SHARD_ROWS["relations"] and len(shards) == -(
+        -rows // hf_folder.SHARD_ROWS["relations"]
+    )
+    assert [p.name for p in (folder / "documents").glob("*.parquet")] == ["train.parquet"]
+
+    loaded = datasets.load_dataset(str(folder), "relations", split="train")
+    assert loaded.num_rows == rows and loaded.features == features("relations")
+    streamed = datasets.load_dataset(str(folder), "relations", split="train", streaming=True)
+    assert streamed.num_shards == len(shards)
+    firsts = [next(iter(streamed.shard(len(shards), index))) for index in range(len(shards))]
+    assert [row["id"] for row in firsts] == [
+        pq.read_table(path, columns=["id"]).column("id")[0].as_py() for path in shards
+    ]
+    ner = datasets.load_dataset(str(folder), "ner", split="train", streaming=True)
+    assert sum(1 for _ in ner) == report.rows["ner"]["train"] == 10_000
+
+    counted = duckdb.sql(
+        f"SELECT count(*), count(DISTINCT document_id) FROM '{folder}/relations/*.parquet'"
+    )
+    assert counted.fetchall() == [(rows, 10_000)]
