@@ -42,11 +42,12 @@ $(LS_STAMP): | $(STAMP_RUN)
 annotate: $(STAMP_RUN) $(LS_STAMP)
 	$(BIN)/corpus ls serve
 
-## test: install the test extras, lint and type-check, run the test suite
+## test: install the test extras, lint, type-check, check the import layers, run the tests
 test: $(STAMP_TEST) $(CHROMIUM) $(LS_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 ## bench: time validate, release, build, ls export and ls import on 1, 1,000 and 10,000
@@ -62,6 +63,7 @@ lint: $(STAMP_TEST)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

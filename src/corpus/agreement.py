@@ -41,6 +41,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from corpus import tagging
 from corpus.errors import CorpusError, Location, Problem
 from corpus.model import Document, Entity, Relation
 from corpus.sources import open_source
@@ -147,10 +148,7 @@ def cohen_kappa(left: Sequence[str], right: Sequence[str]) -> float | None:
 
 def token_tags(document: Document) -> list[str]:
     """The document's IOB2 tags over its tokens, as in the ``ner`` config."""
-    from corpus import hf
-
-    rows = hf.ner_rows(hf.prepare(document))
-    return [tag for row in rows for tag in row["ner_tags"]]
+    return tagging.token_tags(document)
 
 
 # --------------------------------------------------------------------------- matching

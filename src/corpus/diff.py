@@ -16,12 +16,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from corpus.fsutil import sha256_text
 from corpus.model import Cluster, Document, Entity, Relation
-from corpus.sources import open_source
 
 KINDS = ("entity", "relation", "cluster")
 OPS = {"+": "added", "-": "removed", "~": "changed"}
@@ -301,10 +299,3 @@ def diff(
             if changes:
                 documents.append(DocumentDiff(document_id, "changed", tuple(changes)))
     return CorpusDiff(old_name, new_name, tuple(documents))
-
-
-def diff_versions(old: str, new: str, root: Path | None = None) -> CorpusDiff:
-    """Diff two versions, each a release version, ``"working"`` or a path
-    (:mod:`corpus.sources`; checksums verified)."""
-    before = open_source(old, root=root).documents()
-    return diff(before, open_source(new, root=root).documents(), old_name=old, new_name=new)

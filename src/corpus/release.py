@@ -32,9 +32,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from corpus import manifest, sources
+from corpus import __version__, manifest, sources
+from corpus.diff import CorpusDiff
+from corpus.diff import diff as diff_corpora
 from corpus.errors import CorpusError, Location, Problem, problem_error
 from corpus.formats import native
 from corpus.fsutil import (
@@ -59,12 +61,9 @@ from corpus.paths import (
     releases_dir,
     working_dir,
 )
-from corpus.schema import schema_version
+from corpus.schema import inventory, schema_version
 from corpus.sources import WORKING, latest_version, list_versions
-from corpus.validate import check_folder, display
-
-if TYPE_CHECKING:
-    from corpus.diff import CorpusDiff
+from corpus.validate import check_folder, display, release_history
 
 CHANGELOG_HEADER = manifest.CHANGELOG_HEADER
 changelog_entry = manifest.changelog_entry
@@ -110,6 +109,35 @@ def load(ref: str | None, root: Path | None = None) -> list[Document]:
     return sources.load(ref, root=root)
 
 
+def load_verified(ref: str, root: Path | None = None) -> list[Document]:
+    """Like :func:`load`, but a release whose manifest is valid and whose files all match
+    its checksums is read without validating its documents again: they were validated
+    when the release was made, and matching checksums mean they are the same bytes.
+
+    A release made under another schema or label version, or that fails a check, is
+    validated in full (:func:`load_release`), so its problems are reported as usual. The
+    working copy is always validated in full."""
+    root = root or project_root()
+    if ref not in list_versions(root):  # the working copy or a path: validated in full
+        return sources.load(ref, root=root)
+    folder = release_path(ref, root)
+    if ref in list_versions(root) and folder.is_dir():
+        data, problems = manifest.read_manifest(folder, display=display(folder, root))
+        if (
+            data is not None
+            and not problems
+            and data.get("schema_version") == schema_version()
+            and data.get("labels_version") == inventory().version
+            and not manifest.verify_checksums(folder, data, display=display(folder, root)).problems
+            and not manifest.release_record_problems(
+                release_history(root), ref, show=lambda p: display(p, root)
+            )
+        ):
+            files = native.document_files(folder / manifest.DOCUMENTS)
+            return [native.from_dict(native.read_json(path)) for path in files]
+    return load_release(ref, root)
+
+
 def resolve(version: str | None, root: Path | None = None) -> str:
     """The version ``version`` names (None: the latest release, else ``working``)."""
     return sources.open_source(version, root=root).version
@@ -121,10 +149,8 @@ def stats(version: str | None = None, root: Path | None = None) -> Counts:
 
 
 def diff(old: str, new: str, root: Path | None = None) -> CorpusDiff:
-    """What changed from ``old`` to ``new`` (versions, or ``"working"``)."""
-    from corpus.diff import diff_versions
-
-    return diff_versions(old, new, root)
+    """What changed from ``old`` to ``new`` (versions, or ``"working"``; checksums verified)."""
+    return diff_corpora(load(old, root), load(new, root), old_name=old, new_name=new)
 
 
 def _today() -> str:
@@ -351,7 +377,6 @@ def create_release(
     publishing) are renamed into place. A failure before the end leaves no release; a
     kill after publishing is completed by the next ``corpus release`` or ``--repair``.
     What that completion did is appended to ``notes``."""
-    from corpus import __version__
 
     root = root or project_root()
     target = release_path(version, root)
