@@ -114,7 +114,8 @@ def load_verified(ref: str, root: Path | None = None) -> list[Document]:
     its checksums is read without validating its documents again: they were validated
     when the release was made, and matching checksums mean they are the same bytes.
 
-    A release made under another schema or label version, or that fails a check, is
+    A release made under another MAJOR schema or label version (a MINOR version only widens
+    them), or that fails a check, is
     validated in full (:func:`load_release`), so its problems are reported as usual. The
     working copy is always validated in full."""
     root = root or project_root()
@@ -126,8 +127,8 @@ def load_verified(ref: str, root: Path | None = None) -> list[Document]:
         if (
             data is not None
             and not problems
-            and data.get("schema_version") == schema_version()
-            and data.get("labels_version") == inventory().version
+            and _same_major(data.get("schema_version"), schema_version())
+            and _same_major(data.get("labels_version"), inventory().version)
             and not manifest.verify_checksums(folder, data, display=display(folder, root)).problems
             and not manifest.release_record_problems(
                 release_history(root), ref, show=lambda p: display(p, root)
@@ -136,6 +137,13 @@ def load_verified(ref: str, root: Path | None = None) -> list[Document]:
             files = native.document_files(folder / manifest.DOCUMENTS)
             return [native.from_dict(native.read_json(path)) for path in files]
     return load_release(ref, root)
+
+
+def _same_major(recorded: object, current: str) -> bool:
+    """A release made under ``recorded`` is valid under ``current``: same MAJOR version
+    (labels and document schema only widen in a MINOR version; see the guidelines' §7)."""
+    parsed, now = parse_version(str(recorded)), parse_version(current)
+    return parsed is not None and now is not None and parsed[0] == now[0] and parsed <= now
 
 
 def resolve(version: str | None, root: Path | None = None) -> str:
