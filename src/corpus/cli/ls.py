@@ -166,7 +166,7 @@ def _write_or_print(text: str, output: Path | None) -> None:
     from corpus.fsutil import atomic_write_text
     from corpus.paths import refuse_release_output
 
-    refuse_release_output(output)
+    refuse_release_output(output, whole_folder=False)
     atomic_write_text(output, text)
     print(f"wrote {output}", file=sys.stderr)
 
@@ -280,7 +280,7 @@ def run_pull(args: argparse.Namespace) -> int:
     # refuse a release as output before asking the server anything
     check_output_dir(args.output or working_dir(), project_root())
     if args.save_export is not None:
-        refuse_release_output(args.save_export)
+        refuse_release_output(args.save_export, whole_folder=False)
     client = lsserver.Client(_url(args), lsserver.token_from_env())
     client.check()
     client.project_exists(args.project)

@@ -113,7 +113,7 @@ def to_conll(documents: Sequence[Document], *, comments: bool = True) -> tuple[s
 
 def write(documents: Sequence[Document], path: Path, *, comments: bool = True) -> ConllReport:
     """Write :func:`to_conll` to ``path`` atomically."""
-    refuse_release_output(path)
+    refuse_release_output(path, whole_folder=False)
     text, report = to_conll(documents, comments=comments)
     atomic_write_text(path, text)
     return report
