@@ -330,7 +330,8 @@ def run_serve(args: argparse.Namespace) -> int:
     port = args.port or (8080 if _port_free(8080) else None)
     print(
         f"starting Label Studio {lsserver.LABEL_STUDIO_VERSION} "
-        f"(data: {data_dir}, log: {data_dir / 'server.log'})...",
+        + ("(first start about 1 min: it creates its database; " if fresh else "(")
+        + f"data: {data_dir}, log: {data_dir / 'server.log'})...",
         flush=True,
     )
     # SIGTERM (and SIGHUP) stop the server too, not only Ctrl-C
@@ -368,8 +369,12 @@ def run_serve(args: argparse.Namespace) -> int:
             "Press Ctrl-C to stop the server.",
             flush=True,
         )
-        while server.process.poll() is None:
-            time.sleep(1)
+        try:
+            while server.process.poll() is None:
+                time.sleep(1)
+        except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how the server is meant to stop
+            print("\nstopping Label Studio...", flush=True)
+            return 0
         print(
             f"Label Studio exited with status {server.process.returncode}: {server.log_tail()}",
             file=sys.stderr,
