@@ -39,7 +39,13 @@ def test_notebook_starts_with_goals_and_ends_with_exercises(name: str) -> None:
     assert cells[-1].cell_type == "markdown" and "## Exercises" in cells[-1].source
 
 
-def test_notebooks_execute_offline_in_under_two_minutes(tmp_path: Path) -> None:
+def test_notebooks_execute_offline_in_under_two_minutes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the kernels get a temporary folder of their own: a run must leave nothing in it
+    kernel_tmp = tmp_path / "kernel-tmp"
+    kernel_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(kernel_tmp))
     started = time.perf_counter()
     for name in NAMES:
         notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
@@ -56,6 +62,7 @@ def test_notebooks_execute_offline_in_under_two_minutes(tmp_path: Path) -> None:
                 assert "Traceback" not in output.get("text", ""), (name, output.get("text"))
         nbformat.write(notebook, tmp_path / name)  # executed copies, for a look by hand
     assert time.perf_counter() - started < 120
+    assert sorted(p.name for p in kernel_tmp.iterdir()) == []  # scratch files go to build/
 
 
 def test_shipped_label_studio_export_is_reproducible() -> None:
