@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -73,3 +74,45 @@ def test_shipped_label_studio_export_is_reproducible() -> None:
     spec.loader.exec_module(module)
     shipped = (NOTEBOOKS / "data" / "label_studio_two_annotators.json").read_text("utf-8")
     assert module.render() == shipped
+
+
+def test_relation_graph_labels_do_not_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notebook 01's two relation graphs, drawn as the notebook draws them: no two node
+    labels overlap on the rendered figure (they used to pile up on each other)."""
+    import itertools
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Annotation
+
+    notebook = nbformat.read(NOTEBOOKS / "01_explore.ipynb", as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    last = max(i for i, source in enumerate(code) if "entity_graph = nx.DiGraph()" in source)
+    figures: list[tuple[str, list[tuple[str, Any]]]] = []
+
+    def capture() -> None:
+        figure = plt.gcf()
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        (ax,) = figure.axes
+        labels = [
+            (text.get_text(), text.get_bbox_patch().get_window_extent(renderer))
+            for text in ax.texts
+            if isinstance(text, Annotation)
+        ]
+        figures.append((ax.get_title(), labels))
+        plt.close(figure)
+
+    monkeypatch.chdir(NOTEBOOKS)
+    monkeypatch.setattr(plt, "show", capture)
+    namespace: dict[str, Any] = {}
+    for source in code[: last + 1]:
+        exec(compile(source, "01_explore.ipynb", "exec"), namespace)
+    graphs = [f for f in figures if f[1]]  # the figures with node labels
+    assert len(graphs) == 2
+    for title, labels in graphs:
+        assert len(labels) > 10, title
+        for (a, box_a), (b, box_b) in itertools.combinations(labels, 2):
+            assert not box_a.overlaps(box_b), (title, a, b)
