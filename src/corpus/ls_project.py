@@ -261,7 +261,7 @@ def pull(
     # refuse a release as output before asking the server anything
     check_output_dir(out_dir or working_dir(root), root)
     if save_export is not None:
-        refuse_release_output(save_export, root)
+        refuse_release_output(save_export, root, whole_folder=False)
     client = lsserver.Client(lsserver.server_url(url), lsserver.token_from_env())
     client.check()
     client.project_exists(project)

@@ -79,7 +79,7 @@ def install(root: Path, *, python: str | None = None, log: IO[str] | None = None
     venv = venv_dir(root)
     print(
         f"Installing Label Studio {LABEL_STUDIO_VERSION} into {venv} "
-        "(first use only: about a minute and 1 GB)...",
+        "(first use only: 1-2 min, about 1 GB)...",
         file=out,
         flush=True,
     )

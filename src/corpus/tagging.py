@@ -31,6 +31,15 @@ NESTED_RULES = ("outermost", "innermost")
 NESTED_RULE = "outermost"
 
 
+#: the split of a document whose metadata has none
+DEFAULT_SPLIT = "train"
+
+
+def split_of(document: Document) -> str:
+    """The split a document goes to: its metadata's ``split``, else ``train``."""
+    return str(document.metadata.get("split") or DEFAULT_SPLIT)
+
+
 def ner_tag_names(labels: Inventory | None = None) -> list[str]:
     """``O``, then ``B-X``, ``I-X`` for each entity type in schema order."""
     labels = labels or inventory()

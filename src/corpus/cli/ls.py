@@ -160,7 +160,7 @@ def _write_or_print(text: str, output: Path | None) -> None:
     from corpus.fsutil import atomic_write_text
     from corpus.paths import refuse_release_output
 
-    refuse_release_output(output)
+    refuse_release_output(output, whole_folder=False)
     atomic_write_text(output, text)
     print(f"wrote {output}", file=sys.stderr)
 
@@ -266,7 +266,8 @@ def run_serve(args: argparse.Namespace) -> int:
     plan = prepare_serve(args.version, args.mode, data_dir=args.data_dir, port=args.port)
     print(
         f"starting Label Studio {lsserver.LABEL_STUDIO_VERSION} "
-        f"(data: {plan.data_dir}, log: {plan.data_dir / 'server.log'})...",
+        + ("(first start about 1 min: it creates its database; " if plan.fresh else "(")
+        + f"data: {plan.data_dir}, log: {plan.data_dir / 'server.log'})...",
         flush=True,
     )
     # SIGTERM (and SIGHUP) stop the server too, not only Ctrl-C
@@ -298,8 +299,12 @@ def run_serve(args: argparse.Namespace) -> int:
             "Press Ctrl-C to stop the server.",
             flush=True,
         )
-        while server.process.poll() is None:
-            time.sleep(1)
+        try:
+            while server.process.poll() is None:
+                time.sleep(1)
+        except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how the server is meant to stop
+            print("\nstopping Label Studio...", flush=True)
+            return 0
         print(
             f"Label Studio exited with status {server.process.returncode}: {server.log_tail()}",
             file=sys.stderr,

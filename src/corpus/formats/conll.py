@@ -112,7 +112,7 @@ def dumps(documents: Sequence[Document], *, comments: bool = True) -> tuple[str,
 
 def write(documents: Sequence[Document], path: Path, *, comments: bool = True) -> ConllReport:
     """Write :func:`dumps` to ``path`` atomically."""
-    refuse_release_output(path)
+    refuse_release_output(path, whole_folder=False)
     text, report = dumps(documents, comments=comments)
     atomic_write_text(path, text)
     return report

@@ -32,11 +32,9 @@ from __future__ import annotations
 from corpus.hf.features import (
     CONFIGS,
     DEFAULT_CONFIG,
-    DEFAULT_SPLIT,
     NO_RELATION,
     features,
     relation_label_names,
-    split_of,
 )
 from corpus.hf.folder import (
     BUILD_FORMAT,
@@ -66,6 +64,7 @@ from corpus.hf.rows import (
     write_tables,
 )
 from corpus.tagging import (
+    DEFAULT_SPLIT,
     NESTED_RULE,
     NESTED_RULES,
     BoundaryProblem,
@@ -73,6 +72,7 @@ from corpus.tagging import (
     PreparedDocument,
     ner_tag_names,
     prepare,
+    split_of,
 )
 
 __all__ = [

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from corpus.model import Document
 from corpus.schema import Inventory, inventory
 from corpus.tagging import ner_tag_names
 
 CONFIGS = ("documents", "ner", "relations")
 DEFAULT_CONFIG = "documents"
-DEFAULT_SPLIT = "train"
 NO_RELATION = "no_relation"
 
 
@@ -23,11 +21,6 @@ def relation_label_names(labels: Inventory | None = None) -> list[str]:
     """``no_relation``, then the relation types in schema order (the ``relations`` config)."""
     labels = labels or inventory()
     return [NO_RELATION, *labels.relation_types]
-
-
-def split_of(document: Document) -> str:
-    """The split a document goes to: its metadata's ``split``, else ``train``."""
-    return str(document.metadata.get("split") or DEFAULT_SPLIT)
 
 
 def features(config: str, labels: Inventory | None = None) -> Any:

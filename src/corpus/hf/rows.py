@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.hf.features import CONFIGS, NO_RELATION, features, relation_label_names, split_of
+from corpus.hf.features import CONFIGS, NO_RELATION, features, relation_label_names
 from corpus.model import Cluster, Document, Entity, Relation, Seed
 from corpus.release import WORKING
 from corpus.schema import Inventory, inventory
@@ -34,6 +34,7 @@ from corpus.tagging import (
     TagCounts,
     ner_tag_names,
     prepare,
+    split_of,
     tag_document,
 )
 
