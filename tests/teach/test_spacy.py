@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from seqeval.metrics.sequence_labeling import get_entities
 from teach_helpers import corpora, documents
 
-from corpus import hf
+from corpus import hf, tagging
 from corpus.formats import spacy as spacy_format
 from corpus.model import Document, Entity
 
@@ -41,7 +41,16 @@ def test_docbin_round_trip_equals_the_gold(
         prepared = hf.prepare(document)
         assert doc.text == document.text
         # tokens and sentences: the `ner` config's rows, whitespace tokens aside
-        rows = hf.ner_rows(prepared)
+        tagged_sentences, _ = tagging.tag_document(prepared)
+        rows = [
+            {
+                "tokens": [t.text for t in ts.sentence.tokens],
+                "token_starts": [t.start for t in ts.sentence.tokens],
+                "token_ends": [t.end for t in ts.sentence.tokens],
+                "ner_tags": list(ts.tags),
+            }
+            for ts in tagged_sentences
+        ]
         sentences = [[t.text for t in s if not t.is_space] for s in doc.sents]
         assert [s for s in sentences if s] == [row["tokens"] for row in rows]
         # doc.ents: the `ner` config's IOB2 tags, read back by seqeval, as character spans
