@@ -330,3 +330,33 @@ def test_a_hooks_bad_prediction_is_refused_before_any_task(
         export("working", "predictions", pre_annotation="bad_hook:predict", root=project)
     assert [p.code for p in caught.value.problems] == ["PREDICTION_INVALID"]
     assert caught.value.problems[0].document == NEW_ID
+
+
+# --------------------------------------------------------------------------- the README
+
+
+def test_the_readme_steps_are_commands_the_cli_accepts() -> None:
+    """Every command of the README's "Growing the corpus in Label Studio" block parses, and
+    adding an article is one of its steps."""
+    import shlex
+
+    from ls_helpers import REPO
+
+    from corpus.cli import build_parser
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Growing the corpus in Label Studio", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [
+        part.strip()
+        for line in block.splitlines()
+        for part in line.split("#", 1)[0].split("&&")
+        if part.strip()
+    ]
+    assert commands[0].startswith("corpus add ")
+    assert {c.split()[1] for c in commands} >= {"add", "split", "ls", "validate", "release"}
+    parser = build_parser()
+    for command in commands:
+        argv = shlex.split(command)
+        assert argv[0] == "corpus"
+        parser.parse_args(argv[1:])  # exits (status 2) on an unknown option
