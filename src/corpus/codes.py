@@ -396,9 +396,9 @@ CODES: dict[str, Code] = _codes(
     (
         "SEVERAL_ANNOTATORS",
         1,
-        "ls import, ls pull",
+        "ls import",
         "a task annotated by several people: choose one (`--annotator`, `--ground-truth`) or "
-        "import each (`--by-annotator`)",
+        "import each (`--by-annotator`); `ls pull` keeps each for adjudication instead",
     ),
     (
         "SEVERAL_ANNOTATIONS",
@@ -498,14 +498,19 @@ CODES: dict[str, Code] = _codes(
     (
         "PREANNOTATOR_INVALID",
         2,
-        "preannotate-eval, ls export",
+        "preannotate-eval, ls export, ls push, ls serve",
         "a `--pre-annotator module:function` that cannot be imported or is not callable",
     ),
-    ("PREANNOTATOR_FAILED", 1, "preannotate-eval, ls export", "the pre-annotator raised an error"),
+    (
+        "PREANNOTATOR_FAILED",
+        1,
+        "preannotate-eval, ls export, ls push, ls serve",
+        "the pre-annotator raised an error",
+    ),
     (
         "PREDICTION_INVALID",
         1,
-        "preannotate-eval, ls export",
+        "preannotate-eval, ls export, ls push, ls serve",
         "a pre-annotator's prediction with an unknown type, bad offsets or a score outside 0..1",
     ),
     # -- agreement
