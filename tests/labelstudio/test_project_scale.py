@@ -18,7 +18,7 @@ from ls_helpers import GOLD_ID, as_export, load_gold, snapshot
 
 from corpus.cli import main
 from corpus.errors import CorpusError, Location, Problem
-from corpus.formats import labelstudio, native
+from corpus.formats import labelstudio
 from corpus.ls_project import _in_export, import_export, submitted
 from corpus.model import Document
 from corpus.preannotate import Gazetteer
@@ -201,7 +201,7 @@ def test_the_importer_never_takes_predictions_for_annotations(
     ]
     export_file.write_text(json.dumps(export), encoding="utf-8")
     assert main(["ls", "import", str(export_file)]) == 0
-    document = native.read(project / "annotations" / "working" / f"{NEW_ID}.json", root=project)
+    (document,) = sources.load(project / "annotations" / "working" / f"{NEW_ID}.json", root=project)
     value = kept["value"]
     assert [(e.type, e.start, e.end) for e in document.entities] == [
         (value["labels"][0], value["start"], value["end"])
