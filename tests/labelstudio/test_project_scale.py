@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from ls_helpers import GOLD_ID, as_export, load_gold, snapshot
 
+from corpus import sources
 from corpus.cli import main
 from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import labelstudio
