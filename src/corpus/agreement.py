@@ -520,9 +520,9 @@ def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[
     if len(paths) == 1:
         path = Path(paths[0])
         if path.is_file() and path.suffix == ".json":
-            from corpus.formats.native import read_json
+            from corpus.ls_project import read_export
 
-            data = read_json(path)
+            data = read_export(path)  # a document or an export: the export's size limit
             if isinstance(data, list):
                 return _from_label_studio(path, data, root)
         if path.is_dir():

@@ -106,6 +106,7 @@ NOT_CODES = {
     "CORPUS_ROOT",
     "DATABASE_NAME",
     "EXPORT_OR_DIR",
+    "JSON_MIN",  # Label Studio's name of an export format
     "LABEL_STUDIO_API_KEY",
     "LABEL_STUDIO_URL",
     "LABEL_STUDIO_USER_TOKEN",
