@@ -152,6 +152,8 @@ def write_files_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
         for target, backup in reversed(done):
             if backup is not None:
                 os.replace(backup, target)
+                # a no-op when the target was never replaced (two links to one file)
+                backup.unlink(missing_ok=True)
             else:
                 target.unlink(missing_ok=True)
         for tmp, _ in staged:
