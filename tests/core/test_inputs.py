@@ -146,3 +146,28 @@ def test_new_folders_are_removed_when_nothing_is_written(
     with pytest.raises(OSError):
         fsutil.write_files_atomically([(tmp_path / "a" / "b" / "x.json", b"x")])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_readme_import_guarantees_name_existing_tests() -> None:
+    """Each guarantee of the README's "Imports" table names tests that exist."""
+    import ast
+    import re
+
+    repo = Path(__file__).resolve().parents[2]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Imports\n") :]
+    section = section[: section.index("\n## ")]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "test" in line]
+    named: list[tuple[str, str]] = []
+    for row in rows[1:]:  # the header names no test
+        current = ""
+        found = re.findall(r"`((?:tests/[\w/]+\.py)?)::(\w+)`", row.split(" | ")[-1])
+        assert found, row
+        for path, name in found:
+            current = path or current
+            named.append((current, name))
+    for path, name in named:
+        tree = ast.parse((repo / path).read_text(encoding="utf-8"))
+        functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        assert name in functions, f"{path}::{name}"
+    assert len(named) >= 20
