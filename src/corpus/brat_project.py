@@ -42,9 +42,12 @@ def _base(document_id: str, output: Path, root: Path) -> Document | None:
                 return found
     latest = sources.latest_version(root)
     if latest is not None:
-        for document in sources.open_source(latest, root=root):
-            if document.id == document_id:
-                return document
+        try:
+            for document in sources.open_source(latest, root=root):
+                if document.id == document_id:
+                    return document
+        except CorpusError:  # a damaged release is no base (validate reports it)
+            return None
     return None
 
 
