@@ -41,7 +41,9 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from corpus import tagging
 from corpus.errors import CorpusError, Location, Problem
+from corpus.inputs import MAX_EXPORT_BYTES
 from corpus.model import Document, Entity, Relation
 from corpus.sources import open_source
 
@@ -147,10 +149,7 @@ def cohen_kappa(left: Sequence[str], right: Sequence[str]) -> float | None:
 
 def token_tags(document: Document) -> list[str]:
     """The document's IOB2 tags over its tokens, as in the ``ner`` config."""
-    from corpus import hf
-
-    rows = hf.ner_rows(hf.prepare(document))
-    return [tag for row in rows for tag in row["ner_tags"]]
+    return tagging.token_tags(document)
 
 
 # --------------------------------------------------------------------------- matching
@@ -520,9 +519,9 @@ def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[
     if len(paths) == 1:
         path = Path(paths[0])
         if path.is_file() and path.suffix == ".json":
-            from corpus.ls_project import read_export
+            from corpus.formats.native import read_json
 
-            data = read_export(path)  # a document or an export: the export's size limit
+            data = read_json(path, limit=MAX_EXPORT_BYTES)  # a document or an export
             if isinstance(data, list):
                 return _from_label_studio(path, data, root)
         if path.is_dir():

@@ -27,7 +27,7 @@ from corpus.formats import brat, native
 from corpus.fsutil import sha256_file, sha256_text
 from corpus.model import Document, Seed
 from corpus.paths import refuse_release_output, working_dir
-from corpus.validate import check_file, display
+from corpus.validate import check_file, display, validate_document
 
 SEEDS_DIR = "seeds"
 
@@ -141,8 +141,6 @@ def import_folder(
         "choose another -o",
     )
     documents = link_seeds(brat.read(folder, root=root), folder, output, root=root)
-    from corpus.validate import validate_document
-
     problems = [
         problem
         for document in documents

@@ -233,11 +233,67 @@ CODES: dict[str, Code] = _codes(
         "the counts recorded in the manifest differ from the documents",
     ),
     (
+        "MANIFEST_CHANGED",
+        1,
+        _RELEASE,
+        "a manifest whose sha256 differs from the one `annotations/releases.sha256` records: a "
+        "released manifest was edited (restore it)",
+    ),
+    (
+        "RELEASE_CHAIN_BROKEN",
+        1,
+        _RELEASE,
+        "a manifest's `previous` link does not name the release before it with the sha256 its "
+        "manifest had",
+    ),
+    (
+        "RELEASE_NOT_INDEXED",
+        1,
+        _RELEASE,
+        "a release the index does not record: an interrupted `corpus release` (`corpus release "
+        "--repair` records it), or a folder added by hand",
+    ),
+    ("RELEASE_MISSING", 1, "validate, release", "a recorded release whose folder is gone"),
+    (
+        "INDEX_MISSING",
+        1,
+        "validate, release",
+        "releases without `annotations/releases.sha256` (`corpus release --repair` recreates it "
+        "from the manifests as they are)",
+    ),
+    (
+        "INDEX_INVALID",
+        1,
+        "validate, release",
+        "a line of the index that is not `<sha256>  releases/X.Y.Z/manifest.json`",
+    ),
+    (
         "CHANGELOG_ENTRY_MISSING",
         1,
         "validate",
-        "a release without its `## X.Y.Z - DATE` entry in `annotations/CHANGELOG.md` (default run)",
+        "a release without its `## X.Y.Z - DATE` entry in `annotations/CHANGELOG.md` (default "
+        "run; `corpus release --repair` rewrites it)",
     ),
+    (
+        "CHANGELOG_OUT_OF_DATE",
+        1,
+        "validate",
+        "a changelog that differs from the one the manifests give (`corpus release --repair` "
+        "rewrites it)",
+    ),
+    (
+        "RELEASE_HISTORY_BROKEN",
+        1,
+        "release",
+        "refusing to release over an edited or removed release (its problems are listed first)",
+    ),
+    (
+        "REPAIR_REFUSED",
+        1,
+        "release --repair",
+        "`--repair` never touches an edited or removed release: restore it from version control",
+    ),
+    ("RELEASE_IN_PROGRESS", 1, "release", "another `corpus release` holds the lock"),
     ("VERSION_INVALID", 2, "release", "the version is not `MAJOR.MINOR.PATCH`"),
     ("MESSAGE_EMPTY", 2, "release", "a release without a message (`-m`)"),
     ("VERSION_EXISTS", 1, "release", "the release already exists; releases are never modified"),
@@ -354,9 +410,9 @@ CODES: dict[str, Code] = _codes(
     (
         "SEVERAL_ANNOTATORS",
         1,
-        "ls import, ls pull",
+        "ls import",
         "a task annotated by several people: choose one (`--annotator`, `--ground-truth`) or "
-        "import each (`--by-annotator`)",
+        "import each (`--by-annotator`); `ls pull` keeps each for adjudication instead",
     ),
     (
         "SEVERAL_ANNOTATIONS",
@@ -388,7 +444,7 @@ CODES: dict[str, Code] = _codes(
     (
         "LS_EXPORT_FORMAT",
         2,
-        "ls import, agreement",
+        "ls import",
         "a Label Studio JSON_MIN, CSV/TSV or CoNLL export, which has no relations or region "
         'ids: export as "JSON" (full) instead',
     ),
@@ -506,14 +562,19 @@ CODES: dict[str, Code] = _codes(
     (
         "PREANNOTATOR_INVALID",
         2,
-        "preannotate-eval, ls export",
+        "preannotate-eval, ls export, ls push, ls serve",
         "a `--pre-annotator module:function` that cannot be imported or is not callable",
     ),
-    ("PREANNOTATOR_FAILED", 1, "preannotate-eval, ls export", "the pre-annotator raised an error"),
+    (
+        "PREANNOTATOR_FAILED",
+        1,
+        "preannotate-eval, ls export, ls push, ls serve",
+        "the pre-annotator raised an error",
+    ),
     (
         "PREDICTION_INVALID",
         1,
-        "preannotate-eval, ls export",
+        "preannotate-eval, ls export, ls push, ls serve",
         "a pre-annotator's prediction with an unknown type, bad offsets or a score outside 0..1",
     ),
     # -- agreement

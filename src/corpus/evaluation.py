@@ -339,6 +339,26 @@ class Evaluation:
                 )
         return "\n".join(lines)
 
+    def label_table(self, group: str) -> str:
+        """F1 per label for ``group`` (``entities`` or ``relations``): one column per scheme,
+        then the gold and predicted counts; "" when no label occurs. The first column is as
+        wide as its title and the longest label, so every header sits over its column."""
+        results = self.entities if group == "entities" else self.relations
+        names = list(results)
+        labels = list(results[names[0]].per_label) if names else []
+        if not labels:
+            return ""
+        title = f"{group}: F1 per label"
+        width = max(len(title), 2 + max(len(label) for label in labels))
+        lines = [
+            f"{title:<{width}}" + "".join(f"{n:>12}" for n in names) + f"{'gold':>7}{'pred':>7}"
+        ]
+        for label in labels:
+            first = results[names[0]].per_label[label]
+            scores = "".join(f"{results[n].per_label[label].f1:>12.3f}" for n in names)
+            lines.append(f"{'  ' + label:<{width}}{scores}{first.possible:>7}{first.actual:>7}")
+        return "\n".join(lines)
+
 
 def _reading_order(entities: Iterable[Entity]) -> list[Entity]:
     return sorted(entities, key=lambda e: (e.start, e.end, e.type, e.id))

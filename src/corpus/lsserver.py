@@ -79,7 +79,7 @@ def install(root: Path, *, python: str | None = None, log: IO[str] | None = None
     venv = venv_dir(root)
     print(
         f"Installing Label Studio {LABEL_STUDIO_VERSION} into {venv} "
-        "(first use only: about a minute and 1 GB)...",
+        "(first use only: 1-2 min, about 1 GB)...",
         file=out,
         flush=True,
     )
@@ -430,11 +430,22 @@ class Client:
         )
         return [int(t) for t in (response.task_ids or [])]
 
+    def tasks(self, project: int) -> list[dict[str, Any]]:
+        """Every task of the project as ``{"id", "data"}``, without annotations or
+        predictions (the task list, page by page; cheaper than an export)."""
+
+        def listed() -> list[dict[str, Any]]:
+            pages = self._sdk.tasks.list(project=project, fields="task_only", page_size=500)
+            return [{"id": task.id, "data": task.data} for task in pages]
+
+        result: list[dict[str, Any]] = self._call("list tasks", listed, project=project)
+        return result
+
     def document_ids(self, project: int) -> set[str]:
         """The ``data.document_id`` of every task already in the project."""
         from corpus.formats.labelstudio import task_document_ids
 
-        return task_document_ids(self.export(project))
+        return task_document_ids(self.tasks(project))
 
     def export(self, project: int) -> Any:
         """The project's full JSON export (every task), parsed."""

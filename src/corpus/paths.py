@@ -58,13 +58,18 @@ def refuse_release_output(
     root: Path | None = None,
     *,
     message: str = "releases are never modified; choose an output outside annotations/releases",
+    whole_folder: bool = True,
 ) -> None:
     """``OUTPUT_IN_RELEASE`` (exit 2) when writing ``output`` would change a release: it lies
-    in ``annotations/releases`` or is that folder or one holding it (replacing a folder)."""
+    in ``annotations/releases`` or is that folder, or (``whole_folder``: the output replaces a
+    folder as a whole) a folder holding it. A single file written at ``output`` replaces no
+    folder (``whole_folder=False``), so a folder above the project, such as ``/tmp``, is no
+    release."""
     root = root or project_root()
     releases = releases_dir(root).resolve()
     target = Path(os.path.realpath(output))  # Path.resolve raises on a symlink loop
-    if target == releases or releases in target.parents or target in releases.parents:
+    holds_releases = whole_folder and target in releases.parents
+    if target == releases or releases in target.parents or holds_releases:
         try:
             shown = target.relative_to(root.resolve()).as_posix()
         except ValueError:

@@ -536,7 +536,7 @@ def write_page(
     documents: Sequence[Document], path: Path, *, title: str = "Annotated corpus"
 ) -> Path:
     """Write :func:`render_page` to ``path`` atomically and return the path."""
-    refuse_release_output(path)
+    refuse_release_output(path, whole_folder=False)
     atomic_write_text(path, render_page(documents, title=title))
     return path
 

@@ -60,16 +60,14 @@ class _Checker:
         self.problems.append(Problem(self.file, self.document, location, code, message))
 
     def usable(self, path: JsonPath) -> bool:
-        return path not in self.bad
+        return not self.bad or path not in self.bad
 
     def _get(self, obj: Any, key: str, kind: type, parent: JsonPath) -> Any:
         """``obj[key]`` if present, of exactly this type and not rejected by the schema."""
-        if not isinstance(obj, dict) or key not in obj:
+        value = obj.get(key) if isinstance(obj, dict) else None  # None is no kind we ask for
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             return None
-        value = obj[key]
-        if kind is int and isinstance(value, bool):
-            return None
-        if not isinstance(value, kind) or not self.usable((*parent, key)):
+        if self.bad and not self.usable((*parent, key)):  # no tuple built for a clean document
             return None
         return value
 
@@ -249,7 +247,7 @@ class _Checker:
         for entity in entities:
             if entity.id is not None:
                 by_id.setdefault(entity.id, entity)
-        labels = inventory()
+        labels = {label.name: label for label in inventory().relations}
         seen: dict[tuple[str, Any], str] = {}
         for index, item in self._items("relations"):
             base = ("relations", index)
@@ -259,7 +257,7 @@ class _Checker:
                 else f"relation #{index}"
             )
             kind = self._get(item, "type", str, base)
-            label = labels.relation(kind) if kind in labels.relation_types else None
+            label = labels.get(kind) if kind is not None else None
             head = self._get(item, "head", str, base)
             tail = self._get(item, "tail", str, base)
             for role, value in (("head", head), ("tail", tail)):

@@ -55,6 +55,7 @@ from corpus.validate import (
     iter_folder,
     iter_release,
     release_folders,
+    release_history,
 )
 
 #: the name that stands for the working copy wherever a version is expected
@@ -156,7 +157,9 @@ class Source:
     def _stream(self, report: SetReport) -> Iterator[Document]:
         options = {"semantic": self.semantic, "file_names": self.file_names}
         if self.kind == "release":
-            yield from iter_release(report, self.path, self.root, **options)
+            yield from iter_release(
+                report, self.path, self.root, semantic=self.semantic, file_names=self.file_names
+            )
         elif self.kind == "working":
             yield from iter_folder(report, self.path, self.root, allow_empty=True, **options)
         elif self.kind == "folder":
@@ -304,30 +307,23 @@ def check_target(path: str | Path, *, root: Path) -> list[SetReport]:
 
 
 def check_default(root: Path) -> list[SetReport]:
-    """The working copy (may be empty or absent) and every release, with its changelog entry."""
+    """The working copy (may be empty or absent) and every release, with the index of the
+    releases and the changelog generated from their manifests."""
     reports = [open_source(WORKING, root=root).check()]
-    changelog = changelog_path(root)
-    headings = (
-        changelog.read_text(encoding="utf-8", errors="replace").splitlines()
-        if changelog.is_file()
-        else []
-    )
+    history = release_history(root)
+    releases = []
     for folder in release_folders(releases_dir(root)):
         kind, path, version = _release_source(folder, root)
-        report = Source(kind, path, version, root).check()
-        named = manifest.parse_version(folder.name) is not None
-        if named and not any(line.startswith(f"## {folder.name} ") for line in headings):
-            report.problems.append(
-                Problem(
-                    display(changelog, root),
-                    None,
-                    Location(),
-                    "CHANGELOG_ENTRY_MISSING",
-                    f"no entry '## {folder.name} - DATE' for release {folder.name}",
-                )
-            )
-        reports.append(report)
-    return reports
+        releases.append(Source(kind, path, version, root).check())
+    whole = manifest.index_problems(history, show=lambda p: display(p, root))
+    whole += manifest.changelog_problems(
+        history, changelog_path(root), show=lambda p: display(p, root)
+    )
+    if whole and not releases:
+        releases.append(SetReport(display(releases_dir(root), root), "releases"))
+    if releases:
+        releases[-1].problems += whole
+    return reports + releases
 
 
 def check_paths(

@@ -3,7 +3,10 @@
 1. **Schema layer**: ``schema/document.schema.json`` through
    :func:`corpus.schema.document_validator`. Each jsonschema error becomes one
    :class:`~corpus.errors.Problem` located by the RFC 6901 pointer of the offending value,
-   with a code derived from the failing keyword.
+   with a code derived from the failing keyword. A validator compiled once per process
+   (:func:`corpus.schema.fast_document_check`, ``jsonschema-rs``) runs first; only a
+   document it does not accept pays for jsonschema, so the problems are jsonschema's
+   whichever path ran (``tests/core/test_fast_path.py`` compares the two).
 2. **Semantic layer** (:mod:`corpus.semantic`): what a schema cannot say (offsets inside the
    text, span text, the seed, unique ids, relation arguments, clusters, spans that cross). A
    check that needs a field the schema layer already rejected is skipped for that field, so
@@ -49,22 +52,23 @@ DUPLICATE_SPAN              two entities with the same type, start and end
 CROSSING_SPANS              two spans that overlap while neither contains the other
 FILE_NAME_MISMATCH          a document file not named ``<document id>.json``
 INVALID_UNICODE             a string with a lone surrogate escape (``"\\ud800"``)
-CHANGELOG_ENTRY_MISSING     a release without its entry in ``annotations/CHANGELOG.md``
 NOT_FOUND / NOT_JSON /      unusable input (exit status 2): missing path, unparsable file,
 NOT_UTF8 / UNREADABLE /     a folder without documents
 NO_DOCUMENTS
 ==========================  ==============================================================
 
-Releases add their own codes (``CHECKSUM_MISMATCH``, ``RELEASE_FILE_MISSING``, ...), see
-:mod:`corpus.manifest`.
+Releases add their own codes (``CHECKSUM_MISMATCH``, ``RELEASE_FILE_MISSING``,
+``MANIFEST_CHANGED``, ``CHANGELOG_ENTRY_MISSING``, ...), see :mod:`corpus.manifest`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +76,9 @@ from corpus import manifest
 from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
 from corpus.model import Document
-from corpus.schema import document_validator, inventory
+from corpus.paths import releases_dir
+from corpus.progress import progress
+from corpus.schema import document_validator, fast_document_check, inventory
 from corpus.semantic import check_semantics
 
 #: jsonschema keyword -> problem code; other keywords become ``SCHEMA_<UPPER_SNAKE>``
@@ -129,7 +135,14 @@ def _keyword_code(keyword: str) -> str:
     return KEYWORD_CODES.get(keyword) or f"SCHEMA_{snake}"
 
 
-def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Problem]:
+def _schema_problems(
+    data: Any, file: str, document: str | None, *, fast: bool = True
+) -> Iterator[Problem]:
+    """The schema problems of one document. With ``fast``, a document the compiled first
+    pass accepts has none and skips jsonschema; any other goes through jsonschema, whose
+    errors are the problems (so messages, codes and pointers never depend on ``fast``)."""
+    if fast and fast_document_check()(data):
+        return
     labels = inventory()
     for error in document_validator().iter_errors(data):
         path = list(error.absolute_path)
@@ -254,12 +267,30 @@ def _without_surrogates(
     return value
 
 
-def validate_document(data: Any, *, file: str, root: Path, semantic: bool = True) -> list[Problem]:
+def _may_hold_surrogates(data: Any) -> bool:
+    """False only when no string or key of ``data`` holds a lone surrogate: ``repr`` (C
+    speed, unlike a walk in Python) writes every unprintable character as an escape, and
+    surrogates are unprintable, so each appears as ``\\udXXX``. A backslash in the data
+    (``\\\\ud``) can only make this say True, which costs the walk and nothing else."""
+    try:
+        return "\\ud" in repr(data)
+    except RecursionError:
+        return True
+
+
+def validate_document(
+    data: Any, *, file: str, root: Path, semantic: bool = True, fast: bool = True
+) -> list[Problem]:
     """Every problem of one parsed JSON document, schema layer then semantic layer,
     sorted by location. ``root`` is the project root the seed path is relative to;
-    ``semantic=False`` runs the schema layer only (predictions may cross spans)."""
+    ``semantic=False`` runs the schema layer only (predictions may cross spans).
+
+    ``fast`` (the default) lets a valid document skip the interpretive jsonschema pass and
+    the walk for lone surrogates; ``fast=False`` always takes both (same problems, slower:
+    the tests compare the two)."""
     surrogates: list[tuple[str | int, ...]] = []
-    data = _without_surrogates(data, (), surrogates)
+    if not fast or _may_hold_surrogates(data):
+        data = _without_surrogates(data, (), surrogates)
     document = data.get("id") if isinstance(data, dict) else None
     document = document if isinstance(document, str) else None
     problems = [
@@ -273,7 +304,7 @@ def validate_document(data: Any, *, file: str, root: Path, semantic: bool = True
         )
         for path in surrogates
     ]
-    problems += dict.fromkeys(_schema_problems(data, file, document))
+    problems += dict.fromkeys(_schema_problems(data, file, document, fast=fast))
     if semantic and isinstance(data, dict):
         rejected = {p.location.json_path for p in problems if p.location.json_path is not None}
         problems += check_semantics(data, file=file, root=root, rejected=rejected)
@@ -375,6 +406,40 @@ def check_file(
     return FileResult(document_id, native.from_dict(data), [])
 
 
+#: environment variable: how many processes check a set of files (default 1). Off by
+#: default because it did not pay on the 2-core machine of the benchmark: the parent must
+#: still unpickle every Document (about a quarter of the work of checking it), so two
+#: workers used 60 % more CPU for at best 1.3x on idle cores, and were slower under load.
+JOBS_ENV = "CORPUS_JOBS"
+
+
+def _jobs(count: int) -> int:
+    """How many processes check ``count`` files: ``$CORPUS_JOBS`` (at most one per file)."""
+    setting = os.environ.get(JOBS_ENV, "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return min(int(setting), max(count, 1))
+    return 1
+
+
+def _results(
+    files: Sequence[Path], root: Path, *, semantic: bool = True, file_names: bool = True
+) -> Iterator[FileResult]:
+    """``check_file`` of each file, in order; in several processes when there are many."""
+    check = partial(check_file, root=root, semantic=semantic, file_names=file_names)
+    jobs = _jobs(len(files))
+    if jobs == 1:
+        yield from map(check, files)
+        return
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+    except (NotImplementedError, OSError):  # no process semaphores here: one process
+        yield from map(check, files)
+        return
+    chunk = max(1, min(64, len(files) // (jobs * 8)))
+    with pool:
+        yield from pool.map(check, files, chunksize=chunk)
+
+
 def iter_files(
     report: SetReport,
     files: Iterable[Path],
@@ -387,9 +452,14 @@ def iter_files(
     problems (document ids across the files included) go to ``report``. Nothing but the
     ids seen is kept, so a consumer that does not keep the documents runs in flat memory."""
     seen: dict[str, str] = {}
-    for path in files:
+    files = list(files)
+    results = progress(
+        _results(files, root, semantic=semantic, file_names=file_names),
+        total=len(files),
+        desc=f"validate {report.label}",
+    )
+    for path, result in zip(files, results, strict=True):
         report.files += 1
-        result = check_file(path, root=root, semantic=semantic, file_names=file_names)
         report.problems += result.problems
         if result.id is None:
             continue
@@ -457,10 +527,12 @@ def iter_release(
     *,
     semantic: bool = True,
     file_names: bool = True,
+    history: manifest.History | None = None,
 ) -> Iterator[Document]:
     """A release's documents one at a time: its manifest and checksums are checked first,
     then each document as it is yielded, and the manifest's counts (kept as running totals)
-    once the last one is read."""
+    once the last one is read; for a release of the project, also its manifest's sha256
+    against the index and its link to the release before it (see :mod:`corpus.manifest`)."""
     data, problems = manifest.read_manifest(folder, display=report.label)
     report.problems += problems
     if data is not None:
@@ -480,6 +552,12 @@ def iter_release(
     if data is not None and report.ok:
         report.problems += manifest.verify_count_totals(
             data, totals or manifest.count([]), display=report.label
+        )
+    releases = releases_dir(root)
+    if data is not None and os.path.realpath(folder.parent) == os.path.realpath(releases):
+        history = history if history is not None else release_history(root)
+        report.problems += manifest.release_record_problems(
+            history, folder.name, show=lambda p: display(p, root)
         )
 
 
@@ -506,11 +584,19 @@ def _add_counts(total: manifest.Counts | None, part: manifest.Counts) -> manifes
     )
 
 
-def check_release(folder: Path, *, root: Path) -> SetReport:
-    """Validate a release folder: its manifest, its checksums and its documents."""
+def check_release(
+    folder: Path, *, root: Path, history: manifest.History | None = None
+) -> SetReport:
+    """Validate a release folder: its manifest, its checksums, its documents and (for a
+    release of the project) its record in the index and the chain."""
     report = SetReport(display(folder, root), "release")
-    report.documents += iter_release(report, folder, root)
+    report.documents += iter_release(report, folder, root, history=history)
     return report
+
+
+def release_history(root: Path) -> manifest.History:
+    """Every release's manifest and the index of their sha256s (see :mod:`corpus.manifest`)."""
+    return manifest.read_history(releases_dir(root), show=lambda p: display(p, root))
 
 
 def is_release_dir(path: Path) -> bool:

@@ -242,3 +242,19 @@ def test_undecodable_file_name_and_odd_strings_print(project: Path, working_doc:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "INVALID_UNICODE" in result.stdout and "\\udcff.json" in result.stdout
+
+
+def test_top_level_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    import corpus
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out == f"corpus {corpus.__version__}\n"
+    assert re.fullmatch(r"corpus \d+\.\d+\.\d+\S*\n", out)
+    # a command's own --version (a release) is untouched
+    assert main(["export", "conll", "--version", "9.9.9", "-o", "x.conll"]) == 2
+    assert "RELEASE_NOT_FOUND" in capsys.readouterr().err

@@ -92,7 +92,7 @@ def test_a_write_failure_after_n_files_leaves_the_previous_state(
         (folder / f"{index:02}.json").write_text("old", encoding="utf-8")
     before = _files(folder)
     staged = 0
-    real = fsutil._stage_file
+    real = fsutil.stage_file
 
     def full_disk(path: Path, data: bytes) -> Path:
         nonlocal staged
@@ -101,7 +101,7 @@ def test_a_write_failure_after_n_files_leaves_the_previous_state(
         staged += 1
         return real(path, data)
 
-    monkeypatch.setattr(fsutil, "_stage_file", full_disk)
+    monkeypatch.setattr(fsutil, "stage_file", full_disk)
     targets = [(folder / f"{index:02}.json", b"new") for index in range(20)]
     with pytest.raises(OSError) as caught:
         fsutil.write_files_atomically(targets)
@@ -142,7 +142,7 @@ def test_new_folders_are_removed_when_nothing_is_written(
     def full_disk(path: Path, data: bytes) -> Path:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(fsutil, "_stage_file", full_disk)
+    monkeypatch.setattr(fsutil, "stage_file", full_disk)
     with pytest.raises(OSError):
         fsutil.write_files_atomically([(tmp_path / "a" / "b" / "x.json", b"x")])
     assert list(tmp_path.iterdir()) == []

@@ -157,7 +157,7 @@ def test_a_failed_build_leaves_the_previous_folder_untouched(
     def broken(*args: object) -> str:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("corpus.card.render_card", broken)
+    monkeypatch.setattr("corpus.hf.card.render_card", broken)
     with pytest.raises(RuntimeError):
         build(gold_version, target)
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
@@ -177,14 +177,19 @@ def test_the_fixture_reports_nesting_misalignment_and_cross_sentence(
     assert [r[1] for r in report.cross_sentence_relations] == ["R6"]
     assert [r[1] for r in report.unplaced_relations] == ["R7"]
     assert [r[1] for r in report.duplicate_pair_relations] == ["R4"]
-    pairs = {(r["subj_id"], r["obj_id"]): r["relation"] for r in rows["relations"]["train"]}
+    relation_names = relation_label_names()
+    pairs = {
+        (r["subj_id"], r["obj_id"]): relation_names[r["relation"]]
+        for r in rows["relations"]["train"]
+    }
     assert pairs[("T3", "T5")] == "received"
     assert pairs[("T5", "T3")] == "counterpart_of"  # symmetric, the reverse pair was free
     assert pairs[("T7", "T9")] == "has_title"  # nested arguments are kept
     assert not any("T10" in (s, o) for s, o in pairs)
     second_sentence = rows["ner"]["train"][1]
     assert second_sentence["tokens"][:4] == ["The", "Tajik", "president", "\u2019s"]
-    assert second_sentence["ner_tags"][:6] == ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG"]
+    tags = [ner_tag_names()[t] for t in second_sentence["ner_tags"]]
+    assert tags[:6] == ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG"]
 
 
 def test_cli_build_prints_the_summary(

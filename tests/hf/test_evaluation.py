@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -273,6 +274,29 @@ def test_cli_evaluate_a_prediction_folder(
     assert main(["evaluate", str(tmp_path / "pred"), gold_version, "--errors"]) == 0
     out = capsys.readouterr().out
     assert "entities strict" in out and "missed:" in out
+
+
+def test_cli_per_label_table_headers_sit_over_their_columns(
+    tmp_path: Path, gold: list[Document], gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each header (scheme, gold, pred) ends where its column's numbers end; it used to be
+    shifted left by the title's shortfall against the label column."""
+    predicted = [replace(d, entities=d.entities[1:], relations=d.relations[1:]) for d in gold]
+    native.write(predicted, tmp_path / "pred")
+    assert main(["evaluate", str(tmp_path / "pred"), gold_version]) == 0
+    blocks = capsys.readouterr().out.split("\n\n")
+    tables = [b.splitlines() for b in blocks if ": F1 per label" in b]
+    assert [t[0].split(":")[0] for t in tables] == ["entities", "relations"]
+    for header, *rows in tables:
+        title_end = header.index("F1 per label") + len("F1 per label")
+        columns = [m.end() for m in re.finditer(r"\S+", header[title_end:])]
+        assert len(columns) >= 3  # at least one scheme, gold and pred
+        for row in rows:
+            assert [title_end + m.end() for m in re.finditer(r"\S+", row[title_end:])] == [
+                title_end + c for c in columns
+            ], (header, row)
+            label = row.split()[0]
+            assert row.startswith("  " + label)
 
 
 def test_cli_evaluate_reports_bad_input_in_one_line(

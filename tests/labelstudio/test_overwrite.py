@@ -15,8 +15,16 @@ import pytest
 from ls_helpers import EMOJI_ID, GOLD_ID, add_emoji_document, as_export, snapshot
 
 import corpus
+from corpus import sources
 from corpus.cli import main
 from corpus.formats import labelstudio, native
+from corpus.model import Document
+
+
+def read_document(path: Path, root: Path) -> Document:
+    """The one document of ``path``, checked by both validation layers."""
+    [document] = sources.load(path, root=root)
+    return document
 
 
 def exported(
@@ -65,7 +73,7 @@ def test_an_empty_result_does_not_erase_a_document(
     export[0]["annotations"][0]["result"] = []
     source = str(write(tmp_path / "empty.json", export))
     before = snapshot(project)
-    gold = native.read(working(project), root=project)
+    gold = read_document(working(project), project)
     entities, relations, clusters = len(gold.entities), len(gold.relations), len(gold.clusters)
     assert entities and relations and clusters
     capsys.readouterr()
@@ -284,6 +292,6 @@ def test_a_failure_after_some_documents_writes_none(project: Path, tmp_path: Pat
 def test_documents_keep_their_seed(project: Path, tmp_path: Path) -> None:
     source = write(tmp_path / "export.json", exported(tmp_path))
     assert main(["ls", "import", str(source), "-o", str(tmp_path / "out")]) == 0
-    document = native.read(tmp_path / "out" / f"{GOLD_ID}.json", root=project)
+    document = read_document(tmp_path / "out" / f"{GOLD_ID}.json", project)
     assert document.seed is not None and document.seed.path == f"seeds/{GOLD_ID}.txt"
     assert labelstudio.task_document_ids(json.loads(source.read_text("utf-8"))) == {GOLD_ID}

@@ -264,6 +264,25 @@ def test_exports_never_write_into_or_replace_a_release(
     assert {p: p.read_bytes() for p in releases.rglob("*") if p.is_file()} == before
 
 
+def test_a_file_export_into_a_folder_above_the_project_is_no_release_write(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`export conll -o /tmp` with the project under /tmp said OUTPUT_IN_RELEASE: a file
+    written at a folder holding the project replaces no release. The file system's own
+    refusal (a folder where a file is expected) is what the user needs to read."""
+    from corpus.cli import main
+
+    above = project_copy.parent  # holds the project, as /tmp holds a clone in /tmp
+    for argv in (["export", "conll", "-o"], ["render", "-o"]):
+        assert main([*argv, str(above)]) == 2
+        assert capsys.readouterr().err == f"{above}: -: /: OS_ERROR: Is a directory\n"
+        assert main([*argv, str(above / "out.txt")]) == 0
+        assert (above / "out.txt").is_file()
+    # replacing that folder as a whole would remove the releases: still refused
+    assert main(["export", "brat", "--force", "-o", str(above)]) == 2
+    assert ": OUTPUT_IN_RELEASE: " in capsys.readouterr().err
+
+
 def test_export_force_onto_the_current_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,10 +15,17 @@ import pytest
 from teach_helpers import ROOT
 
 import corpus
+from corpus import sources
 from corpus.cli import main
 from corpus.formats import brat, native
 from corpus.fsutil import sha256_text
 from corpus.model import Document, Seed
+
+
+def read_document(path: Path, root: Path) -> Document:
+    """The one document of ``path``, checked by both validation layers."""
+    [document] = sources.load(path, root=root)
+    return document
 
 
 @pytest.fixture
@@ -36,7 +43,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def gold(root: Path) -> tuple[Path, Document]:
     [path] = native.document_files(root / "annotations" / "working")
-    return path, native.read(path, root=root)
+    return path, read_document(path, root)
 
 
 def exported(root: Path, folder: Path) -> Document:
@@ -72,7 +79,7 @@ def test_a_folder_without_the_ann_does_not_erase_the_document(
     )
     assert files(project) == before
     assert main(["import", "brat", str(tmp_path / "brat"), "--allow-erase"]) == 0
-    assert native.read(gold(project)[0], root=project).entities == ()
+    assert read_document(gold(project)[0], project).entities == ()
 
 
 # ---------------------------------------- case 7: seed links without a sidecar, CRLF texts
@@ -84,7 +91,7 @@ def test_without_a_sidecar_the_seed_link_and_metadata_are_kept(
     document = exported(project, tmp_path / "brat")
     (tmp_path / "brat" / f"{document.id}{brat.SIDECAR_SUFFIX}").unlink()
     assert main(["import", "brat", str(tmp_path / "brat")]) == 0
-    back = native.read(gold(project)[0], root=project)
+    back = read_document(gold(project)[0], project)
     assert back.seed == document.seed and back.metadata == document.metadata
     assert back.metadata["language"] != "und"
     assert f"annotations/working/{document.id}.json: " in capsys.readouterr().out
@@ -99,7 +106,7 @@ def test_a_new_id_without_a_sidecar_is_linked_to_the_seed_with_its_text(
     for suffix in (brat.TEXT_SUFFIX, brat.ANN_SUFFIX):
         (folder / f"{document.id}{suffix}").rename(folder / f"copy{suffix}")
     assert main(["import", "brat", str(folder), "-o", str(tmp_path / "out")]) == 0
-    back = native.read(tmp_path / "out" / "copy.json", root=project)
+    back = read_document(tmp_path / "out" / "copy.json", project)
     assert back.seed == Seed(f"seeds/{document.id}.txt", sha256_text(document.text))
 
 
@@ -174,7 +181,7 @@ def test_a_text_change_is_refused_unless_allowed(
     )
     assert files(project / "annotations") == before
     assert main(["import", "brat", str(folder), "--allow-text-change"]) == 0
-    assert native.read(gold(project)[0], root=project).text == longer
+    assert read_document(gold(project)[0], project).text == longer
 
 
 # ----------------------------------------------------- case 8: the change summary
@@ -197,9 +204,9 @@ def test_importing_over_an_edited_document_prints_what_changes(
         "relation 0 added, 0 removed, 0 changed; cluster 0 added, 0 removed, 0 changed"
     ) in out
     assert any(line.startswith(f"    - entity {dropped.id} {dropped.type} ") for line in out)
-    assert native.read(gold(project)[0], root=project) == document  # a dry run writes nothing
+    assert read_document(gold(project)[0], project) == document  # a dry run writes nothing
     assert main(["import", "brat", str(tmp_path / "brat")]) == 0
-    assert dropped not in native.read(gold(project)[0], root=project).entities
+    assert dropped not in read_document(gold(project)[0], project).entities
 
 
 # ------------------------------------------- case 10: CRLF in the .ann, a BOM in the .txt

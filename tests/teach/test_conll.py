@@ -19,10 +19,12 @@ CORPORA = corpora()
 def test_conll_matches_the_ner_config(name: str, documents: list[Document]) -> None:
     text, report = conll.dumps(documents)
     sentences = conll.loads(text)
-    rows = [row for d in documents for row in hf.ner_rows(hf.prepare(d))]
-    assert [s["tokens"] for s in sentences] == [r["tokens"] for r in rows]
-    assert [s["tags"] for s in sentences] == [r["ner_tags"] for r in rows]
-    assert [s["id"] for s in sentences] == [r["id"] for r in rows]
+    ids, names = hf.LabelIds.from_schema(), hf.ner_tag_names()
+    columns = [hf.ner_columns(hf.prepare(d), ids)[0] for d in documents]
+    rows = [row for c in columns for row in zip(c["id"], c["tokens"], c["ner_tags"], strict=True)]
+    assert [s["tokens"] for s in sentences] == [tokens for _, tokens, _ in rows]
+    assert [s["tags"] for s in sentences] == [[names[t] for t in tags] for _, _, tags in rows]
+    assert [s["id"] for s in sentences] == [row_id for row_id, _, _ in rows]
     by_id = {d.id: d for d in documents}
     for sentence in sentences:
         document = by_id[sentence["document"]]

@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="corpus",
         description="Validate, release, package and convert the annotated teaching corpus.",
     )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"corpus {_package_version()}",
+        help="print the package version and exit",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for name in COMMAND_MODULES:
@@ -52,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(subparsers)
     return parser
+
+
+def _package_version() -> str:
+    import corpus
+
+    return str(corpus.__version__)
 
 
 def printable_output() -> None:

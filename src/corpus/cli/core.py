@@ -32,19 +32,34 @@ def register(subparsers: Any) -> None:
         help=f"{SOURCE_HELP}, or the folder of all releases",
     )
     validate.add_argument("--format", choices=FORMATS, default="text")
+    validate.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (never shown in pipes)"
+    )
     validate.set_defaults(handler=run_validate)
 
     release = subparsers.add_parser(
         "release",
         help="freeze the working copy as a new release",
+        usage="corpus release VERSION -m MESSAGE | corpus release --repair",
         description="Validate the working copy and write annotations/releases/VERSION "
-        "atomically, with a manifest of checksums and counts and a CHANGELOG.md entry.",
+        "atomically, with a manifest of checksums and counts, its line in "
+        "annotations/releases.sha256 and CHANGELOG.md regenerated from the manifests. "
+        "--repair finishes an interrupted release (and rewrites CHANGELOG.md).",
     )
     release.add_argument(
-        "version", metavar="VERSION", help="MAJOR.MINOR.PATCH, greater than the latest release"
+        "version",
+        metavar="VERSION",
+        nargs="?",
+        help="MAJOR.MINOR.PATCH, greater than the latest release",
     )
-    release.add_argument("-m", "--message", required=True, help="what this release changes")
-    release.set_defaults(handler=run_release)
+    release.add_argument("-m", "--message", help="what this release changes")
+    release.add_argument(
+        "--repair",
+        action="store_true",
+        help="remove what a killed release left, record a published release the index "
+        "lacks, and rewrite CHANGELOG.md from the manifests",
+    )
+    release.set_defaults(handler=run_release, release_parser=release)
 
     diff = subparsers.add_parser(
         "diff",
@@ -69,8 +84,11 @@ def register(subparsers: Any) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from corpus.progress import set_quiet
     from corpus.sources import check_paths
 
+    if args.quiet:
+        set_quiet()
     reports = check_paths(args.paths)
     problems = [problem for report in reports for problem in report.problems]
     if args.format == "json":
@@ -96,11 +114,23 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_release(args: argparse.Namespace) -> int:
     from corpus import manifest
     from corpus.paths import project_root
-    from corpus.release import create_release
+    from corpus.release import create_release, repair_releases
     from corpus.validate import display
 
     root = project_root()
-    folder = create_release(args.version, args.message, root=root)
+    if args.repair:
+        if args.version is not None or args.message is not None:
+            args.release_parser.error("--repair takes no VERSION or -m")
+        for note in repair_releases(root):
+            print(note)
+        print("the releases' index and CHANGELOG.md agree with the manifests")
+        return 0
+    if args.version is None or args.message is None:
+        args.release_parser.error("VERSION and -m MESSAGE are required (or --repair)")
+    notes: list[str] = []
+    folder = create_release(args.version, args.message, root=root, notes=notes)
+    for note in notes:
+        print(note)
     data = json.loads((folder / manifest.MANIFEST).read_text(encoding="utf-8"))
     counts = data["counts"]
     print(

@@ -66,21 +66,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
         return 0
     print(result.table())
     for group, results in (("entities", result.entities), ("relations", result.relations)):
-        names = list(results)
-        labels = list(next(iter(results.values())).per_label)
-        if not labels:
+        table = result.label_table(group)
+        if not table:
             continue
-        print(
-            f"\n{group}: F1 per label"
-            + "".join(f"{name:>12}" for name in names)
-            + f"{'gold':>7}{'pred':>7}"
-        )
-        for label in labels:
-            scores = "".join(f"{results[name].per_label[label].f1:>12.3f}" for name in names)
-            first = results[names[0]].per_label[label]
-            print(f"  {label:<24}{scores}{first.possible:>7}{first.actual:>7}")
+        print("\n" + table)
         if args.errors:
-            for name in names:
+            for name in results:
                 for outcome in results[name].outcomes:
                     if outcome.kind != "correct":
                         print(f"  [{group} {name}] {outcome.describe()}")

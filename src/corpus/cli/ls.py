@@ -15,7 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corpus.cli.options import add_overwrite_options, add_version_option, overwrite_policy
+from corpus.cli.options import (
+    add_overwrite_options,
+    add_version_option,
+    overwrite_policy,
+    print_planned,
+)
 
 MODES = ("predictions", "annotations", "none")
 
@@ -42,7 +47,8 @@ def register(subparsers: Any) -> None:
         help="write Label Studio tasks for a version",
         description="Tasks (one per document) with the text and document id in data and the "
         "annotations as predictions (model_version = the version), submitted annotations, "
-        "or none (blank tasks).",
+        "or none (blank tasks). A document not annotated yet carries the pre-annotator's "
+        "predictions instead (not with --as none).",
     )
     _version_options(export)
     export.add_argument("-o", "--output", type=Path, metavar="FILE")
@@ -84,7 +90,9 @@ def register(subparsers: Any) -> None:
         "push",
         help="create or update a project on a Label Studio server",
         description="Create a project (or, with --project, update its labeling config) and "
-        "import tasks for documents it does not have yet. Token from LABEL_STUDIO_API_KEY.",
+        "import tasks for the documents it does not have yet (by document id; run it again "
+        "after `corpus add`). Documents not annotated yet carry the pre-annotator's "
+        "predictions. Token from LABEL_STUDIO_API_KEY.",
     )
     push.add_argument(
         "--url", default=None, help="default: $LABEL_STUDIO_URL or http://127.0.0.1:8080"
@@ -98,8 +106,10 @@ def register(subparsers: Any) -> None:
         "pull",
         help="export a project through the API and import it",
         description="Fetch the project's JSON export with label-studio-sdk (annotators "
-        "named by e-mail) and import it as `corpus ls import` does. Token from "
-        "LABEL_STUDIO_API_KEY.",
+        "named by e-mail) and import the tasks with a submitted annotation as `corpus ls "
+        "import` does; list the tasks still unannotated. A document several people "
+        "annotated is written per annotator for adjudication (see --adjudication). Token "
+        "from LABEL_STUDIO_API_KEY.",
     )
     pull.add_argument(
         "--url", default=None, help="default: $LABEL_STUDIO_URL or http://127.0.0.1:8080"
@@ -107,6 +117,14 @@ def register(subparsers: Any) -> None:
     pull.add_argument("--project", type=int, required=True, metavar="ID")
     pull.add_argument(
         "--save-export", type=Path, default=None, metavar="FILE", help="also keep the raw export"
+    )
+    pull.add_argument(
+        "--adjudication",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where a document annotated by several people goes, as DIR/<id>/<annotator>/ "
+        "(default: annotations/adjudication)",
     )
     _import_options(pull)
     pull.set_defaults(handler=run_pull)
@@ -120,6 +138,14 @@ def _version_options(parser: argparse.ArgumentParser) -> None:
         choices=MODES,
         default="predictions",
         help="how annotations travel (default: predictions)",
+    )
+    parser.add_argument(
+        "--pre-annotator",
+        dest="pre_annotator",
+        default="gazetteer",
+        metavar="SPEC",
+        help="predictions for documents not annotated yet: 'gazetteer' (default: the gold "
+        "mentions of the latest release), 'none', or a MODULE:FUNCTION from text to entities",
     )
 
 
@@ -162,7 +188,7 @@ def _write_or_print(text: str, output: Path | None) -> None:
     from corpus.fsutil import atomic_write_text
     from corpus.paths import refuse_release_output
 
-    refuse_release_output(output)
+    refuse_release_output(output, whole_folder=False)
     atomic_write_text(output, text)
     print(f"wrote {output}", file=sys.stderr)
 
@@ -175,12 +201,27 @@ def run_config(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from corpus.ls_project import export_tasks
+    from corpus.ls_project import export
 
-    version, tasks = export_tasks(args.version, args.mode)
-    _write_or_print(json.dumps(tasks, ensure_ascii=False, indent=2) + "\n", args.output)
-    print(f"{len(tasks)} task(s) of {version}, annotations as {args.mode}", file=sys.stderr)
+    exported = export(args.version, args.mode, pre_annotation=args.pre_annotator)
+    text = json.dumps(exported.tasks, ensure_ascii=False, indent=2) + "\n"
+    _write_or_print(text, args.output)
+    print(
+        f"{len(exported.tasks)} task(s) of {exported.version}, annotations as {args.mode}",
+        file=sys.stderr,
+    )
+    _report_pre_annotated(exported, sys.stderr)
     return 0
+
+
+def _report_pre_annotated(exported: Any, stream: Any) -> None:
+    if exported.pre_annotated:
+        print(
+            f"{len(exported.pre_annotated)} document(s) not annotated yet carry predictions of "
+            f"{exported.model_version} (predictions, not annotations: "
+            f"{', '.join(exported.pre_annotated)})",
+            file=stream,
+        )
 
 
 def _selection(args: argparse.Namespace) -> Any:
@@ -195,7 +236,6 @@ def _selection(args: argparse.Namespace) -> Any:
 
 
 def _report_written(written: list[Any], *, dry_run: bool) -> None:
-    from corpus.cli.options import print_planned
     from corpus.paths import project_root
 
     root = project_root().resolve()
@@ -242,42 +282,87 @@ def run_install(args: argparse.Namespace) -> int:
 def run_push(args: argparse.Namespace) -> int:
     from corpus.ls_project import push
 
-    pushed = push(args.version, args.mode, url=args.url, project=args.project, title=args.title)
+    pushed = push(
+        args.version,
+        args.mode,
+        url=args.url,
+        project=args.project,
+        title=args.title,
+        pre_annotation=args.pre_annotator,
+    )
     if pushed.created:
         print(f"created project {pushed.project}: {pushed.url}/projects/{pushed.project}")
     else:
         print(f"updated the labeling config of project {pushed.project}")
+    exported = pushed.exported
+    present = len(pushed.already_present)
     print(
-        f"imported {pushed.imported} task(s) of {pushed.version} as {pushed.mode}"
-        + (f"; {pushed.already_present} already in the project" if pushed.already_present else "")
+        f"imported {len(pushed.imported)} task(s) of {exported.version} as {exported.mode}"
+        + (f"; {present} already in the project, not imported again" if present else "")
     )
+    _report_pre_annotated(exported, sys.stdout)
     return 0
 
 
 def run_pull(args: argparse.Namespace) -> int:
     from corpus.ls_project import pull
 
-    written = pull(
+    pulled = pull(
         args.project,
         url=args.url,
         save_export=args.save_export,
         out_dir=args.output,
         selection=_selection(args),
+        adjudication=args.adjudication,
         policy=overwrite_policy(args),
         dry_run=args.dry_run,
     )
-    _report_written(written, dry_run=args.dry_run)
+    _report_written([w for w in pulled.written if not w.adjudicate], dry_run=args.dry_run)
+    for document, folder in pulled.adjudicate.items():
+        names = sorted(
+            w.item.annotator
+            for w in pulled.written
+            if w.adjudicate and w.item.document.id == document
+        )
+        print(
+            f"to adjudicate: {document} was annotated by {', '.join(names)}; each version is in "
+            f"{_shown(folder)}/ (working copy unchanged). Compare: corpus agreement "
+            f"{_shown(folder)}; then keep one in Label Studio and pull with --annotator or "
+            "--ground-truth"
+        )
+    for document, folder in pulled.stale.items():
+        print(f"note: {document} is settled; {_shown(folder)}/ holds its earlier versions")
+    if pulled.unannotated:
+        listed = ", ".join(
+            f"task {t.task} ({t.document or 'no document id'})" for t in pulled.unannotated
+        )
+        print(f"still unannotated: {len(pulled.unannotated)} task(s): {listed}")
     return 0
+
+
+def _shown(path: Path) -> str:
+    from corpus.paths import project_root
+
+    root = project_root().resolve()
+    resolved = path.resolve()
+    return str(resolved.relative_to(root)) if root in resolved.parents else str(path)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     from corpus import lsserver
     from corpus.ls_project import prepare_serve, start_serve
 
-    plan = prepare_serve(args.version, args.mode, data_dir=args.data_dir, port=args.port)
+    plan = prepare_serve(
+        args.version,
+        args.mode,
+        data_dir=args.data_dir,
+        port=args.port,
+        pre_annotation=args.pre_annotator,
+    )
     print(
         f"starting Label Studio {lsserver.LABEL_STUDIO_VERSION} "
-        f"(data: {plan.data_dir}, log: {plan.data_dir / 'server.log'})...",
+        + ("(first start about 1 min: it creates its database; " if plan.fresh else "(")
+        + f"data: {plan.data_dir}, log: {plan.data_dir / 'server.log'})...",
         flush=True,
     )
     # SIGTERM (and SIGHUP) stop the server too, not only Ctrl-C
@@ -309,8 +394,12 @@ def run_serve(args: argparse.Namespace) -> int:
             "Press Ctrl-C to stop the server.",
             flush=True,
         )
-        while server.process.poll() is None:
-            time.sleep(1)
+        try:
+            while server.process.poll() is None:
+                time.sleep(1)
+        except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how the server is meant to stop
+            print("\nstopping Label Studio...", flush=True)
+            return 0
         print(
             f"Label Studio exited with status {server.process.returncode}: {server.log_tail()}",
             file=sys.stderr,

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
+from corpus.overwrite import Policy
 from corpus.sources import SOURCE_HELP, VERSION_HELP
 
 #: output formats of the commands that can print data
@@ -43,10 +44,8 @@ def add_overwrite_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def overwrite_policy(args: argparse.Namespace) -> Any:
+def overwrite_policy(args: argparse.Namespace) -> Policy:
     """The :class:`corpus.overwrite.Policy` the options ask for."""
-    from corpus.overwrite import Policy
-
     return Policy(allow_erase=args.allow_erase, allow_text_change=args.allow_text_change)
 
 

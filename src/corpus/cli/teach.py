@@ -1,4 +1,4 @@
-"""Teaching commands: ``render``, ``export brat|conll``, ``import brat``, ``agreement``.
+"""Teaching commands: ``render``, ``export brat|conll|spacy``, ``import brat``, ``agreement``.
 
 Each handler parses its options, calls a plain function (``corpus.render``,
 ``corpus.formats.brat``, ``corpus.formats.conll``, ``corpus.agreement``) and prints a short
@@ -74,6 +74,18 @@ def _export_conll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_spacy(args: argparse.Namespace) -> int:
+    from corpus.formats import spacy
+    from corpus.paths import build_dir
+
+    source, documents = load_documents(args.version)
+    default = build_dir() / "spacy" / source.name
+    output = Path(args.output) if args.output else default
+    report = spacy.export(documents, output, replace=args.force or output == default)
+    print(f"wrote {output} ({source.version}): " + "\n".join(report.lines()))
+    return 0
+
+
 def _agreement(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -130,7 +142,7 @@ def register(subparsers: Any) -> None:
 
     export = subparsers.add_parser(
         "export",
-        help="write a release in another tool's format (brat, conll)",
+        help="write a release in another tool's format (brat, conll, spacy)",
         description="Write a release (or the working copy) in another format.",
     )
     export_formats = export.add_subparsers(
@@ -174,6 +186,24 @@ def register(subparsers: Any) -> None:
         help="leave out the '# document', '# sentence' and '# offsets' comment lines",
     )
     export_conll.set_defaults(handler=_export_conll)
+    export_spacy = export_formats.add_parser(
+        "spacy",
+        help="spaCy DocBin training files (<split>.spacy) and a config.cfg for `spacy train`",
+        description="Write one .spacy DocBin per split and a config.cfg (spaCy's init config "
+        "for a blank English ner pipeline) so that `python -m spacy train` runs on it "
+        "offline. Tokens, sentences and doc.ents are those of the `ner` config (outermost "
+        "mention wins); every mention, nested ones included, is in doc.spans['sc']; "
+        "coreference clusters are span groups, relations are in doc.user_data. Prints what "
+        "is lost and the training command.",
+    )
+    add_version_option(export_spacy)
+    export_spacy.add_argument(
+        "-o", "--output", metavar="DIR", help="output folder (default: build/spacy/<version>)"
+    )
+    export_spacy.add_argument(
+        "--force", action="store_true", help="replace an existing output folder"
+    )
+    export_spacy.set_defaults(handler=_export_spacy)
 
     import_ = subparsers.add_parser(
         "import",

@@ -1,10 +1,11 @@
 """The native format: one JSON file per document, as defined by ``schema/document.schema.json``.
 
-Verbs (the same in every format module): :func:`read` (one file to a validated
-:class:`Document`, or a CorpusError with every problem) and :func:`write` (documents to
-``<folder>/<id>.json``). Reading is in two steps so that validation can see the raw JSON:
-:func:`read_json` (file to JSON value, or a located ``NOT_FOUND`` / ``NOT_JSON`` problem)
-and :func:`from_dict` (a JSON value already known to be valid, to a :class:`Document`).
+Verbs: :func:`write` (documents to ``<folder>/<id>.json``), and reading in two steps so
+that validation can see the raw JSON: :func:`read_json` (file to JSON value, or a located
+``NOT_FOUND`` / ``NOT_JSON`` problem) and :func:`from_dict` (a JSON value already known to be
+valid, to a :class:`Document`). The validated ``read`` of this format is
+:func:`corpus.sources.load` (a file, a folder or a release, both validation layers): the
+validator sits above the formats, so a reader here cannot call it.
 Writing is lossless: ``from_dict(to_dict(doc)) == doc``; the format carries everything
 the model holds.
 """
@@ -130,19 +131,6 @@ def document_files(folder: Path) -> list[Path]:
 
 def write_document(document: Document, path: Path) -> None:
     atomic_write_text(path, dumps(document))
-
-
-def read(path: Path, *, root: Path | None = None) -> Document:
-    """One document file, checked by both validation layers (``root``: the project root
-    the seed path is relative to); a CorpusError lists every problem."""
-    from corpus.paths import project_root
-    from corpus.validate import validate_document
-
-    data = read_json(path)
-    problems = validate_document(data, file=str(path), root=root or project_root())
-    if problems:
-        raise CorpusError(problems)
-    return from_dict(data)
 
 
 def write(documents: Iterable[Document], folder: Path) -> list[Path]:

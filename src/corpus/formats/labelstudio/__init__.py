@@ -23,7 +23,11 @@ Label Studio 1.23 / label-studio-sdk 2.1 "JSON" task format
   "left" | "bi", "labels": [TYPE]}``;
 - the export (``export_type=JSON``) is a list of tasks whose ``annotations`` carry
   ``id``, ``completed_by``, ``was_cancelled``, ``ground_truth``, ``created_at``,
-  ``updated_at`` and ``result``.
+  ``updated_at`` and ``result``;
+- a prediction is ``{"model_version", "score", "result"}`` in a task's ``predictions``:
+  the writer puts a document's annotations there (``--as predictions``) or, for a
+  document not annotated yet, a pre-annotator's suggestions; the reader never imports
+  predictions, only submitted annotations.
 
 Coreference
 -----------
@@ -94,13 +98,20 @@ from corpus.formats.labelstudio.reader import (
     task_document_ids,
     valid_id,
 )
-from corpus.formats.labelstudio.writer import document_result, document_to_task, write
+from corpus.formats.labelstudio.writer import (
+    Predict,
+    document_result,
+    document_to_task,
+    is_annotated,
+    write,
+)
 
 __all__ = [
     "CLUSTER_NAME",
     "EXPORT_MODES",
     "FRESH_PREFIX",
     "LABELS_NAME",
+    "Predict",
     "TEXT_NAME",
     "ExportMode",
     "ImportedDocument",
@@ -110,6 +121,7 @@ __all__ = [
     "document_ids",
     "document_result",
     "document_to_task",
+    "is_annotated",
     "label_config",
     "read",
     "task_document_ids",

@@ -339,8 +339,7 @@ def _prepare_task(ctx: _Context, task: Mapping[str, Any], index: int) -> _Task |
             document_id,
             replace(where, json_path=(index, "data", TEXT_NAME)),
             "TEXT_DIFFERS_FROM_SEED",
-            f"the task text differs from {seed.path} "
-            f"from code point {_first_difference(text, seed.text)}",
+            _seed_difference(text, seed),
         )
     stored = [(base.seed.sha256, "the corpus document")] if base and base.seed else []
     if isinstance(data.get("seed_sha256"), str):
@@ -363,6 +362,22 @@ def _first_difference(a: str, b: str) -> int:
         if x != y:
             return position
     return min(len(a), len(b))
+
+
+def _seed_difference(text: str, seed: SeedText) -> str:
+    """Where the task text leaves the seed, with the differing characters escaped
+    (``repr``), so a no-break space replaced by a space is visible: ``'\\xa0'`` vs ``' '``."""
+    at = _first_difference(text, seed.text)
+    start = max(0, at - 10)
+    ours = text[start : at + 10]
+    theirs = seed.text[start : at + 10]
+    found = repr(text[at]) if at < len(text) else "the end of the text"
+    wanted = repr(seed.text[at]) if at < len(seed.text) else "the end of the text"
+    return (
+        f"the task text differs from {seed.path} at code point {at}: the task has {found} "
+        f"where the seed has {wanted} (task {ours!r}, seed {theirs!r}; lengths {len(text)} "
+        f"and {len(seed.text)})"
+    )
 
 
 def _select(

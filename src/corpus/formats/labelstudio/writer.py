@@ -1,10 +1,18 @@
 """Documents to Label Studio import tasks: text, ids and provenance in ``data``; entities,
 cluster ids and relations as result items of a prediction or an annotation (see
-:mod:`corpus.formats.labelstudio` for the shapes)."""
+:mod:`corpus.formats.labelstudio` for the shapes).
+
+A document that is not annotated yet (:func:`is_annotated`) has nothing to send: its task
+carries no empty prediction and no empty "submitted" annotation (which Label Studio would
+count as done, and a pull would bring back as an annotation nobody made). It carries the
+pre-annotator's prediction instead when the caller gives one (``predict``), in every mode
+but ``none`` (blank tasks stay blank). A pre-annotation is always a ``predictions`` entry,
+never an annotation, so it becomes gold only when an annotator submits it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from corpus.formats.labelstudio.config import CLUSTER_NAME, LABELS_NAME, TEXT_NAME, ExportMode
@@ -56,8 +64,32 @@ def document_result(document: Document) -> list[dict[str, Any]]:
     return result
 
 
-def document_to_task(document: Document, *, version: str, mode: ExportMode) -> dict[str, Any]:
-    """One import task: text, ids and provenance in ``data``; annotations as asked."""
+#: a Label Studio prediction (``model_version``, ``score``, ``result``) for a document not
+#: annotated yet, or None for none
+Predict = Callable[[Document], dict[str, Any] | None]
+
+
+def is_annotated(document: Document) -> bool:
+    """Whether a document has been annotated: it has entities, relations or clusters, or its
+    ``metadata.annotation.annotators`` names someone (an annotator who found nothing to
+    mark). A document made by ``corpus add`` is not annotated until an annotation comes back."""
+    if document.entities or document.relations or document.clusters:
+        return True
+    record = document.metadata.get("annotation")
+    annotators = record.get("annotators") if isinstance(record, dict) else None
+    return isinstance(annotators, list) and bool(annotators)
+
+
+def document_to_task(
+    document: Document,
+    *,
+    version: str,
+    mode: ExportMode,
+    prediction: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One import task: text, ids and provenance in ``data``; annotations as asked. A
+    document not annotated yet carries ``prediction`` (if given, and the mode is not
+    ``none``) as its only prediction, and no annotation."""
     data: dict[str, Any] = {
         TEXT_NAME: document.text,
         "document_id": document.id,
@@ -67,6 +99,12 @@ def document_to_task(document: Document, *, version: str, mode: ExportMode) -> d
     if document.seed is not None:
         data["seed_sha256"] = document.seed.sha256
     task: dict[str, Any] = {"data": data}
+    if mode == "none":
+        return task
+    if not is_annotated(document):
+        if prediction is not None:
+            task["predictions"] = [prediction]
+        return task
     if mode == "predictions":
         task["predictions"] = [
             {"model_version": version, "score": 1.0, "result": document_result(document)}
@@ -76,6 +114,19 @@ def document_to_task(document: Document, *, version: str, mode: ExportMode) -> d
     return task
 
 
-def write(documents: Iterable[Document], *, version: str, mode: ExportMode) -> list[dict[str, Any]]:
-    """One import task per document (see :func:`document_to_task`)."""
-    return [document_to_task(d, version=version, mode=mode) for d in documents]
+def write(
+    documents: Iterable[Document],
+    *,
+    version: str,
+    mode: ExportMode,
+    predict: Predict | None = None,
+) -> list[dict[str, Any]]:
+    """One import task per document (see :func:`document_to_task`); ``predict`` gives the
+    prediction of each document not annotated yet (called for no other)."""
+    tasks = []
+    for document in documents:
+        prediction = None
+        if predict is not None and mode != "none" and not is_annotated(document):
+            prediction = predict(document)
+        tasks.append(document_to_task(document, version=version, mode=mode, prediction=prediction))
+    return tasks
