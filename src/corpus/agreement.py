@@ -43,6 +43,7 @@ from typing import Any
 
 from corpus import tagging
 from corpus.errors import CorpusError, Location, Problem
+from corpus.inputs import MAX_EXPORT_BYTES
 from corpus.model import Document, Entity, Relation
 from corpus.sources import open_source
 
@@ -520,7 +521,7 @@ def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[
         if path.is_file() and path.suffix == ".json":
             from corpus.formats.native import read_json
 
-            data = read_json(path)
+            data = read_json(path, limit=MAX_EXPORT_BYTES)  # a document or an export
             if isinstance(data, list):
                 return _from_label_studio(path, data, root)
         if path.is_dir():

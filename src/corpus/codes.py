@@ -180,6 +180,20 @@ CODES: dict[str, Code] = _codes(
         "validate, *",
         "a file that cannot be read (a folder named like a file, no permission)",
     ),
+    (
+        "NOT_A_FILE",
+        2,
+        "validate, ls import, import brat, *",
+        "a FIFO, device or socket where a file is expected: refused without reading it (a FIFO "
+        "would block, `/dev/zero` never ends)",
+    ),
+    (
+        "TOO_LARGE",
+        2,
+        "validate, ls import, import brat, *",
+        "a file over the input size limit (64 MiB for a document or brat file, 256 MiB for a "
+        "Label Studio export; `corpus.inputs`), refused before it is read",
+    ),
     ("NOT_UTF8", 2, "validate, *", "a file that is not UTF-8 (location: the first bad byte)"),
     (
         "NOT_JSON",
@@ -414,6 +428,41 @@ CODES: dict[str, Code] = _codes(
         "one document (and annotator) from two tasks, or two annotators written to one folder",
     ),
     ("NOTHING_TO_IMPORT", 1, _LS_IMPORT, "no task has an annotation to import"),
+    (
+        "UNKNOWN_ANNOTATOR",
+        1,
+        "ls import, ls pull",
+        "`--annotator` names nobody who annotated a task of the export (the message lists who did)",
+    ),
+    (
+        "BY_ANNOTATOR_NEEDS_OUTPUT",
+        2,
+        "ls import, ls pull",
+        "`--by-annotator` without `-o DIR` (or with the working copy as DIR): its per-annotator "
+        "folders are no working documents and `validate` would not see them",
+    ),
+    (
+        "LS_EXPORT_FORMAT",
+        2,
+        "ls import",
+        "a Label Studio JSON_MIN, CSV/TSV or CoNLL export, which has no relations or region "
+        'ids: export as "JSON" (full) instead',
+    ),
+    # -- imports over working documents (`corpus.overwrite`)
+    (
+        "WOULD_ERASE_ANNOTATIONS",
+        1,
+        "ls import, ls pull, import brat",
+        "the import would remove every annotation of a document that has some (pass "
+        "`--allow-erase` if that is intended)",
+    ),
+    (
+        "WOULD_CHANGE_TEXT",
+        1,
+        "ls import, ls pull, import brat",
+        "the import would change a document's text or seed (pass `--allow-text-change` if "
+        "that is intended)",
+    ),
     # -- the Label Studio server
     ("LS_NO_TOKEN", 2, "ls push, ls pull", "`LABEL_STUDIO_API_KEY` is not set"),
     (
@@ -438,8 +487,16 @@ CODES: dict[str, Code] = _codes(
     (
         "CARRIAGE_RETURN",
         1,
-        "export brat",
-        "a text with a carriage return, which brat reads as a line break (offsets would shift)",
+        "export brat, import brat, agreement",
+        "a text with a carriage return, which brat reads as a line break (offsets would "
+        "shift); reading brat, CRLF line ends in a `.txt` or `.ann`, named once at the first",
+    ),
+    (
+        "BYTE_ORDER_MARK",
+        1,
+        _BRAT,
+        "a brat `.txt` or `.ann` starting with a UTF-8 byte order mark, which shifts every "
+        "offset by one",
     ),
     (
         "SPAN_EDGE_NEWLINE",
@@ -469,6 +526,13 @@ CODES: dict[str, Code] = _codes(
         1,
         _BRAT,
         "a `.corpus.json` sidecar that cannot be read or is not of its shape (pointer: where)",
+    ),
+    (
+        "SEED_NOT_FOUND",
+        1,
+        "import brat",
+        "a document without a sidecar whose text is no seed's (by sha256) and no working or "
+        "released document's: add the text first (`corpus add`) or keep the sidecar",
     ),
     # -- growing the corpus: add, split, pre-annotation
     ("EMPTY_TEXT", 2, "add", "a text file that is empty or only whitespace"),

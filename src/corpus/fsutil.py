@@ -19,7 +19,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -297,3 +297,88 @@ def publish_dir(staged: Path, target: Path, *, replace: bool) -> None:
         shutil.rmtree(old, ignore_errors=True)
     if old_fd is not None:
         os.close(old_fd)
+
+
+# ------------------------------------------------------------------------- sets of files
+
+
+def write_files_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write every file or none of them.
+
+    All files are first written to fsynced temporary files beside their targets
+    (:func:`stage_file`; this is where a full disk fails: then the temporaries are removed
+    and nothing has changed); then each is renamed over its target, an existing target
+    being kept as a hard-linked backup until all are in place. If a rename fails, every
+    target already replaced gets its previous content back and every new one is removed.
+    The ``OSError`` raised names the target that failed, never a temporary file. Folders
+    created for new files are removed again on failure.
+    """
+    created: list[Path] = []
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            # noted before stage_file, which creates them and may then fail
+            created += [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+            try:
+                staged.append((stage_file(path, data), path))
+            except OSError as exc:
+                raise named_os_error(exc, path) from None
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        _remove_folders(created)
+        raise
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for index, (tmp, target) in enumerate(staged):
+            backup: Path | None = None
+            try:
+                if target.exists():
+                    backup = target.with_name(f".{target.name}.{os.getpid()}.{index}.bak")
+                    try:
+                        os.link(target, backup)  # no copy: the old file's own blocks
+                    except OSError:
+                        shutil.copy2(target, backup)  # a file system without hard links
+                done.append((target, backup))
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise named_os_error(exc, target) from None
+    except BaseException:
+        for target, backup in reversed(done):
+            if backup is not None:
+                os.replace(backup, target)
+                # a no-op when the target was never replaced (two links to one file)
+                backup.unlink(missing_ok=True)
+            else:
+                target.unlink(missing_ok=True)
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        _remove_folders(created)
+        raise
+    for _, backup in done:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+    for folder in {target.parent for _, target in staged}:
+        _fsync_dir(folder)
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    """Remove the folders a failed write created (empty ones only, deepest first)."""
+    for folder in sorted(set(folders), key=lambda p: len(p.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

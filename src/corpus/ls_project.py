@@ -16,10 +16,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from corpus import lsserver, preannotate, sources
+from corpus import lsserver, overwrite, preannotate, sources
 from corpus.errors import CorpusError, Location, Problem, problem_error
 from corpus.formats import labelstudio, native
 from corpus.fsutil import atomic_write_text, sha256_file
+from corpus.inputs import MAX_EXPORT_BYTES, read_input
 from corpus.model import Document
 from corpus.paths import annotations_dir, project_root, refuse_release_output, working_dir
 from corpus.sources import WORKING
@@ -210,6 +211,25 @@ class Written:
     item: labelstudio.ImportedDocument
     #: one of several annotators' versions, written for adjudication (not to the working copy)
     adjudicate: bool = False
+    #: what the write does to the file it replaces (:mod:`corpus.overwrite`)
+    planned: overwrite.Planned | None = None
+
+
+def check_by_annotator_output(out_dir: Path | None, root: Path) -> None:
+    """``--by-annotator`` writes ``DIR/<annotator>/<id>.json``: inside the working copy those
+    folders would be neither working documents nor seen by ``corpus validate``, so an
+    explicit ``-o`` outside it is required (``BY_ANNOTATOR_NEEDS_OUTPUT``, exit 2)."""
+    working = Path(os.path.realpath(working_dir(root)))
+    target = Path(os.path.realpath(out_dir)) if out_dir is not None else working
+    if target == working or working in target.parents:
+        raise problem_error(
+            _display(target, root),
+            "BY_ANNOTATOR_NEEDS_OUTPUT",
+            "--by-annotator writes one folder per annotator, which is no working document "
+            "and which `corpus validate` does not check inside annotations/working; give "
+            "-o DIR outside it (e.g. -o build/annotators), then `corpus validate DIR/<name>` "
+            "or `corpus agreement DIR`",
+        )
 
 
 def import_export(
@@ -220,6 +240,8 @@ def import_export(
     selection: labelstudio.Selection | None = None,
     adjudication_dir: Path | None = None,
     root: Path | None = None,
+    policy: overwrite.Policy | None = None,
+    dry_run: bool = False,
 ) -> list[Written]:
     """Check a parsed Label Studio export and write its documents; nothing written on error.
 
@@ -229,6 +251,11 @@ def import_export(
     ``by_annotator``), a document that several annotators annotated is neither refused
     (``SEVERAL_ANNOTATORS``) nor picked: each annotator's version goes to
     ``adjudication_dir/<id>/<annotator>/<id>.json`` (``corpus agreement`` reads that folder).
+    An import never silently erases work: each document is compared with the file it
+    replaces (:func:`corpus.overwrite.plan`: one that would erase every annotation or change
+    the text is refused unless ``policy`` allows it; ``--by-annotator`` needs an ``out_dir``
+    outside the working copy), and the whole set is written all or none (nothing with
+    ``dry_run``).
     """
     from corpus.validate import validate_document
 
@@ -236,6 +263,9 @@ def import_export(
     target_dir = out_dir or working_dir(root)
     check_output_dir(target_dir, root)
     choice = selection or labelstudio.Selection()
+    if choice.by_annotator:
+        check_by_annotator_output(out_dir, root)
+    refuse_other_export_format(tasks, file)
     adjudicating = adjudication_dir is not None and not choice.by_annotator
     if adjudication_dir is not None:
         check_output_dir(adjudication_dir, root)
@@ -282,9 +312,76 @@ def import_export(
         )
     if problems:
         raise CorpusError(problems)
-    for written in planned:
-        native.write_document(written.item.document, written.path)
-    return planned
+    plans = overwrite.plan([(w.path, w.item.document) for w in planned], root=root, policy=policy)
+    if not dry_run:
+        overwrite.publish(plans)
+    return [replace(w, planned=p) for w, p in zip(planned, plans, strict=True)]
+
+
+#: keys of a JSON_MIN task (Label Studio's flattened export), beside the task's data fields
+_JSON_MIN_KEYS = {"annotator", "annotation_id", "lead_time"}
+_CONLL_LINE = re.compile(r"^\S+( \S+)* (O|[BIES]-\S+)$")
+
+
+def other_export_format(tasks: Any) -> str | None:
+    """The name of Label Studio's other export a parsed JSON value looks like (``JSON_MIN``:
+    a list of flat objects without ``data``/``annotations``), else None."""
+    if not isinstance(tasks, list) or not tasks:
+        return None
+    if all(
+        isinstance(t, dict) and "data" not in t and "annotations" not in t for t in tasks
+    ) and any(_JSON_MIN_KEYS & set(t) or "id" in t for t in tasks):
+        return "JSON_MIN"
+    return None
+
+
+def other_export_text(raw: bytes) -> str | None:
+    """The name of Label Studio's non-JSON export a file's first bytes look like (``CoNLL``
+    or ``CSV``/``TSV``), else None."""
+    head = raw[:4096].decode("utf-8", errors="replace").lstrip("\ufeff")
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    if not lines or lines[0][:1] in "[{":
+        return None
+    if lines[0].startswith("-DOCSTART-") or all(_CONLL_LINE.match(x) for x in lines[:5]):
+        return "CoNLL"
+    header = lines[0]
+    for separator, name in ((",", "CSV"), ("\t", "TSV")):
+        columns = header.split(separator)
+        if len(columns) > 1 and ({"annotator", "annotation_id", "id"} & set(columns)):
+            return name
+    return None
+
+
+def _format_problem(file: str, name: str) -> CorpusError:
+    return problem_error(
+        file,
+        "LS_EXPORT_FORMAT",
+        f"this is Label Studio's {name} export, which has no relations, region ids or "
+        'annotators: export as "JSON" (full) instead (Export > JSON), or use `corpus ls pull`',
+    )
+
+
+def refuse_other_export_format(tasks: Any, file: str) -> None:
+    """``LS_EXPORT_FORMAT`` (exit 2) for a parsed JSON_MIN export."""
+    name = other_export_format(tasks)
+    if name is not None:
+        raise _format_problem(file, name)
+
+
+def read_export(path: Path) -> Any:
+    """A Label Studio JSON export file, parsed (at most :data:`corpus.inputs.MAX_EXPORT_BYTES`;
+    a FIFO or device is refused unopened). Label Studio's other exports (JSON_MIN, CSV,
+    TSV, CoNLL) are named as such (``LS_EXPORT_FORMAT``), not reported as malformed."""
+    try:
+        data = native.read_json(path, limit=MAX_EXPORT_BYTES)
+    except CorpusError as error:
+        if error.problems[0].code in ("NOT_JSON", "NOT_UTF8"):
+            name = other_export_text(read_input(path, limit=MAX_EXPORT_BYTES, name=str(path)))
+            if name is not None:
+                raise _format_problem(str(path), name) from None
+        raise
+    refuse_other_export_format(data, str(path))
+    return data
 
 
 # --------------------------------------------------------------------------- with a server
@@ -420,6 +517,8 @@ def pull(
     selection: labelstudio.Selection | None = None,
     adjudication: Path | None = None,
     root: Path | None = None,
+    policy: overwrite.Policy | None = None,
+    dry_run: bool = False,
 ) -> Pulled:
     """Fetch a project's JSON export (annotators named by e-mail), optionally keep it, and
     import the tasks that have a submitted annotation as :func:`import_export` does; the
@@ -435,6 +534,8 @@ def pull(
     waiting = adjudication or adjudication_dir(root)
     # refuse a release as output before asking the server anything
     check_output_dir(out_dir or working_dir(root), root)
+    if choice.by_annotator:
+        check_by_annotator_output(out_dir, root)
     check_output_dir(waiting, root)
     if save_export is not None:
         refuse_release_output(save_export, root, whole_folder=False)
@@ -472,6 +573,8 @@ def pull(
             selection=choice,
             adjudication_dir=waiting,
             root=root,
+            policy=policy,
+            dry_run=dry_run,
         )
     except CorpusError as error:
         raise CorpusError(_in_export(error.problems, file, index)) from None

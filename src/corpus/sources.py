@@ -44,6 +44,7 @@ from corpus import manifest
 from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import brat as brat_format
 from corpus.formats import native
+from corpus.inputs import special_file
 from corpus.model import Document
 from corpus.paths import changelog_path, project_root, releases_dir, working_dir
 from corpus.validate import (
@@ -243,6 +244,9 @@ def locate(name: str | Path | None, *, root: Path, brat: bool = False) -> tuple[
         return _release_source(path.parent, root)
     if path.is_file():
         return "file", path, text
+    special = special_file(path)
+    if special is not None:  # never opened: a FIFO would block, /dev/zero never ends
+        raise _refuse(display(path, root), "NOT_A_FILE", f"{special}, not a regular file or folder")
     if not path.is_dir():
         bare = len(path.parts) == 1 and not path.suffix  # could have meant a version
         raise _refuse(

@@ -108,6 +108,7 @@ NOT_CODES = {
     "SHARD_ROWS",
     "DATABASE_NAME",
     "EXPORT_OR_DIR",
+    "JSON_MIN",  # Label Studio's name of an export format
     "LABEL_STUDIO_API_KEY",
     "LABEL_STUDIO_URL",
     "LABEL_STUDIO_USER_TOKEN",

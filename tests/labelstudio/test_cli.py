@@ -55,12 +55,14 @@ def test_nothing_written_on_error(
     result = export[0]["annotations"][0]["result"]
     result[0]["value"]["end"] = 99999
     before = snapshot(project)
-    assert main(["ls", "import", str(write(tmp_path / "bad.json", export)), "--by-annotator"]) == 1
+    source = str(write(tmp_path / "bad.json", export))
+    out = tmp_path / "by"
+    assert main(["ls", "import", source, "--by-annotator", "-o", str(out)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "OFFSET_OUT_OF_RANGE" in err[0]
     assert "task 1 annotation 101 region T1" in err[0] and "Traceback" not in err[0]
     assert snapshot(project) == before
-    assert not (project / "annotations" / "working" / "user_1").exists()
+    assert not out.exists()
 
 
 def test_several_annotators_by_annotator(project: Path, tmp_path: Path) -> None:
@@ -237,7 +239,8 @@ def test_import_onto_a_symlink_loop_is_one_line(
     assert main(["ls", "import", str(export), "-o", str(tmp_path / "a")]) == 2
     assert capsys.readouterr().err == (
         f"{tmp_path / 'a'}: -: /: OS_ERROR: exists and is not a folder, "
-        "so nothing can be written inside it\n"
+        "so nothing can be written inside it; nothing was written (the 1 document(s) of "
+        "this import are written all or none; the previous files are unchanged)\n"
     )
 
 

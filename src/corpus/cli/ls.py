@@ -15,7 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corpus.cli.options import add_version_option
+from corpus.cli.options import (
+    add_overwrite_options,
+    add_version_option,
+    overwrite_policy,
+    print_planned,
+)
 
 MODES = ("predictions", "annotations", "none")
 
@@ -165,13 +170,15 @@ def _import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--by-annotator",
         action="store_true",
-        help="one document per task and annotator, in DIR/<annotator>/",
+        help="one document per task and annotator, in DIR/<annotator>/ (needs -o DIR "
+        "outside annotations/working)",
     )
     parser.add_argument(
         "--include-cancelled",
         action="store_true",
         help="also import cancelled (skipped) annotations",
     )
+    add_overwrite_options(parser)
 
 
 def _write_or_print(text: str, output: Path | None) -> None:
@@ -228,7 +235,7 @@ def _selection(args: argparse.Namespace) -> Any:
     )
 
 
-def _report_written(written: list[Any]) -> None:
+def _report_written(written: list[Any], *, dry_run: bool) -> None:
     from corpus.paths import project_root
 
     root = project_root().resolve()
@@ -237,23 +244,29 @@ def _report_written(written: list[Any]) -> None:
         shown = path.relative_to(root) if root in path.parents else path
         document = item.item.document
         print(
-            f"wrote {shown}: task {item.item.task_id} annotation {item.item.annotation_id} "
-            f"by {item.item.annotator}: {len(document.entities)} entities, "
-            f"{len(document.relations)} relations, {len(document.clusters)} clusters"
+            f"{'would write' if dry_run else 'wrote'} {shown}: task {item.item.task_id} "
+            f"annotation {item.item.annotation_id} by {item.item.annotator}: "
+            f"{len(document.entities)} entities, {len(document.relations)} relations, "
+            f"{len(document.clusters)} clusters"
         )
-    if written:
+    print_planned([item.planned for item in written if item.planned], dry_run=dry_run)
+    if written and not dry_run:
         print("next: `corpus validate` and `corpus diff <version> working` show the changes")
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from corpus.formats import native
-    from corpus.ls_project import import_export
+    from corpus.ls_project import import_export, read_export
 
-    data = native.read_json(args.export_file)
+    data = read_export(args.export_file)
     written = import_export(
-        data, file=str(args.export_file), out_dir=args.output, selection=_selection(args)
+        data,
+        file=str(args.export_file),
+        out_dir=args.output,
+        selection=_selection(args),
+        policy=overwrite_policy(args),
+        dry_run=args.dry_run,
     )
-    _report_written(written)
+    _report_written(written, dry_run=args.dry_run)
     return 0
 
 
@@ -301,8 +314,10 @@ def run_pull(args: argparse.Namespace) -> int:
         out_dir=args.output,
         selection=_selection(args),
         adjudication=args.adjudication,
+        policy=overwrite_policy(args),
+        dry_run=args.dry_run,
     )
-    _report_written([w for w in pulled.written if not w.adjudicate])
+    _report_written([w for w in pulled.written if not w.adjudicate], dry_run=args.dry_run)
     for document, folder in pulled.adjudicate.items():
         names = sorted(
             w.item.annotator

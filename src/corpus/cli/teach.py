@@ -11,7 +11,13 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corpus.cli.options import FORMATS, add_version_option
+from corpus.cli.options import (
+    FORMATS,
+    add_overwrite_options,
+    add_version_option,
+    overwrite_policy,
+    print_planned,
+)
 from corpus.model import Document
 
 if TYPE_CHECKING:
@@ -100,14 +106,20 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _import_brat(args: argparse.Namespace) -> int:
-    from corpus.formats import brat
-    from corpus.ls_project import check_output_dir
+    from corpus.brat_project import import_folder
     from corpus.paths import project_root, working_dir
 
     output = Path(args.output) if args.output else working_dir()
-    check_output_dir(output, project_root())  # releases are never written to
-    written = brat.import_folder(Path(args.folder), output)
-    print(f"read {len(written)} documents from {args.folder}; wrote them to {output}")
+    planned = import_folder(
+        Path(args.folder),
+        output,
+        root=project_root(),
+        policy=overwrite_policy(args),
+        dry_run=args.dry_run,
+    )
+    done = "would write them" if args.dry_run else "wrote them"
+    print(f"read {len(planned)} documents from {args.folder}; {done} to {output}")
+    print_planned(planned, dry_run=args.dry_run)
     return 0
 
 
@@ -207,7 +219,8 @@ def register(subparsers: Any) -> None:
         help="brat standoff folder -> native JSON documents",
         description="Read every <id>.txt/<id>.ann (and <id>.corpus.json) of a brat folder, "
         "check it like `corpus validate`, and only if everything is clean write "
-        "<id>.json files. Every problem is reported as one located line.",
+        "<id>.json files, all or none, printing what changes per document. Every problem "
+        "is reported as one located line.",
     )
     import_brat.add_argument("folder", metavar="DIR", help="the brat folder")
     import_brat.add_argument(
@@ -216,6 +229,7 @@ def register(subparsers: Any) -> None:
         metavar="OUT",
         help="folder for the JSON documents (default: the working copy, annotations/working)",
     )
+    add_overwrite_options(import_brat)
     import_brat.set_defaults(handler=_import_brat)
 
     agree = subparsers.add_parser(

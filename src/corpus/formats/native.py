@@ -19,22 +19,17 @@ from typing import Any
 
 from corpus.errors import CorpusError, Location, Problem
 from corpus.fsutil import atomic_write_text
+from corpus.inputs import MAX_DOCUMENT_BYTES, read_input
 from corpus.model import Cluster, Document, Entity, Relation, Seed
 
 SUFFIX = ".json"
 
 
-def read_json(path: Path, *, display: str | None = None) -> Any:
-    """Parse a JSON file; a missing or unparsable file is a :class:`CorpusError` (exit 2)."""
+def read_json(path: Path, *, display: str | None = None, limit: int = MAX_DOCUMENT_BYTES) -> Any:
+    """Parse a JSON file; a missing, special (FIFO, device), too large (over ``limit``
+    bytes, :mod:`corpus.inputs`) or unparsable file is a :class:`CorpusError` (exit 2)."""
     name = display or str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusError([Problem(name, None, Location(), "NOT_FOUND", "no such file")]) from None
-    except OSError as exc:
-        raise CorpusError(
-            [Problem(name, None, Location(), "UNREADABLE", f"cannot read the file: {exc.strerror}")]
-        ) from None
+    raw = read_input(path, limit=limit, name=name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -63,6 +58,10 @@ def read_json(path: Path, *, display: str | None = None) -> Any:
                     name, None, Location(), "NOT_JSON", f"not usable JSON: {reason.splitlines()[0]}"
                 )
             ]
+        ) from None
+    except MemoryError:
+        raise CorpusError(
+            [Problem(name, None, Location(), "TOO_LARGE", "not enough memory to parse it")]
         ) from None
 
 

@@ -85,7 +85,7 @@ from corpus.formats.brat.config import (
     annotation_conf,
     visual_conf,
 )
-from corpus.formats.brat.reader import document_ids, import_folder, read, read_document
+from corpus.formats.brat.reader import document_ids, read, read_document
 from corpus.formats.brat.writer import sidecar, to_ann, write
 
 __all__ = [
@@ -99,7 +99,6 @@ __all__ = [
     "TEXT_SUFFIX",
     "annotation_conf",
     "document_ids",
-    "import_folder",
     "read",
     "read_document",
     "sidecar",

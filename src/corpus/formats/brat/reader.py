@@ -19,10 +19,12 @@ from corpus.formats.brat.config import (
     TEXT_SUFFIX,
 )
 from corpus.formats.shape import BRAT_SIDECAR, shape_errors
+from corpus.inputs import MAX_DOCUMENT_BYTES, Refused, read_input, read_limited
 from corpus.model import Cluster, Document, Entity, Relation, Seed
 from corpus.schema import inventory
 
 _LINE_BREAKS = "\n"
+BOM = "\ufeff"
 #: an item of a document: ``("entities", 3)``
 _Item = tuple[str, int | str]
 
@@ -201,24 +203,51 @@ def _parse_line(ann: _Ann, number: int, line: str) -> None:
 
 
 def _read_text(path: Path, name: str, document: str) -> str:
+    # a folder named like the file is UNREADABLE; a FIFO or device NOT_A_FILE (never opened
+    # for blocking reads); a file over MAX_DOCUMENT_BYTES TOO_LARGE
+    raw = read_input(path, limit=MAX_DOCUMENT_BYTES, name=name, document=document)
     try:
-        return path.read_bytes().decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorpusError(
             [Problem(name, document, Location(byte=exc.start), "NOT_UTF8", "the file is not UTF-8")]
         ) from None
-    except OSError as exc:  # a folder named like the file, ...
-        raise CorpusError(
-            [
+
+
+def _line_end_problem(
+    text: str, raw: str, text_name: str, ann_name: str, document: str
+) -> list[Problem]:
+    """One problem naming the cause when the files were saved in a way that shifts or breaks
+    every line: a byte order mark at the start of the ``.txt`` (every offset one off), a
+    carriage return in the ``.txt`` (brat reads it as a line break; documents store LF) or
+    CRLF line ends in the ``.ann`` (every line's last field would end in ``\r``)."""
+    for name, content in ((text_name, text), (ann_name, raw)):
+        if not content.startswith(BOM):
+            continue
+        return [
+            Problem(
+                name,
+                document,
+                Location(byte=0),
+                "BYTE_ORDER_MARK",
+                "the file starts with a UTF-8 byte order mark (U+FEFF), which shifts every "
+                "brat offset of the text by one; save it as UTF-8 without BOM",
+            )
+        ]
+    for name, content, what in ((text_name, text, "text"), (ann_name, raw, ".ann")):
+        if "\r" in content:
+            line = content.count("\n", 0, content.index("\r")) + 1
+            return [
                 Problem(
                     name,
                     document,
-                    Location(),
-                    "UNREADABLE",
-                    f"cannot read the file: {exc.strerror}",
+                    Location(line=line),
+                    "CARRIAGE_RETURN",
+                    f"the {what} has Windows (CRLF) or CR line ends, first on line {line}; "
+                    "brat and this corpus use LF: convert the file (e.g. `dos2unix`)",
                 )
             ]
-        ) from None
+    return []
 
 
 def _read_sidecar(path: Path, document: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -226,7 +255,9 @@ def _read_sidecar(path: Path, document: str) -> tuple[dict[str, Any] | None, lis
         return None, []
     name = path.name
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = json.loads(read_limited(path, MAX_DOCUMENT_BYTES).decode("utf-8"))
+    except Refused as refused:
+        return None, [Problem(name, document, Location(), refused.code, refused.message)]
     except OSError as exc:
         return None, [
             Problem(name, document, Location(), "BAD_SIDECAR", f"cannot read: {exc.strerror}")
@@ -384,6 +415,9 @@ def read_document(
         raw = _read_text(ann_path, ann_path.name, document_id) if ann_path.exists() else ""
     except CorpusError as error:
         return None, error.problems
+    line_ends = _line_end_problem(text, raw, text_path.name, ann_path.name, document_id)
+    if line_ends:
+        return None, line_ends
     ann = _Ann(ann_path.name, document_id, text)
     body = raw[:-1] if raw.endswith("\n") else raw
     for number, line in enumerate(body.split("\n") if body else [], start=1):
@@ -445,11 +479,3 @@ def _prefixed(problem: Problem, folder: Path) -> Problem:
         problem.code,
         problem.message,
     )
-
-
-def import_folder(folder: Path, output: Path, *, root: Path | None = None) -> list[Path]:
-    """Read a brat folder and, only if every document is clean, write native JSON files."""
-    from corpus.formats import native
-
-    documents = read(folder, root=root)
-    return native.write(documents, output)

@@ -71,6 +71,9 @@ class _Context:
     reserved_ids: Mapping[str, Iterable[str]]
     task_ids: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    #: every annotator of the export (name -> the keys --annotator matches), for the message
+    #: when --annotator names nobody
+    annotators: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, document: str | None, where: Location, code: str, message: str) -> None:
         self.problems.append(Problem(self.file, document, where, code, message))
@@ -256,7 +259,18 @@ def read(
         else:
             seen[key] = item
     if not imported and not ctx.problems:
-        ctx.add(None, Location.at(), "NOTHING_TO_IMPORT", "no task has an annotation to import")
+        wanted = ctx.choice.annotator
+        if wanted is not None and not any(wanted in k for k in ctx.annotators.values()):
+            present = ", ".join(sorted(ctx.annotators)) or "nobody"
+            ctx.add(
+                None,
+                Location.at(),
+                "UNKNOWN_ANNOTATOR",
+                f"no annotation by {wanted!r}; annotators in this export: {present} "
+                "(e-mail, numeric user id or 'user N')",
+            )
+        else:
+            ctx.add(None, Location.at(), "NOTHING_TO_IMPORT", "no task has an annotation to import")
     return imported, ctx.problems
 
 
@@ -378,6 +392,9 @@ def _select(
     for position, annotation in enumerate(annotations):
         if (position,) in rejected:
             continue
+        ctx.annotators.setdefault(annotator_name(annotation), set()).update(
+            _annotator_keys(annotation)
+        )
         if annotation.get("was_cancelled") and not ctx.choice.include_cancelled:
             continue
         if ctx.choice.annotator is not None and ctx.choice.annotator not in _annotator_keys(
