@@ -23,7 +23,9 @@ What is written, per document:
 For the collection, ``annotation.conf`` (entity types, relation types with their allowed
 argument types, ``<REL-TYPE>:symmetric`` for symmetric types, the ``Coref`` equivalence,
 and an ``<OVERLAP>`` rule allowing nested and equal spans, never crossing ones) and
-``visual.conf`` (each type's title and colour): both generated from the schema.
+``visual.conf`` (each type's title and colour): both generated from the schema. A
+deprecated relation type is in ``annotation.conf`` only when the documents written use it
+(a release 1.x), so annotators are not offered it for new work.
 
 Offsets. brat's offsets are 0-based, end-exclusive *character* offsets into the ``.txt``
 file: its server reads the file with ``codecs.open(..., encoding='utf8')`` and slices the
@@ -71,7 +73,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,9 +110,14 @@ _LINE_BREAKS = "\n"
 # ------------------------------------------------------------------------------------ writing
 
 
-def annotation_conf(labels: Inventory | None = None) -> str:
-    """brat's ``annotation.conf`` for the inventory."""
+def annotation_conf(labels: Inventory | None = None, used: Iterable[str] = ()) -> str:
+    """brat's ``annotation.conf`` for the inventory.
+
+    Relation types are the current ones (deprecated ones are not offered to annotators) and
+    the deprecated ones in ``used`` (the types of the documents written), so that brat does
+    not flag the relations of a release 1.x as unknown."""
     labels = labels or inventory()
+    used = set(used)
     if COREF in labels.relation_types:
         raise ValueError(f"the relation type {COREF!r} clashes with the coreference equivalence")
     lines = [
@@ -126,6 +133,8 @@ def annotation_conf(labels: Inventory | None = None) -> str:
         f"{COREF}\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive",
     ]
     for relation in labels.relations:
+        if relation.deprecated and relation.name not in used:
+            continue
         args = f"Arg1:{'|'.join(relation.head)}, Arg2:{'|'.join(relation.tail)}"
         if relation.symmetric:
             args += ", <REL-TYPE>:symmetric"
@@ -256,7 +265,9 @@ def write_documents(documents: Sequence[Document], folder: Path) -> list[Path]:
     if problems:
         raise CorpusError(problems)
     written = []
-    for name, content in (("annotation.conf", annotation_conf()), ("visual.conf", visual_conf())):
+    used = {relation.type for document in documents for relation in document.relations}
+    configs = (("annotation.conf", annotation_conf(used=used)), ("visual.conf", visual_conf()))
+    for name, content in configs:
         atomic_write_text(folder / name, content)
         written.append(folder / name)
     for document in documents:
