@@ -15,8 +15,6 @@ from typing import Any
 
 from corpus.model import Cluster, Document, Entity, Relation, Seed
 
-__version__ = "0.1.0"
-
 _LAZY = {
     "load_release": "corpus.release",
     "load_working": "corpus.release",
@@ -28,7 +26,19 @@ _LAZY = {
 __all__ = ["Cluster", "Document", "Entity", "Relation", "Seed", *_LAZY]
 
 
+def _package_version() -> str:
+    """The version in ``pyproject.toml``, as installed (the one place it is written)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("corpus")
+    except PackageNotFoundError:  # a source tree on sys.path that was never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return _package_version()
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'corpus' has no attribute {name!r}")

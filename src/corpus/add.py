@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from corpus.errors import EXIT_PROBLEMS, EXIT_UNUSABLE, CorpusError, Problem
+from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
 from corpus.fsutil import atomic_write_bytes, atomic_write_text
 from corpus.paths import project_root, releases_dir, working_dir
@@ -60,22 +60,6 @@ ID_HEX = 16
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _NUMBERED_ID = re.compile(r"^(\d{3,})_")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2})?$")
-
-#: codes of input that cannot be used at all (exit status 2)
-UNUSABLE = frozenset(
-    {
-        "NOT_FOUND",
-        "UNREADABLE",
-        "NOT_UTF8",
-        "INVALID_UNICODE",
-        "EMPTY_TEXT",
-        "CARRIAGE_RETURN",
-        "ID_INVALID",
-        "ID_WITH_SEVERAL_FILES",
-        "DATE_INVALID",
-        "URL_INVALID",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -112,13 +96,12 @@ class _Existing:
 
 
 def _problem(file: str, code: str, message: str, document: str | None = None) -> Problem:
-    return Problem(file, document, "", code, message)
+    return Problem(file, document, Location(), code, message)
 
 
 def _raise(problems: list[Problem]) -> None:
     if problems:
-        unusable = any(p.code in UNUSABLE for p in problems)
-        raise CorpusError(problems, EXIT_UNUSABLE if unusable else EXIT_PROBLEMS)
+        raise CorpusError(problems)
 
 
 def check_provenance(provenance: Provenance) -> list[Problem]:
@@ -167,11 +150,12 @@ def read_text(path: Path, *, name: str) -> tuple[bytes, str] | Problem:
         try:
             raw.decode("utf-8", errors="surrogatepass")
         except UnicodeDecodeError:
-            return Problem(name, None, f"byte {exc.start}", "NOT_UTF8", "the file is not UTF-8")
+            where = Location(byte=exc.start)
+            return Problem(name, None, where, "NOT_UTF8", "the file is not UTF-8")
         return Problem(
             name,
             None,
-            f"byte {exc.start}",
+            Location(byte=exc.start),
             "INVALID_UNICODE",
             "the file encodes a lone surrogate (U+D800-U+DFFF), which is not a Unicode character",
         )
@@ -183,7 +167,7 @@ def read_text(path: Path, *, name: str) -> tuple[bytes, str] | Problem:
         return Problem(
             name,
             None,
-            f"line {line}",
+            Location(line=line),
             "CARRIAGE_RETURN",
             "the text has a carriage return; documents store LF line ends and the text is "
             "never normalised, so convert the file first (for example with dos2unix)",

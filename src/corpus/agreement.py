@@ -41,8 +41,10 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus import tagging
+from corpus.errors import CorpusError, Location, Problem
 from corpus.model import Document, Entity, Relation
+from corpus.sources import open_source
 
 SpanKey = tuple[int, int, str]
 
@@ -146,10 +148,7 @@ def cohen_kappa(left: Sequence[str], right: Sequence[str]) -> float | None:
 
 def token_tags(document: Document) -> list[str]:
     """The document's IOB2 tags over its tokens, as in the ``ner`` config."""
-    from corpus import hf
-
-    rows = hf.ner_rows(hf.prepare(document))
-    return [tag for row in rows for tag in row["ner_tags"]]
+    return tagging.token_tags(document)
 
 
 # --------------------------------------------------------------------------- matching
@@ -357,7 +356,7 @@ def compare(left: Annotation, right: Annotation) -> PairAgreement:
                 Problem(
                     f"{left.annotator} vs {right.annotator}",
                     document_id,
-                    "/text",
+                    Location.at("text"),
                     "TEXT_DIFFERS",
                     "the two annotations are of different texts; agreement needs the same text",
                 )
@@ -440,12 +439,12 @@ def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
 def agreement(annotations: Sequence[Annotation]) -> AgreementReport:
     """Pairwise agreement of two or more annotations."""
     if len(annotations) < 2:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     "-",
                     None,
-                    "",
+                    Location(),
                     "NEEDS_TWO_ANNOTATORS",
                     f"agreement needs at least two annotations, got {len(annotations)}",
                 )
@@ -453,12 +452,12 @@ def agreement(annotations: Sequence[Annotation]) -> AgreementReport:
         )
     names = [a.annotator for a in annotations]
     if len(set(names)) != len(names):
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     "-",
                     None,
-                    "",
+                    Location(),
                     "DUPLICATE_ANNOTATOR",
                     f"two annotations have the same name: {names}",
                 )
@@ -472,7 +471,7 @@ def agreement(annotations: Sequence[Annotation]) -> AgreementReport:
                     Problem(
                         f"{pair.left} vs {pair.right}",
                         None,
-                        "",
+                        Location(),
                         "NO_SHARED_DOCUMENTS",
                         "the two annotations have no document in common",
                     )
@@ -484,23 +483,10 @@ def agreement(annotations: Sequence[Annotation]) -> AgreementReport:
 # --------------------------------------------------------------------------- inputs
 
 
-def _native_or_brat(path: Path, root: Path) -> list[Document]:
-    from corpus.formats import brat
-    from corpus.validate import check_target
-
-    if path.is_dir() and brat.document_ids(path) and any(path.glob("*.ann")):
-        return brat.read_folder(path, root=root)
-    from corpus.formats import native
-
-    reports = check_target(path, root=root)
-    # a learner's file may be called alice.json: only the document id inside matters here
-    problems = [p for r in reports for p in r.problems if p.code != "FILE_NAME_MISMATCH"]
-    if problems:
-        raise CorpusError(problems, 2 if any(r.unusable for r in reports) else 1)
-    documents = [d for r in reports for d in r.documents]
-    if path.is_file() and not documents:
-        documents = [native.from_dict(native.read_json(path))]
-    return documents
+def _documents(name: str | Path, root: Path) -> list[Document]:
+    """An annotator's documents: any source (:mod:`corpus.sources`) or a brat folder; a
+    learner's file may be called alice.json (only the document id inside matters here)."""
+    return open_source(name, root=root, file_names=False, brat=True).documents()
 
 
 def _from_label_studio(path: Path, tasks: Any, root: Path) -> list[Annotation]:
@@ -508,7 +494,7 @@ def _from_label_studio(path: Path, tasks: Any, root: Path) -> list[Annotation]:
     from corpus.formats import labelstudio
 
     corpus = ls_project.load_corpus(labelstudio.task_document_ids(tasks), root)
-    imported, problems = labelstudio.tasks_to_documents(
+    imported, problems = labelstudio.read(
         tasks,
         file=str(path),
         seeds=corpus.seeds,
@@ -542,13 +528,13 @@ def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[
                 p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")
             )
             if subfolders:
-                return [Annotation(p.name, _by_id(_native_or_brat(p, root))) for p in subfolders]
-        raise UnusableInputError(
+                return [Annotation(p.name, _by_id(_documents(p, root))) for p in subfolders]
+        raise CorpusError(
             [
                 Problem(
                     str(path),
                     None,
-                    "",
+                    Location(),
                     "NOT_AN_AGREEMENT_INPUT",
                     "expected a Label Studio JSON export, a folder with "
                     "one sub-folder per annotator, or two or more paths",
@@ -560,13 +546,7 @@ def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[
         names = list(paths)
     annotations = []
     for raw, name in zip(paths, names, strict=True):
-        path = Path(raw)
-        if path.exists():
-            annotations.append(Annotation(name, _by_id(_native_or_brat(path, root))))
-        else:
-            from corpus import release
-
-            annotations.append(Annotation(raw, _by_id(release.load(raw, root))))
+        annotations.append(Annotation(name, _by_id(_documents(raw, root))))
     return annotations
 
 

@@ -9,6 +9,11 @@ type, head or tail did; a cluster when its members did. Each change is a :class:
     ~ entity T3 end 40 -> 42
     - relation R4 has_title T1 "Emomali Rahmon" -> T2 "President"
     ~ cluster C2 members +T14 -T15
+    ~ document d1 metadata.annotation changed: annotators ["a"] -> ["b"]; origin changed
+
+A metadata value that is a record is summarised by the keys that changed; a value longer
+than :data:`SHOWN_VALUE` characters is only said to have changed (``--format json`` keeps
+both whole values).
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from corpus.fsutil import sha256_text
@@ -183,11 +187,50 @@ def _document_fields(old: Document, new: Document) -> list[Change]:
                     "~",
                     "document",
                     new.id,
-                    f"metadata.{key} {_show(a)} -> {_show(b)}",
+                    f"metadata.{key} {_summary(a, b)}",
                     ((f"metadata.{key}", a, b),),
                 )
             )
     return changes
+
+
+#: the longest value a metadata change line shows; a longer one is only said to have changed
+SHOWN_VALUE = 40
+
+
+def _fits(value: Any) -> bool:
+    return len(_show(value)) <= SHOWN_VALUE
+
+
+def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    """A nested mapping flattened to dotted keys (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``)."""
+    if not isinstance(value, Mapping) or not value:
+        return {prefix: value}
+    flat: dict[str, Any] = {}
+    for key, item in value.items():
+        flat.update(_leaves(item, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+def _summary(old: Any, new: Any) -> str:
+    """What changed in one metadata value, short: the changed keys of a mapping with their
+    old and new values when these are short (at most :data:`SHOWN_VALUE` characters), never
+    the whole record twice. The full values stay in the change's ``fields`` (JSON output)."""
+    if not (isinstance(old, Mapping) and isinstance(new, Mapping)):
+        return f"{_show(old)} -> {_show(new)}" if _fits(old) and _fits(new) else "changed"
+    before, after = _leaves(old), _leaves(new)
+    parts = []
+    for key in dict.fromkeys([*before, *after]):
+        if key not in after:
+            parts.append(f"{key} removed")
+        elif key not in before:
+            parts.append(f"{key} added" + (f" {_show(after[key])}" if _fits(after[key]) else ""))
+        elif before[key] != after[key]:
+            shown = _fits(before[key]) and _fits(after[key])
+            parts.append(
+                f"{key} {_show(before[key])} -> {_show(after[key])}" if shown else f"{key} changed"
+            )
+    return "changed: " + "; ".join(parts)
 
 
 def _seed(document: Document) -> dict[str, str] | None:
@@ -300,10 +343,3 @@ def diff(
             if changes:
                 documents.append(DocumentDiff(document_id, "changed", tuple(changes)))
     return CorpusDiff(old_name, new_name, tuple(documents))
-
-
-def diff_versions(old: str, new: str, root: Path | None = None) -> CorpusDiff:
-    """Diff two versions, each a release version or ``"working"`` (checksums verified)."""
-    from corpus.release import load
-
-    return diff(load(old, root), load(new, root), old_name=old, new_name=new)

@@ -29,11 +29,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
-from corpus.errors import Problem, UnusableInputError
+from corpus.errors import CorpusError, Location, Problem
 from corpus.model import Document, Entity
 from corpus.schema import inventory
+from corpus.sources import open_source
 
 # --------------------------------------------------------------------------- counts
 
@@ -337,6 +339,26 @@ class Evaluation:
                 )
         return "\n".join(lines)
 
+    def label_table(self, group: str) -> str:
+        """F1 per label for ``group`` (``entities`` or ``relations``): one column per scheme,
+        then the gold and predicted counts; "" when no label occurs. The first column is as
+        wide as its title and the longest label, so every header sits over its column."""
+        results = self.entities if group == "entities" else self.relations
+        names = list(results)
+        labels = list(results[names[0]].per_label) if names else []
+        if not labels:
+            return ""
+        title = f"{group}: F1 per label"
+        width = max(len(title), 2 + max(len(label) for label in labels))
+        lines = [
+            f"{title:<{width}}" + "".join(f"{n:>12}" for n in names) + f"{'gold':>7}{'pred':>7}"
+        ]
+        for label in labels:
+            first = results[names[0]].per_label[label]
+            scores = "".join(f"{results[n].per_label[label].f1:>12.3f}" for n in names)
+            lines.append(f"{'  ' + label:<{width}}{scores}{first.possible:>7}{first.actual:>7}")
+        return "\n".join(lines)
+
 
 def _reading_order(entities: Iterable[Entity]) -> list[Entity]:
     return sorted(entities, key=lambda e: (e.start, e.end, e.type, e.id))
@@ -470,12 +492,12 @@ def evaluate(predicted: Sequence[Document], gold: Sequence[Document]) -> Evaluat
     predicted_by_id = {document.id: document for document in predicted}
     extra = sorted(set(predicted_by_id) - set(gold_by_id))
     if extra:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     "predicted",
                     doc_id,
-                    "",
+                    Location(),
                     "NO_GOLD_DOCUMENT",
                     "this predicted document has no gold document with the same id",
                 )
@@ -488,12 +510,12 @@ def evaluate(predicted: Sequence[Document], gold: Sequence[Document]) -> Evaluat
         if doc_id in gold_by_id and document.text != gold_by_id[doc_id].text
     )
     if mismatched:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     "predicted",
                     doc_id,
-                    "/text",
+                    Location.at("text"),
                     "TEXT_MISMATCH",
                     "the predicted document's text differs from the gold text, so its "
                     "offsets cannot be compared",
@@ -515,3 +537,23 @@ def evaluate(predicted: Sequence[Document], gold: Sequence[Document]) -> Evaluat
         documents=len(pairs),
         unmatched_documents=unmatched,
     )
+
+
+def read_predictions(name: str | Path, *, root: Path | None = None) -> list[Document]:
+    """Predicted documents named as any source is (:mod:`corpus.sources`). They are checked
+    by ``corpus validate``'s JSON Schema layer, with its codes (``SCHEMA_TYPE``, ...), but not
+    its semantic layer (a model may predict crossing spans or a span whose text differs),
+    and a file need not be named after its document."""
+    return open_source(name, root=root, semantic=False, file_names=False).documents()
+
+
+def read_gold(name: str | Path, *, root: Path | None = None) -> list[Document]:
+    """Gold documents: every check of ``corpus validate``."""
+    return open_source(name, root=root).documents()
+
+
+def evaluate_sources(
+    predicted: str | Path, gold: str | Path, *, root: Path | None = None
+) -> Evaluation:
+    """:func:`evaluate` of the documents two names stand for (``corpus evaluate PRED GOLD``)."""
+    return evaluate(read_predictions(predicted, root=root), read_gold(gold, root=root))

@@ -1,11 +1,26 @@
-"""Atomic file and folder writes: a crash leaves the old state or the complete new one."""
+"""Atomic file and folder writes: a crash leaves the old state or the complete new one.
+
+Staging folders (:func:`staging_dir`) are hidden siblings of their target,
+``.<name>.<random>.tmp``, locked with :func:`fcntl.flock` by the process that writes them.
+The kernel drops that lock when the process dies, so the next :func:`staging_dir` for the
+same target removes the leftovers of a killed writer (it can lock them) and never the
+folder of a writer still at work (it cannot). :func:`project_lock` is the same idea for a
+whole operation: one holder at a time, and a killed holder never blocks the next one.
+
+An :class:`OSError` raised here names the file the user asked for, never a hidden
+temporary one: a full disk while writing ``CHANGELOG.md`` says ``CHANGELOG.md``.
+"""
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -21,39 +36,230 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, fsync it, then rename it over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def named_os_error(exc: OSError, path: Path | str) -> OSError:
+    """``exc`` naming ``path`` (the file the user knows) instead of no file or a temporary
+    one; ``strerror`` is kept so the reason reads the same."""
+    if exc.filename2 is not None and not _is_temporary(exc.filename2):
+        return exc
+    if exc.filename is not None and not _is_temporary(exc.filename):
+        return exc
+    named = type(exc)(exc.errno or errno.EIO, exc.strerror or str(exc), os.fspath(path))
+    named.__cause__ = exc
+    return named
+
+
+def staged_os_error(exc: OSError, staged: Path, target: Path) -> OSError:
+    """``exc`` raised while writing the staging folder of ``target``, naming the file of
+    ``target`` it stands for (or ``target`` itself when the error names no file)."""
+    for name in (exc.filename2, exc.filename):
+        if name is None:
+            continue
+        text = os.fsdecode(name)
+        prefix = os.fspath(staged)
+        if text == prefix or text.startswith(prefix + os.sep):
+            path = os.fspath(target) + text[len(prefix) :]
+            named = type(exc)(exc.errno or errno.EIO, exc.strerror or str(exc), path)
+            named.__cause__ = exc
+            return named
+        if not _is_temporary(name):
+            return exc
+    return named_os_error(exc, target)
+
+
+def _is_temporary(name: object) -> bool:
+    base = os.path.basename(os.fsdecode(name)) if isinstance(name, (str, bytes)) else ""
+    return base.startswith(".") and (base.endswith(".tmp") or ".old-" in base)
+
+
+def stage_file(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new hidden temporary file beside ``path`` and fsync it; the
+    caller renames it over ``path`` (:func:`commit_file`) or removes it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise named_os_error(exc, path) from None
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise named_os_error(exc, path) from None
         raise
+    return Path(tmp)
+
+
+def commit_file(staged: Path, path: Path) -> None:
+    """Rename a file made by :func:`stage_file` over ``path`` (atomic)."""
+    try:
+        os.replace(staged, path)
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise named_os_error(exc, path) from None
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, fsync it, then rename it over it."""
+    commit_file(stage_file(path, data), path)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def remove_stale_files(path: Path) -> list[Path]:
+    """Remove the temporary files :func:`stage_file` left beside ``path`` (a killed writer).
+    Only for callers that hold the lock of every writer of ``path`` (:func:`project_lock`)."""
+    removed = []
+    if path.parent.is_dir():
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
+                removed.append(stale)
+    return removed
+
+
+# ---------------------------------------------------------------------------------- locks
+
+#: staging folders this process holds locked, by path (closed when published or discarded)
+_HELD: dict[str, int] = {}
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+class LockBusyError(Exception):
+    """Another process holds the lock (see :func:`project_lock`)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
+@contextmanager
+def project_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (created if needed) for the block.
+
+    Raises :class:`LockBusyError` at once when another process holds it. The lock is
+    :func:`fcntl.flock`'s: the kernel releases it when its holder exits or is killed, so a
+    stale lock file never blocks anyone; the file itself stays (it holds nothing)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666 & ~_umask())
+    except OSError as exc:
+        raise named_os_error(exc, path) from None
+    try:
+        if not _try_lock(fd):
+            raise LockBusyError(path)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+# ------------------------------------------------------------------------- staging folders
+
+
+def _staging_names(target: Path) -> list[Path]:
+    if not target.parent.is_dir():
+        return []
+    prefix = f".{target.name}."
+    return [
+        p
+        for p in target.parent.iterdir()
+        if p.name.startswith(prefix)
+        and p.is_dir()
+        and not p.is_symlink()
+        and (p.name.endswith(".tmp") or p.name[len(prefix) :].startswith("old-"))
+    ]
+
+
+def remove_stale_staging(target: Path) -> list[Path]:
+    """Remove the staging (``.<name>.*.tmp``) and swapped-out (``.<name>.old-*``) folders
+    of ``target`` whose writer is gone: those nobody holds locked. Returns them."""
+    target = Path(os.path.abspath(target))
+    removed = []
+    for path in _staging_names(target):
+        if os.fspath(path) in _HELD:
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue  # gone meanwhile, or not ours to open
+        try:
+            if _try_lock(fd):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _forget_gone() -> None:
+    """Close the locks of staging folders removed by their owner (``shutil.rmtree``)."""
+    for name, fd in list(_HELD.items()):
+        if not os.path.exists(name):
+            os.close(fd)
+            del _HELD[name]
+
+
 def staging_dir(target: Path) -> Path:
-    """A fresh temporary folder beside ``target`` (same file system, so renames are atomic)."""
+    """A fresh temporary folder beside ``target`` (same file system, so renames are atomic),
+    locked by this process until :func:`publish_dir` or :func:`discard_staging`. Leftover
+    staging folders of ``target`` from a killed process are removed first."""
     target = Path(os.path.abspath(target))  # "." has no name and would be its own parent
     target.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    _forget_gone()
+    remove_stale_staging(target)
+    while True:
+        staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        try:
+            fd = os.open(staged, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            continue  # another process took it for a leftover before we locked it
+        if _try_lock(fd) and _same_file(fd, staged):
+            break
+        os.close(fd)  # a cleaner holds it or removed it: take another name
+    _HELD[os.fspath(staged)] = fd
     staged.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; give the usual folder mode
     return staged
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except OSError:
+        return False
+
+
+def _release(staged: Path) -> None:
+    fd = _HELD.pop(os.fspath(staged), None)
+    if fd is not None:
+        os.close(fd)
+
+
+def discard_staging(staged: Path) -> None:
+    """Remove a staging folder that will not be published, and drop its lock."""
+    shutil.rmtree(staged, ignore_errors=True)
+    _release(staged)
 
 
 def publish_dir(staged: Path, target: Path, *, replace: bool) -> None:
@@ -65,16 +271,29 @@ def publish_dir(staged: Path, target: Path, *, replace: bool) -> None:
     target = Path(os.path.abspath(target))  # "." or "" has no name to rename it by
     if not replace:
         os.rename(staged, target)  # fails if target exists and is not empty
+        _release(staged)
         return
     old: Path | None = None
+    old_fd: int | None = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.rename(target, old)
+        old_fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC)
+        _try_lock(old_fd)  # a cleaner must not take the swapped-out folder for a leftover
+        try:
+            os.rename(target, old)
+        except BaseException:
+            os.close(old_fd)
+            raise
     try:
         os.rename(staged, target)
     except BaseException:
         if old is not None:
             os.rename(old, target)
+        if old_fd is not None:
+            os.close(old_fd)
         raise
+    _release(staged)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+    if old_fd is not None:
+        os.close(old_fd)

@@ -1,38 +1,110 @@
 """Label Studio work on the project's files: which documents to export, what the
-importer compares against (seeds, base documents, reserved ids), and writing the
-imported documents as working annotations. The conversion is
-:mod:`corpus.formats.labelstudio`; the server is :mod:`corpus.lsserver`.
+importer compares against (seeds, base documents, reserved ids), writing the imported
+documents as working annotations, and the commands' workflows (push, pull, serve) that
+combine them with a server. The conversion is :mod:`corpus.formats.labelstudio`; the
+server and its API are :mod:`corpus.lsserver`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+import secrets
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem
+from corpus import lsserver, preannotate, sources
+from corpus.errors import CorpusError, Location, Problem, problem_error
 from corpus.formats import labelstudio, native
-from corpus.fsutil import sha256_file
+from corpus.fsutil import atomic_write_text, sha256_file
 from corpus.model import Document
-from corpus.paths import project_root, refuse_release_output, working_dir
+from corpus.paths import annotations_dir, project_root, refuse_release_output, working_dir
+from corpus.sources import WORKING
 
-WORKING = "working"
 SEEDS_DIR = "seeds"
 
 
-def export_tasks(
-    version: str | None, mode: labelstudio.ExportMode, root: Path | None = None
-) -> tuple[str, list[dict[str, Any]]]:
-    """The version exported (default: latest release, else the working copy) and its tasks."""
-    from corpus import release
+#: ``--pre-annotator`` values besides ``module:function``
+GAZETTEER = "gazetteer"
+NO_PRE_ANNOTATION = "none"
 
-    root = root or project_root()
-    resolved = release.resolve(version, root)
-    documents = release.load(resolved, root)
-    return resolved, labelstudio.documents_to_tasks(documents, version=resolved, mode=mode)
+
+@dataclass(frozen=True)
+class Exported:
+    """Tasks of a version and which of them carry a pre-annotator's predictions."""
+
+    version: str
+    mode: str
+    tasks: list[dict[str, Any]]
+    #: ids of the documents not annotated yet whose tasks carry predictions
+    pre_annotated: tuple[str, ...] = ()
+    #: the ``model_version`` of those predictions (None when no task has them)
+    model_version: str | None = None
+    #: ids of the version's documents left out (``exclude``), in corpus order
+    excluded: tuple[str, ...] = ()
+
+
+def pre_annotator(
+    spec: str | None, root: Path | None = None
+) -> preannotate.NamedPreAnnotator | None:
+    """What ``--pre-annotator`` names: ``gazetteer`` (the default: the gold mentions of the
+    latest release, or of the working copy while there is none), ``none``, or a
+    ``module:function`` hook (:func:`corpus.preannotate.load_preannotator`)."""
+    if spec is None or spec == GAZETTEER:
+        gazetteer = preannotate.gazetteer_from_release(None, root)
+        return preannotate.NamedPreAnnotator(gazetteer, gazetteer.model_version)
+    if spec == NO_PRE_ANNOTATION:
+        return None
+    return preannotate.load_preannotator(spec)
+
+
+def export(
+    version: str | None,
+    mode: labelstudio.ExportMode,
+    *,
+    pre_annotation: str | None = GAZETTEER,
+    exclude: Collection[str] = (),
+    root: Path | None = None,
+) -> Exported:
+    """The tasks of a version (any name :mod:`corpus.sources` opens; default: the latest
+    release, else the working copy). Documents not annotated yet
+    (:func:`corpus.formats.labelstudio.is_annotated`) get the predictions of the
+    pre-annotator ``pre_annotation`` names (:func:`pre_annotator`; built only when such a
+    document exists) unless the mode is ``none``; annotated documents travel as ``mode``
+    says and are never pre-annotated. Documents whose id is in ``exclude`` are left out
+    (``ls push``: tasks already in the project)."""
+    source = sources.open_source(version, root=root)
+    everything = source.documents()
+    documents = [d for d in everything if d.id not in exclude]
+    excluded = tuple(d.id for d in everything if d.id in exclude)
+    pending = [d for d in documents if mode != "none" and not labelstudio.is_annotated(d)]
+    annotator = pre_annotator(pre_annotation, root) if pending else None
+    if annotator is None:
+        tasks = labelstudio.write(documents, version=source.version, mode=mode)
+        return Exported(source.version, mode, tasks, excluded=excluded)
+    name = annotator.model_version
+
+    def predict(document: Document) -> dict[str, Any]:
+        found = preannotate.predict(document.text, annotator, document=document.id, source=name)
+        return preannotate.ls_prediction(found, name)
+
+    tasks = labelstudio.write(documents, version=source.version, mode=mode, predict=predict)
+    return Exported(source.version, mode, tasks, tuple(d.id for d in pending), name, excluded)
+
+
+def export_tasks(
+    version: str | None,
+    mode: labelstudio.ExportMode,
+    root: Path | None = None,
+    *,
+    pre_annotation: str | None = GAZETTEER,
+) -> tuple[str, list[dict[str, Any]]]:
+    """The version exported and its tasks (see :func:`export`)."""
+    exported = export(version, mode, pre_annotation=pre_annotation, root=root)
+    return exported.version, exported.tasks
 
 
 def _display(path: Path, root: Path) -> str:
@@ -80,15 +152,13 @@ def _seed(root: Path, relative: str) -> labelstudio.SeedText | None:
 
 def load_corpus(document_ids: Iterable[str], root: Path | None = None) -> Corpus:
     """Seeds, base documents (every release and the working copy) and reserved ids."""
-    from corpus import release
-
     root = root or project_root()
     wanted = set(document_ids)
     bases: dict[tuple[str, str], Document] = {}
     reserved: dict[str, set[str]] = {d: set() for d in wanted}
-    versions = release.list_versions(root)
+    versions = sources.list_versions(root)
     for version in versions:
-        for document in release.load_release(version, root):
+        for document in sources.open_source(version, root=root):
             if document.id in wanted:
                 bases[(document.id, version)] = document
                 reserved[document.id] |= labelstudio.document_ids(document)
@@ -97,7 +167,7 @@ def load_corpus(document_ids: Iterable[str], root: Path | None = None) -> Corpus
         reserved[document_id] |= _raw_ids(working_files[document_id])
     if wanted & set(working_files):
         try:
-            working = release.load_working(root)
+            working = sources.load(WORKING, root=root)
         except CorpusError:
             working = []  # a broken working copy is no base; its ids stay reserved
         for document in working:
@@ -138,6 +208,8 @@ def _slug(name: str) -> str:
 class Written:
     path: Path
     item: labelstudio.ImportedDocument
+    #: one of several annotators' versions, written for adjudication (not to the working copy)
+    adjudicate: bool = False
 
 
 def import_export(
@@ -146,13 +218,17 @@ def import_export(
     file: str,
     out_dir: Path | None = None,
     selection: labelstudio.Selection | None = None,
+    adjudication_dir: Path | None = None,
     root: Path | None = None,
 ) -> list[Written]:
     """Check a parsed Label Studio export and write its documents; nothing written on error.
 
     Documents go to ``out_dir/<id>.json`` (``out_dir/<annotator>/<id>.json`` with
     ``selection.by_annotator``); every document is also run through ``corpus validate``'s
-    checks before anything is written.
+    checks before anything is written. With ``adjudication_dir`` (and not
+    ``by_annotator``), a document that several annotators annotated is neither refused
+    (``SEVERAL_ANNOTATORS``) nor picked: each annotator's version goes to
+    ``adjudication_dir/<id>/<annotator>/<id>.json`` (``corpus agreement`` reads that folder).
     """
     from corpus.validate import validate_document
 
@@ -160,28 +236,39 @@ def import_export(
     target_dir = out_dir or working_dir(root)
     check_output_dir(target_dir, root)
     choice = selection or labelstudio.Selection()
+    adjudicating = adjudication_dir is not None and not choice.by_annotator
+    if adjudication_dir is not None:
+        check_output_dir(adjudication_dir, root)
     corpus = load_corpus(labelstudio.task_document_ids(tasks), root)
-    imported, problems = labelstudio.tasks_to_documents(
+    imported, problems = labelstudio.read(
         tasks,
         file=file,
         seeds=corpus.seeds,
         bases=corpus.bases,
         reserved_ids=corpus.reserved,
-        selection=choice,
+        selection=replace(choice, by_annotator=True) if adjudicating else choice,
     )
     if problems:
         raise CorpusError(problems)
+    annotators: dict[str, set[str]] = {}
+    for item in imported:
+        annotators.setdefault(item.document.id, set()).add(item.annotator)
     planned: list[Written] = []
     by_path: dict[Path, str] = {}
     for item in imported:
-        folder = target_dir / _slug(item.annotator) if choice.by_annotator else target_dir
+        several = adjudicating and len(annotators[item.document.id]) > 1
+        if several:
+            assert adjudication_dir is not None
+            folder = adjudication_dir / item.document.id / _slug(item.annotator)
+        else:
+            folder = target_dir / _slug(item.annotator) if choice.by_annotator else target_dir
         path = folder / f"{item.document.id}{native.SUFFIX}"
         if path in by_path:  # two annotator names with one folder name: one would be lost
             problems.append(
                 Problem(
                     _display(path, root),
                     item.document.id,
-                    "",
+                    Location(),
                     "DUPLICATE_DOCUMENT",
                     f"annotators {by_path[path]!r} and {item.annotator!r} would both be "
                     f"written to {folder.name}/; import them one at a time with --annotator",
@@ -189,7 +276,7 @@ def import_export(
             )
             continue
         by_path[path] = item.annotator
-        planned.append(Written(path, item))
+        planned.append(Written(path, item, several))
         problems += validate_document(
             native.to_dict(item.document), file=_display(path, root), root=root
         )
@@ -198,3 +285,293 @@ def import_export(
     for written in planned:
         native.write_document(written.item.document, written.path)
     return planned
+
+
+# --------------------------------------------------------------------------- with a server
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What ``corpus ls push`` did."""
+
+    url: str
+    project: int
+    created: bool  # a new project (else: its labeling config was updated)
+    exported: Exported  # the tasks imported (documents already in the project excluded)
+
+    @property
+    def imported(self) -> tuple[str, ...]:
+        """Ids of the documents whose tasks were added."""
+        return tuple(task["data"]["document_id"] for task in self.exported.tasks)
+
+    @property
+    def already_present(self) -> tuple[str, ...]:
+        """Ids of the version's documents the project already had a task for."""
+        return self.exported.excluded
+
+
+def push(
+    version: str | None,
+    mode: labelstudio.ExportMode,
+    *,
+    url: str | None = None,
+    project: int | None = None,
+    title: str | None = None,
+    pre_annotation: str | None = GAZETTEER,
+    root: Path | None = None,
+) -> Pushed:
+    """Create a project (or update the labeling config of ``project``) and import the tasks
+    of the documents it does not hold yet, idempotent by document id: the ids of the
+    project's tasks are read first (:meth:`corpus.lsserver.Client.document_ids`) and their
+    documents are neither exported nor pre-annotated again. Documents not annotated yet
+    carry the pre-annotator's predictions (:func:`export`). The corpus and the
+    pre-annotator are checked before a project is created or a task sent. The token comes
+    from ``LABEL_STUDIO_API_KEY``."""
+    client = lsserver.Client(lsserver.server_url(url), lsserver.token_from_env())
+    client.check()
+    config = labelstudio.label_config()
+    present: set[str] = set()
+    if project is not None:
+        client.project_exists(project)
+        client.validate_config(project, config)
+        present = client.document_ids(project)
+    exported = export(version, mode, pre_annotation=pre_annotation, exclude=present, root=root)
+    if project is None:
+        project = client.create_project(title or f"corpus {exported.version}", config)
+        created = True
+    else:
+        client.update_config(project, config)
+        created = False
+    client.import_tasks(project, exported.tasks)
+    return Pushed(client.url, project, created, exported)
+
+
+#: where ``ls pull`` writes each annotator's version of a document several people annotated
+ADJUDICATION_DIR = "adjudication"
+
+
+def adjudication_dir(root: Path | None = None) -> Path:
+    """``annotations/adjudication/``: documents waiting for adjudication, one folder each."""
+    return annotations_dir(root) / ADJUDICATION_DIR
+
+
+@dataclass(frozen=True)
+class Unannotated:
+    """A task of the project without a submitted annotation."""
+
+    task: Any
+    document: str | None
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """What ``corpus ls pull`` did."""
+
+    written: list[Written]
+    #: tasks with no submitted annotation (nothing of them was imported)
+    unannotated: list[Unannotated]
+    #: document id -> its folder under the adjudication folder, for each document several
+    #: annotators annotated
+    adjudicate: dict[str, Path]
+    #: documents written to the working copy whose earlier adjudication folder still exists
+    stale: dict[str, Path]
+
+
+def submitted(task: Any, *, include_cancelled: bool = False) -> bool:
+    """Whether a task of an export has an annotation someone submitted (a cancelled one
+    only counts with ``include_cancelled``); predictions and drafts never count. A task of
+    another shape counts, so that the import reports it."""
+    if not isinstance(task, Mapping):
+        return True
+    annotations = task.get("annotations")
+    if not isinstance(annotations, list):
+        return annotations is not None
+    return any(
+        not (isinstance(a, Mapping) and a.get("was_cancelled")) or include_cancelled
+        for a in annotations
+    )
+
+
+def _document_of(task: Any) -> str | None:
+    data = task.get("data") if isinstance(task, Mapping) else None
+    document = data.get("document_id") if isinstance(data, Mapping) else None
+    return document if isinstance(document, str) else None
+
+
+def _in_export(problems: Sequence[Problem], file: str, index: Sequence[int]) -> list[Problem]:
+    """Problems found in the submitted tasks, located in the whole export (their JSON paths
+    start at the task's position in the export, not among the submitted tasks)."""
+    located = []
+    for problem in problems:
+        path = problem.location.json_path
+        if problem.file == file and path and isinstance(path[0], int) and path[0] < len(index):
+            at = replace(problem.location, json_path=(index[path[0]], *path[1:]))
+            problem = replace(problem, location=at)
+        located.append(problem)
+    return located
+
+
+def pull(
+    project: int,
+    *,
+    url: str | None = None,
+    save_export: Path | None = None,
+    out_dir: Path | None = None,
+    selection: labelstudio.Selection | None = None,
+    adjudication: Path | None = None,
+    root: Path | None = None,
+) -> Pulled:
+    """Fetch a project's JSON export (annotators named by e-mail), optionally keep it, and
+    import the tasks that have a submitted annotation as :func:`import_export` does; the
+    others are reported as unannotated (``NOTHING_TO_IMPORT`` when no task has one).
+
+    A document annotated by several people (after ``selection``) is kept per annotator in
+    ``adjudication/<id>/<annotator>/`` (default :func:`adjudication_dir`), never merged or
+    picked, until it is adjudicated: one annotation chosen in Label Studio and pulled with
+    ``--annotator`` or ``--ground-truth``. ``selection.by_annotator`` writes every document
+    per annotator to ``out_dir`` instead."""
+    root = root or project_root()
+    choice = selection or labelstudio.Selection()
+    waiting = adjudication or adjudication_dir(root)
+    # refuse a release as output before asking the server anything
+    check_output_dir(out_dir or working_dir(root), root)
+    check_output_dir(waiting, root)
+    if save_export is not None:
+        refuse_release_output(save_export, root, whole_folder=False)
+    client = lsserver.Client(lsserver.server_url(url), lsserver.token_from_env())
+    client.check()
+    client.project_exists(project)
+    export = lsserver.name_annotators(client.export(project), client.user_emails())
+    if save_export is not None:
+        atomic_write_text(save_export, json.dumps(export, ensure_ascii=False, indent=2))
+    file = f"{client.url}/projects/{project} (export)"
+    tasks = export if isinstance(export, list) else []
+    index = [
+        n
+        for n, task in enumerate(tasks)
+        if submitted(task, include_cancelled=choice.include_cancelled)
+    ]
+    kept = set(index)
+    unannotated = [
+        Unannotated(task.get("id"), _document_of(task))
+        for n, task in enumerate(tasks)
+        if n not in kept and isinstance(task, Mapping)
+    ]
+    if isinstance(export, list) and not index:
+        raise problem_error(
+            file,
+            "NOTHING_TO_IMPORT",
+            f"none of the project's {len(tasks)} task(s) has a submitted annotation yet",
+        )
+    chosen = [tasks[n] for n in index] if isinstance(export, list) else export
+    try:
+        written = import_export(
+            chosen,
+            file=file,
+            out_dir=out_dir,
+            selection=choice,
+            adjudication_dir=waiting,
+            root=root,
+        )
+    except CorpusError as error:
+        raise CorpusError(_in_export(error.problems, file, index)) from None
+    adjudicate = {w.item.document.id: w.path.parent.parent for w in written if w.adjudicate}
+    stale = {
+        w.item.document.id: waiting / w.item.document.id
+        for w in written
+        if not w.adjudicate and (waiting / w.item.document.id).is_dir()
+    }
+    return Pulled(written, unannotated, adjudicate, stale)
+
+
+@dataclass
+class ServePlan:
+    """Everything ``corpus ls serve`` settles before it starts the server."""
+
+    data_dir: Path
+    version: str
+    mode: str
+    tasks: list[dict[str, Any]]
+    executable: Path
+    login: lsserver.Login
+    state: dict[str, Any]
+    fresh: bool  # a new data folder: the project is created on this start
+    token: str | None  # the one-time token of a fresh data folder (memory only)
+    port: int | None
+
+
+@dataclass
+class Serving:
+    """A running server and its project (None until one was created)."""
+
+    server: lsserver.Server
+    project: int | None
+    created: bool = False
+    tasks: int = field(default=0)
+
+
+def prepare_serve(
+    version: str | None,
+    mode: labelstudio.ExportMode,
+    *,
+    data_dir: Path | None = None,
+    port: int | None = None,
+    pre_annotation: str | None = GAZETTEER,
+    root: Path | None = None,
+) -> ServePlan:
+    """Export the tasks (a broken corpus fails before anything is installed or started),
+    install Label Studio when needed, and settle the login, the token and the port.
+
+    ``LS_DATA_DIR_FOREIGN`` (exit 2) when the data folder holds a Label Studio database
+    that ``corpus ls serve`` did not make."""
+    root = root or project_root()
+    folder = (data_dir or root / lsserver.DATA_DIR_NAME).resolve()
+    version_used, tasks = export_tasks(version, mode, root, pre_annotation=pre_annotation)
+    executable = lsserver.install(root)
+    state = lsserver.read_state(folder)
+    fresh = not (folder / lsserver.DATABASE_FILE).exists()
+    if state is None and not fresh:
+        raise problem_error(
+            str(folder),
+            "LS_DATA_DIR_FOREIGN",
+            "this Label Studio data folder was not made by `corpus ls serve`; "
+            "choose another --data-dir",
+        )
+    if state is None or fresh:
+        # the login is kept for the next start (the browser needs it); the token never is
+        state = {"username": lsserver.SERVE_USER, "password": secrets.token_urlsafe(12)}
+        lsserver.write_state(folder, state)
+    return ServePlan(
+        data_dir=folder,
+        version=version_used,
+        mode=mode,
+        tasks=tasks,
+        executable=executable,
+        login=lsserver.Login(str(state["username"]), str(state["password"])),
+        state=state,
+        fresh=fresh,
+        token=lsserver.new_token() if fresh else None,
+        port=lsserver.serve_port(port),
+    )
+
+
+def start_serve(plan: ServePlan) -> Serving:
+    """Start the server; on a fresh data folder create the project, import the tasks and
+    keep the project id. The caller stops the server (it is stopped here if this fails)."""
+    server = lsserver.start(
+        plan.executable, plan.data_dir, plan.login, token=plan.token, port=plan.port
+    )
+    try:
+        if plan.fresh:
+            assert plan.token is not None
+            client = lsserver.Client(server.url, plan.token)
+            project = client.create_project(f"corpus {plan.version}", labelstudio.label_config())
+            client.import_tasks(project, plan.tasks)
+            plan.state["project"] = project
+            lsserver.write_state(plan.data_dir, plan.state)
+            return Serving(server, project, created=True, tasks=len(plan.tasks))
+        project_id = plan.state.get("project")
+        return Serving(server, project_id if isinstance(project_id, int) else None)
+    except BaseException:
+        server.stop()
+        raise

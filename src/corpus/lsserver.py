@@ -32,20 +32,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus.errors import CorpusError, Location, Problem, problem_error
 
 LABEL_STUDIO_VERSION = "1.23.2"
 VENV_NAME = ".venv-ls"
 DATA_DIR_NAME = ".ls-data"
 TOKEN_ENV = "LABEL_STUDIO_API_KEY"
 URL_ENV = "LABEL_STUDIO_URL"
+DEFAULT_PORT = 8080
+DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+#: the browser login of ``corpus ls serve``
+SERVE_USER = "annotator@example.com"
+#: Label Studio's database in its data folder: present once the server has run there
+DATABASE_FILE = "label_studio.sqlite3"
+#: what ``corpus ls serve`` keeps in the data folder: the login and the project id
+STATE_FILE = "corpus-serve.json"
 #: generic variable names Label Studio would also read (unprefixed) and must not see
 _LEAKY_ENV = ("USERNAME", "PASSWORD", "PORT", "HOST", "DATABASE_NAME")
 _STARTED = re.compile(r"Starting development server at (http://[^/\s]+)/")
-
-
-def _problem(where: str, code: str, message: str) -> CorpusError:
-    return CorpusError([Problem(where, None, "", code, message)], exit_code=2)
 
 
 # --------------------------------------------------------------------------- install
@@ -75,7 +79,7 @@ def install(root: Path, *, python: str | None = None, log: IO[str] | None = None
     venv = venv_dir(root)
     print(
         f"Installing Label Studio {LABEL_STUDIO_VERSION} into {venv} "
-        "(first use only: about a minute and 1 GB)...",
+        "(first use only: 1-2 min, about 1 GB)...",
         file=out,
         flush=True,
     )
@@ -93,7 +97,7 @@ def install(root: Path, *, python: str | None = None, log: IO[str] | None = None
     ]
     for command in commands:
         if subprocess.run(command, check=False).returncode != 0:
-            raise _problem(
+            raise problem_error(
                 str(venv),
                 "LS_INSTALL_FAILED",
                 f"`{' '.join(command)}` failed (see its output above)",
@@ -111,6 +115,23 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def port_free(port: int) -> bool:
+    """Whether ``port`` on 127.0.0.1 can be bound now (as the server will, SO_REUSEADDR)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def serve_port(asked: int | None, preferred: int = DEFAULT_PORT) -> int | None:
+    """The port to start on: the one asked for, else ``preferred`` if it is free, else None
+    (any free port)."""
+    return asked or (preferred if port_free(preferred) else None)
 
 
 def new_token() -> str:
@@ -220,7 +241,7 @@ def start(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise _problem(
+            raise problem_error(
                 str(log_path),
                 "LS_START_FAILED",
                 f"label-studio exited with status {process.returncode}: {server.log_tail()}",
@@ -231,7 +252,7 @@ def start(
             return server
         time.sleep(0.5)
     server.stop()
-    raise _problem(
+    raise problem_error(
         str(log_path),
         "LS_START_TIMEOUT",
         f"Label Studio did not answer on {server.url}/health within {timeout:.0f} s: "
@@ -267,18 +288,54 @@ def running(
         server.stop()
 
 
+# --------------------------------------------------------------------------- serve state
+
+
+def read_state(data_dir: Path) -> dict[str, Any] | None:
+    """What ``corpus ls serve`` kept in ``data_dir`` (None when it made no such file)."""
+    try:
+        data = json.loads((data_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "username" in data and "password" in data else None
+
+
+def write_state(data_dir: Path, state: dict[str, Any]) -> None:
+    """Keep the browser login and project id (never the API token) in ``data_dir``, readable
+    by the owner only from the first byte: the file is created 0600 (``os.open``) beside its
+    target, written, synced and renamed over it, never opened wider."""
+    path = data_dir / STATE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(state, indent=2) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 # --------------------------------------------------------------------------- SDK calls
+
+
+def server_url(url: str | None = None) -> str:
+    """The server to talk to: ``url``, else ``$LABEL_STUDIO_URL``, else the default address."""
+    return url or os.environ.get(URL_ENV) or DEFAULT_URL
 
 
 def token_from_env() -> str:
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     TOKEN_ENV,
                     None,
-                    "",
+                    Location(),
                     "LS_NO_TOKEN",
                     f"set {TOKEN_ENV} to your Label Studio access token "
                     "(Account & Settings in the UI)",
@@ -307,7 +364,7 @@ class Client:
         try:
             return function(*args, **kwargs)
         except (httpx.TransportError, httpx.InvalidURL) as exc:
-            raise _problem(
+            raise problem_error(
                 self.url,
                 "LS_UNREACHABLE",
                 f"cannot reach Label Studio at {self.url} ({what}): {exc or type(exc).__name__}",
@@ -315,16 +372,16 @@ class Client:
         except ApiError as exc:
             status = exc.status_code
             if status in (401, 403):
-                raise _problem(
+                raise problem_error(
                     self.url,
                     "LS_AUTH",
                     f"Label Studio refused the token ({what}: HTTP {status}); check {TOKEN_ENV}",
                 ) from None
             if status == 404 and project is not None:
-                raise _problem(
+                raise problem_error(
                     self.url, "LS_NO_PROJECT", f"there is no project {project} on {self.url}"
                 ) from None
-            raise _problem(
+            raise problem_error(
                 self.url, "LS_API_ERROR", f"{what} failed: HTTP {status}: {_detail(exc.body)}"
             ) from None
 
@@ -373,11 +430,22 @@ class Client:
         )
         return [int(t) for t in (response.task_ids or [])]
 
+    def tasks(self, project: int) -> list[dict[str, Any]]:
+        """Every task of the project as ``{"id", "data"}``, without annotations or
+        predictions (the task list, page by page; cheaper than an export)."""
+
+        def listed() -> list[dict[str, Any]]:
+            pages = self._sdk.tasks.list(project=project, fields="task_only", page_size=500)
+            return [{"id": task.id, "data": task.data} for task in pages]
+
+        result: list[dict[str, Any]] = self._call("list tasks", listed, project=project)
+        return result
+
     def document_ids(self, project: int) -> set[str]:
         """The ``data.document_id`` of every task already in the project."""
         from corpus.formats.labelstudio import task_document_ids
 
-        return task_document_ids(self.export(project))
+        return task_document_ids(self.tasks(project))
 
     def export(self, project: int) -> Any:
         """The project's full JSON export (every task), parsed."""
@@ -393,7 +461,7 @@ class Client:
         try:
             return json.loads(raw)
         except ValueError:
-            raise _problem(self.url, "LS_API_ERROR", "the export is not JSON") from None
+            raise problem_error(self.url, "LS_API_ERROR", "the export is not JSON") from None
 
     def user_emails(self) -> dict[int, str]:
         users = self._call("list users", self._sdk.users.list)

@@ -17,25 +17,45 @@ CHECKSUM_MISMATCH          a release file whose sha256 differs from the manifest
 RELEASE_FILE_MISSING       a file the manifest lists that is not in the folder
 RELEASE_FILE_UNLISTED      a file in the folder that the manifest does not list
 MANIFEST_COUNTS_MISMATCH   the counts recorded in the manifest differ from the documents
+MANIFEST_CHANGED           a manifest whose sha256 differs from the one the index records
+RELEASE_CHAIN_BROKEN       a manifest's ``previous`` link does not name the release before
+                           it and the sha256 of that release's manifest
+RELEASE_NOT_INDEXED        a release the index does not record (an interrupted release:
+                           ``corpus release --repair`` records it)
+RELEASE_MISSING            a release the index records whose folder is gone
+INDEX_MISSING              releases exist but ``annotations/releases.sha256`` does not
+INDEX_INVALID              a line of the index that is not ``<sha256>  releases/X.Y.Z/...``
+CHANGELOG_ENTRY_MISSING    a release without its entry in ``annotations/CHANGELOG.md``
+CHANGELOG_OUT_OF_DATE      ``CHANGELOG.md`` differs from the one the manifests give
 =========================  ==============================================================
+
+The history of the releases is tamper-evident: the index ``annotations/releases.sha256``
+(``sha256sum`` format, one line per release, oldest first) records the sha256 of every
+release's ``manifest.json``, and every manifest written since the index exists records in
+``previous`` the version and manifest sha256 of the release before it (``null`` for a first
+release). Releases made before that (1.0.0 and 1.1.0 of this corpus) have no ``previous``:
+the index alone anchors them. ``CHANGELOG.md`` is generated from the manifests
+(:func:`render_changelog`), so it never says anything they do not.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem, json_pointer
+from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
-from corpus.fsutil import sha256_file
+from corpus.fsutil import sha256_bytes, sha256_file
 from corpus.model import Document
 from corpus.schema import inventory
 
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents"
+#: the index of the releases, beside the releases folder (``annotations/releases.sha256``)
+INDEX = "releases.sha256"
 
 #: a release version: strict ``MAJOR.MINOR.PATCH`` without leading zeros (semver 2.0.0 core)
 VERSION_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -64,6 +84,20 @@ MANIFEST_SCHEMA: dict[str, Any] = {
             "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         },
         "counts": {"type": "object"},
+        "previous": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["version", "sha256"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "version": {"type": "string", "pattern": VERSION_RE.pattern},
+                        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    },
+                },
+            ]
+        },
     },
 }
 
@@ -155,8 +189,10 @@ def build_manifest(
     schema_version: str,
     documents: Sequence[Document],
     folder: Path,
+    previous: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of a staged release folder whose files are all written."""
+    """The manifest of a staged release folder whose files are all written; ``previous``
+    is the version and manifest sha256 of the release before it (None for a first one)."""
     return {
         "version": version,
         "date": date,
@@ -166,6 +202,7 @@ def build_manifest(
         "corpus_version": corpus_version,
         "files": checksums(folder),
         "counts": count(documents).to_dict(),
+        "previous": previous,
     }
 
 
@@ -180,7 +217,7 @@ def read_manifest(folder: Path, *, display: str) -> tuple[dict[str, Any] | None,
             Problem(
                 display,
                 None,
-                "",
+                Location(),
                 "RELEASE_NAME_INVALID",
                 f"release folder {folder.name!r} is not a version X.Y.Z",
             )
@@ -188,7 +225,7 @@ def read_manifest(folder: Path, *, display: str) -> tuple[dict[str, Any] | None,
     path = folder / MANIFEST
     if not path.is_file():
         problems.append(
-            Problem(name, None, "", "MANIFEST_MISSING", "the release has no manifest.json")
+            Problem(name, None, Location(), "MANIFEST_MISSING", "the release has no manifest.json")
         )
         return None, problems
     try:
@@ -204,7 +241,7 @@ def read_manifest(folder: Path, *, display: str) -> tuple[dict[str, Any] | None,
             Problem(
                 name,
                 None,
-                json_pointer(*schema_error.absolute_path),
+                Location.at(*schema_error.absolute_path),
                 "MANIFEST_INVALID",
                 schema_error.message,
             )
@@ -216,7 +253,7 @@ def read_manifest(folder: Path, *, display: str) -> tuple[dict[str, Any] | None,
             Problem(
                 name,
                 None,
-                "/version",
+                Location.at("version"),
                 "MANIFEST_VERSION_MISMATCH",
                 f"manifest version {data['version']!r} differs from the "
                 f"folder name {folder.name!r}",
@@ -240,13 +277,13 @@ def verify_checksums(folder: Path, data: dict[str, Any], *, display: str) -> Che
     for name, expected in sorted(listed.items()):
         path = present.get(name)
         where = f"{display}/{MANIFEST}"
-        pointer = json_pointer("files", name)
+        location = Location.at("files", name)
         if path is None:
             problems.append(
                 Problem(
                     where,
                     None,
-                    pointer,
+                    location,
                     "RELEASE_FILE_MISSING",
                     f"{name} is listed in the manifest but missing",
                 )
@@ -258,7 +295,7 @@ def verify_checksums(folder: Path, data: dict[str, Any], *, display: str) -> Che
                 Problem(
                     f"{display}/{name}",
                     None,
-                    "",
+                    Location(),
                     "CHECKSUM_MISMATCH",
                     f"sha256 {actual} differs from the manifest's {expected}: "
                     "the released file was changed",
@@ -271,7 +308,7 @@ def verify_checksums(folder: Path, data: dict[str, Any], *, display: str) -> Che
             Problem(
                 f"{display}/{name}",
                 None,
-                "",
+                Location(),
                 "RELEASE_FILE_UNLISTED",
                 "the file is not listed in the manifest",
             )
@@ -305,7 +342,11 @@ def verify_member(path: Path, folder: Path, *, display: str, release_display: st
     if expected is None:
         return [
             Problem(
-                display, None, "", "RELEASE_FILE_UNLISTED", "the file is not listed in the manifest"
+                display,
+                None,
+                Location(),
+                "RELEASE_FILE_UNLISTED",
+                "the file is not listed in the manifest",
             )
         ]
     actual = sha256_file(path)
@@ -314,7 +355,7 @@ def verify_member(path: Path, folder: Path, *, display: str, release_display: st
             Problem(
                 display,
                 None,
-                "",
+                Location(),
                 "CHECKSUM_MISMATCH",
                 f"sha256 {actual} differs from the manifest's {expected}: "
                 "the released file was changed",
@@ -327,7 +368,12 @@ def verify_counts(
     data: dict[str, Any], documents: Sequence[Document], *, display: str
 ) -> list[Problem]:
     """The manifest's counts must be those of its documents."""
-    actual = count(documents).to_dict()
+    return verify_count_totals(data, count(documents), display=display)
+
+
+def verify_count_totals(data: dict[str, Any], counts: Counts, *, display: str) -> list[Problem]:
+    """The manifest's counts must be ``counts`` (the documents' counts, already totalled)."""
+    actual = counts.to_dict()
     recorded = data["counts"]
     problems = []
     for key, value in actual.items():
@@ -336,9 +382,324 @@ def verify_counts(
                 Problem(
                     f"{display}/{MANIFEST}",
                     None,
-                    json_pointer("counts", key),
+                    Location.at("counts", key),
                     "MANIFEST_COUNTS_MISMATCH",
                     f"counts.{key} is {recorded.get(key)!r} but the documents give {value!r}",
                 )
             )
     return problems
+
+
+# ------------------------------------------------------------------ history: index and chain
+
+#: the command that repairs what :func:`history_problems` calls repairable
+REPAIR = "corpus release --repair"
+
+CHANGELOG_HEADER = (
+    "# Changelog of the annotations\n\n"
+    "One entry per release, newest first, written by `corpus release`. Released folders under\n"
+    "`annotations/releases/` are never modified; `corpus diff OLD NEW` shows what changed.\n"
+)
+
+_INDEX_LINE = re.compile(r"^([0-9a-f]{64})  releases/([^/]+)/manifest\.json$")
+
+
+def index_path(releases: Path) -> Path:
+    """``annotations/releases.sha256`` for ``annotations/releases``."""
+    return releases.parent / INDEX
+
+
+def render_index(hashes: dict[str, str]) -> str:
+    """The index text: ``sha256sum`` lines, oldest release first
+    (``cd annotations && sha256sum -c releases.sha256`` checks it)."""
+    return "".join(
+        f"{hashes[v]}  releases/{v}/{MANIFEST}\n" for v in sorted(hashes, key=version_key)
+    )
+
+
+def changelog_entry(data: dict[str, Any]) -> str:
+    """The CHANGELOG.md entry of one release, from its manifest alone."""
+    counts = data["counts"]
+    entities = sum(counts["entities"].values())
+    relations = sum(counts["relations"].values())
+    return (
+        f"## {data['version']} - {data['date']}\n\n{data['message']}\n\n"
+        f"{counts['documents']} document(s), {entities} entities, {relations} relations, "
+        f"{counts['clusters']} clusters; document schema {data['schema_version']}, "
+        f"labels {data.get('labels_version', '?')}.\n"
+    )
+
+
+def render_changelog(manifests: Sequence[dict[str, Any]]) -> str:
+    """CHANGELOG.md: the header, then one entry per manifest, newest first."""
+    ordered = sorted(manifests, key=lambda d: version_key(str(d["version"])), reverse=True)
+    return "\n".join([CHANGELOG_HEADER, *(changelog_entry(data) for data in ordered)])
+
+
+@dataclass
+class History:
+    """The releases of a project as their manifests and index say, before any judgement.
+
+    ``versions`` are the release folders named ``X.Y.Z``, oldest first; ``hashes`` the
+    sha256 of each readable ``manifest.json``; ``manifests`` those that are of the
+    documented shape; ``index`` what ``releases.sha256`` records (None: no index file)."""
+
+    releases: Path
+    versions: list[str]
+    hashes: dict[str, str]
+    manifests: dict[str, dict[str, Any]]
+    index: dict[str, str] | None
+    index_problems: list[Problem]
+
+    @property
+    def index_file(self) -> Path:
+        return index_path(self.releases)
+
+
+def read_history(releases: Path, *, show: Callable[[Path], str]) -> History:
+    """Read every manifest and the index (nothing is judged yet; see :func:`history_problems`)."""
+    folders = []
+    if releases.is_dir():
+        folders = sorted(
+            (p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: version_key(p.name),
+        )
+    versions = [p.name for p in folders if parse_version(p.name) is not None]
+    hashes: dict[str, str] = {}
+    manifests: dict[str, dict[str, Any]] = {}
+    for version in versions:
+        folder = releases / version
+        try:
+            raw = (folder / MANIFEST).read_bytes()
+        except OSError:
+            continue  # read_manifest reports it
+        hashes[version] = sha256_bytes(raw)
+        data, problems = read_manifest(folder, display=show(folder))
+        if data is not None and not problems:
+            manifests[version] = data
+    index, index_problems = _read_index(index_path(releases), show=show)
+    return History(releases, versions, hashes, manifests, index, index_problems)
+
+
+def _read_index(
+    path: Path, *, show: Callable[[Path], str]
+) -> tuple[dict[str, str] | None, list[Problem]]:
+    if not path.exists():
+        return None, []
+    name = show(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8"
+        return {}, [
+            Problem(name, None, Location(), "INDEX_INVALID", f"cannot read the index: {reason}")
+        ]
+    index: dict[str, str] = {}
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _INDEX_LINE.match(line)
+        if match is None or parse_version(match.group(2)) is None:
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    Location(line=number),
+                    "INDEX_INVALID",
+                    f"{line[:80]!r} is not '<sha256>  releases/X.Y.Z/{MANIFEST}'",
+                )
+            )
+            continue
+        index[match.group(2)] = match.group(1)
+    return index, problems
+
+
+def has_link(data: dict[str, Any] | None) -> bool:
+    """Whether a manifest has the ``previous`` key (every manifest since the index does)."""
+    return data is not None and "previous" in data
+
+
+def _link(data: dict[str, Any] | None) -> tuple[bool, dict[str, str] | None]:
+    """Whether a manifest has the ``previous`` key, and its value."""
+    if not has_link(data):
+        return False, None
+    assert data is not None
+    value = data["previous"]
+    return True, value if isinstance(value, dict) else None
+
+
+def trailing_unindexed(history: History) -> list[str]:
+    """The newest releases the index does not record, when all older ones are recorded:
+    the mark of a release interrupted between publishing its folder and recording it."""
+    if history.index is None:
+        return []
+    tail: list[str] = []
+    for version in reversed(history.versions):
+        if version in history.index:
+            break
+        tail.insert(0, version)
+    return tail
+
+
+def release_record_problems(
+    history: History, version: str, *, show: Callable[[Path], str]
+) -> list[Problem]:
+    """The index and chain problems of one release of ``history`` (none for a folder that
+    is not named as a release)."""
+    if version not in history.versions:
+        return []
+    folder = history.releases / version
+    name = f"{show(folder)}/{MANIFEST}"
+    index_name = show(history.index_file)
+    problems = []
+    actual = history.hashes.get(version)
+    recorded = None if history.index is None else history.index.get(version)
+    if actual is not None and recorded is not None and actual != recorded:
+        problems.append(
+            Problem(
+                name,
+                None,
+                Location(),
+                "MANIFEST_CHANGED",
+                f"sha256 {actual} differs from the {recorded} recorded in {index_name}: the "
+                "released manifest was edited; releases are never modified, restore it "
+                "(git checkout)",
+            )
+        )
+    elif actual is not None and history.index is not None and recorded is None:
+        if version in trailing_unindexed(history):
+            why = f"a `corpus release` was interrupted after publishing it; `{REPAIR}` records it"
+        else:
+            why = "older releases are recorded after it, so it was added by hand"
+        problems.append(
+            Problem(
+                name,
+                None,
+                Location(),
+                "RELEASE_NOT_INDEXED",
+                f"release {version} is not recorded in {index_name}: {why}",
+            )
+        )
+    has_link, link = _link(history.manifests.get(version))
+    position = history.versions.index(version)
+    before = history.versions[position - 1] if position else None
+    if has_link:
+        message = None
+        if link is None and before is not None:
+            message = f"it records no previous release, but release {before} comes before it"
+        elif link is not None and link["version"] != before:
+            message = (
+                f"it records {link['version']} as the previous release, but the release "
+                f"before it is {before or 'none'}"
+            )
+        elif (
+            link is not None and before is not None and history.hashes.get(before) != link["sha256"]
+        ):
+            message = (
+                f"it records sha256 {link['sha256']} for the manifest of {before}, which now "
+                f"has {history.hashes.get(before, 'no readable manifest')}: that manifest was "
+                "edited after this release was made"
+            )
+        if message is not None:
+            problems.append(
+                Problem(name, None, Location.at("previous"), "RELEASE_CHAIN_BROKEN", message)
+            )
+    elif version in history.manifests:
+        chained = [v for v in history.versions[:position] if _link(history.manifests.get(v))[0]]
+        if chained:
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    Location(),
+                    "RELEASE_CHAIN_BROKEN",
+                    f"it has no 'previous' link, but release {chained[0]} before it has one: "
+                    "the link was removed",
+                )
+            )
+    return problems
+
+
+def index_problems(history: History, *, show: Callable[[Path], str]) -> list[Problem]:
+    """Problems of the index itself: unreadable lines, missing, recording a removed release."""
+    problems = list(history.index_problems)
+    index_name = show(history.index_file)
+    if history.index is None and history.versions:
+        problems.append(
+            Problem(
+                index_name,
+                None,
+                Location(),
+                "INDEX_MISSING",
+                f"the index of the releases' manifests is missing; `{REPAIR}` records the "
+                "manifests as they are now (check `git status annotations` first)",
+            )
+        )
+    for version in sorted(history.index or {}, key=version_key):
+        if version not in history.versions:
+            problems.append(
+                Problem(
+                    index_name,
+                    None,
+                    Location(),
+                    "RELEASE_MISSING",
+                    f"release {version} is recorded but its folder "
+                    f"{show(history.releases / version)} is gone; releases are never removed, "
+                    "restore it (git checkout)",
+                )
+            )
+    return problems
+
+
+def history_problems(history: History, *, show: Callable[[Path], str]) -> list[Problem]:
+    """Problems of the set of releases as a whole: the index and every release's record."""
+    problems = index_problems(history, show=show)
+    for version in history.versions:
+        problems += release_record_problems(history, version, show=show)
+    return problems
+
+
+def changelog_problems(
+    history: History, changelog: Path, *, show: Callable[[Path], str]
+) -> list[Problem]:
+    """``CHANGELOG_ENTRY_MISSING`` per release without its heading, else
+    ``CHANGELOG_OUT_OF_DATE`` when the text differs from :func:`render_changelog`."""
+    name = show(changelog)
+    try:
+        text: str | None = changelog.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None
+    lines = text.splitlines() if text is not None else []
+    problems = [
+        Problem(
+            name,
+            None,
+            Location(),
+            "CHANGELOG_ENTRY_MISSING",
+            f"no entry '## {version} - DATE' for release {version}; `{REPAIR}` writes "
+            "CHANGELOG.md from the manifests",
+        )
+        for version in history.versions
+        if not any(line.startswith(f"## {version} ") for line in lines)
+    ]
+    if problems or text is None or set(history.manifests) != set(history.versions):
+        return problems  # an unusable manifest is reported on its own
+    expected = render_changelog(list(history.manifests.values()))
+    if text == expected:
+        return []
+    wanted = expected.splitlines()
+    at = next(
+        (i for i, (a, b) in enumerate(zip(lines, wanted, strict=False)) if a != b),
+        min(len(lines), len(wanted)),
+    )
+    found = repr(lines[at]) if at < len(lines) else "the end of the file"
+    should = repr(wanted[at]) if at < len(wanted) else "the end of the file"
+    return [
+        Problem(
+            name,
+            None,
+            Location(line=at + 1),
+            "CHANGELOG_OUT_OF_DATE",
+            f"has {found[:120]} where the release manifests give {should[:120]}; "
+            f"CHANGELOG.md is generated from them: `{REPAIR}` rewrites it",
+        )
+    ]

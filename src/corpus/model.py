@@ -12,7 +12,63 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
+
+
+def _read_only(*args: Any, **kwargs: Any) -> NoReturn:
+    raise TypeError("document metadata is read-only; build a new Document instead")
+
+
+class FrozenDict(dict[str, Any]):
+    """A read-only, hashable ``dict`` (a JSON object of document metadata).
+
+    A ``dict`` subclass so that it equals plain dicts, and ``json.dumps`` writes it as an
+    object; every method that would change it raises ``TypeError``."""
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+    def __copy__(self) -> FrozenDict:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenDict:
+        return self
+
+
+class FrozenList(list[Any]):
+    """A read-only, hashable ``list`` (a JSON array inside document metadata)."""
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenList, (list(self),))
+
+    def __copy__(self) -> FrozenList:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenList:
+        return self
+
+
+def freeze(value: Any) -> Any:
+    """A JSON value with every object and array made read-only (and hashable)."""
+    if isinstance(value, FrozenDict | FrozenList):
+        return value
+    if isinstance(value, Mapping):
+        return FrozenDict((key, freeze(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return FrozenList(freeze(item) for item in value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -62,7 +118,10 @@ class Seed:
 
 @dataclass(frozen=True)
 class Document:
-    """An annotated document. Equality compares every field, metadata included."""
+    """An annotated document. Equality compares every field, metadata included.
+
+    ``metadata`` is stored read-only (a :class:`FrozenDict`, equal to the plain dict it was
+    built from), so a document is immutable all the way down and hashable."""
 
     id: str
     text: str
@@ -71,6 +130,9 @@ class Document:
     relations: tuple[Relation, ...] = ()
     clusters: tuple[Cluster, ...] = ()
     seed: Seed | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "metadata", freeze(self.metadata))
 
     def entity(self, entity_id: str) -> Entity:
         """The entity with this id (KeyError if there is none)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from corpus.errors import Problem, UnusableInputError
+from corpus.errors import CorpusError, Location, Problem
 
 ROOT_ENV = "CORPUS_ROOT"
 
@@ -58,18 +58,23 @@ def refuse_release_output(
     root: Path | None = None,
     *,
     message: str = "releases are never modified; choose an output outside annotations/releases",
+    whole_folder: bool = True,
 ) -> None:
     """``OUTPUT_IN_RELEASE`` (exit 2) when writing ``output`` would change a release: it lies
-    in ``annotations/releases`` or is that folder or one holding it (replacing a folder)."""
+    in ``annotations/releases`` or is that folder, or (``whole_folder``: the output replaces a
+    folder as a whole) a folder holding it. A single file written at ``output`` replaces no
+    folder (``whole_folder=False``), so a folder above the project, such as ``/tmp``, is no
+    release."""
     root = root or project_root()
     releases = releases_dir(root).resolve()
     target = Path(os.path.realpath(output))  # Path.resolve raises on a symlink loop
-    if target == releases or releases in target.parents or target in releases.parents:
+    holds_releases = whole_folder and target in releases.parents
+    if target == releases or releases in target.parents or holds_releases:
         try:
             shown = target.relative_to(root.resolve()).as_posix()
         except ValueError:
             shown = str(output)
-        raise UnusableInputError([Problem(shown, None, "", "OUTPUT_IN_RELEASE", message)])
+        raise CorpusError([Problem(shown, None, Location(), "OUTPUT_IN_RELEASE", message)])
 
 
 #: project folders that no output may replace as a whole
@@ -85,12 +90,12 @@ def refuse_replacing_project_folder(output: Path, root: Path | None = None) -> N
     for name in PROTECTED_FOLDERS:
         folder = root / name
         if folder.is_relative_to(target) or target.is_relative_to(folder):
-            raise UnusableInputError(
+            raise CorpusError(
                 [
                     Problem(
                         str(output),
                         None,
-                        "",
+                        Location(),
                         "OUTPUT_IS_PROJECT_FOLDER",
                         f"replacing this folder would remove files of the project's {name}/; "
                         "choose an output folder of its own, such as build/brat",

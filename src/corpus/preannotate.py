@@ -48,10 +48,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from corpus.errors import EXIT_UNUSABLE, CorpusError, Problem, json_pointer
+from corpus.errors import CorpusError, Location, Problem
 from corpus.evaluation import SchemeResult, Strict, evaluate_entities
 from corpus.model import Document, Entity
 from corpus.schema import inventory
+from corpus.sources import open_source
 
 #: ``model_version`` prefix of the shipped pre-annotator
 GAZETTEER = "gazetteer"
@@ -171,11 +172,8 @@ def _boundary(text: str, start: int, end: int) -> bool:
 def gazetteer_from_release(version: str | None = None, root: Path | None = None) -> Gazetteer:
     """The gazetteer of a release's gold mentions (default: the latest release), named
     ``gazetteer-<version>``. Its checksums are verified first."""
-    from corpus.release import load_release, resolve
-
-    name = resolve(version, root)
-    documents = load_release(name, root)
-    return Gazetteer.from_documents(documents, f"{GAZETTEER}-{name}")
+    source = open_source(version, root=root)
+    return Gazetteer.from_documents(source.documents(), f"{GAZETTEER}-{source.version}")
 
 
 # --------------------------------------------------------------------------- any pre-annotator
@@ -187,8 +185,8 @@ def load_preannotator(spec: str) -> NamedPreAnnotator:
     ``PREANNOTATOR_INVALID`` (exit 2) when it cannot be imported or is not callable."""
 
     def refuse(message: str) -> CorpusError:
-        problem = Problem(spec, None, "", "PREANNOTATOR_INVALID", message)
-        return CorpusError([problem], EXIT_UNUSABLE)
+        problem = Problem(spec, None, Location(), "PREANNOTATOR_INVALID", message)
+        return CorpusError([problem])
 
     if not _SPEC.match(spec):
         raise refuse("expected module:function, such as mypkg.ner:predict")
@@ -228,7 +226,7 @@ def predict(
                 Problem(
                     source,
                     document,
-                    "",
+                    Location(),
                     "PREANNOTATOR_FAILED",
                     f"the pre-annotator raised {type(exc).__name__}: {exc}",
                 )
@@ -252,7 +250,7 @@ def predict(
             reason = f"score {score!r} is not a number between 0 and 1"
         if reason is not None:
             problems.append(
-                Problem(source, document, json_pointer(index), "PREDICTION_INVALID", reason)
+                Problem(source, document, Location.at(index), "PREDICTION_INVALID", reason)
             )
             continue
         assert isinstance(start, int) and isinstance(end, int) and isinstance(entity_type, str)

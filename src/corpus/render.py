@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem
+from corpus.errors import CorpusError, Location, Problem
 from corpus.fsutil import atomic_write_text
 from corpus.model import Document, Entity
 from corpus.paths import refuse_release_output
@@ -74,7 +74,7 @@ def mention_forest(document: Document) -> list[_Node]:
                     Problem(
                         "<render>",
                         document.id,
-                        f"/entities/{entity.id}",
+                        Location.at("entities", entity.id),
                         "CROSSING_SPANS",
                         f"mention {entity.id} [{entity.start}, {entity.end}) crosses mention "
                         f"{outer.id} [{outer.start}, {outer.end}); run `corpus validate`",
@@ -536,7 +536,7 @@ def write_page(
     documents: Sequence[Document], path: Path, *, title: str = "Annotated corpus"
 ) -> Path:
     """Write :func:`render_page` to ``path`` atomically and return the path."""
-    refuse_release_output(path)
+    refuse_release_output(path, whole_folder=False)
     atomic_write_text(path, render_page(documents, title=title))
     return path
 

@@ -7,6 +7,7 @@ config, Hugging Face class labels, brat config, HTML legend) asks this module.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -142,3 +143,29 @@ def document_validator() -> Any:
     )
     Draft202012Validator.check_schema(document)
     return Draft202012Validator(document, registry=registry)
+
+
+@cache
+def fast_document_check() -> Callable[[Any], bool]:
+    """A first pass compiled once per process (``jsonschema-rs``): ``True`` only for a
+    document that satisfies the document schema.
+
+    :func:`document_validator` (``jsonschema``) stays the authority for every message: a
+    document this check does not pass goes through it in full. A value the compiled
+    validator cannot take (a lone surrogate, a key that is not a string) counts as not
+    passed, so the verdict only errs towards the full pass."""
+    import jsonschema_rs
+
+    labels = load_schema_file(LABELS_FILE)
+    document = load_schema_file(DOCUMENT_FILE)
+    validator = jsonschema_rs.Draft202012Validator(
+        document, registry=jsonschema_rs.Registry([(labels["$id"], labels)])
+    )
+
+    def passes(data: Any) -> bool:
+        try:
+            return bool(validator.is_valid(data))
+        except Exception:  # anything it cannot convert is for jsonschema to judge
+            return False
+
+    return passes

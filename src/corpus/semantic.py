@@ -5,7 +5,7 @@ Offsets inside the text, span text, the seed file and hash, unique ids, relation
 cluster per entity, one type per cluster), duplicate and crossing spans. The codes are
 documented in :mod:`corpus.validate`.
 
-It runs after the schema layer and receives the pointers that layer rejected: a check that
+It runs after the schema layer and receives the JSON paths that layer rejected: a check that
 needs a rejected field, or a field of the wrong JSON type, is skipped for that field, so odd
 input never raises.
 """
@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import Problem, json_pointer
+from corpus.errors import Location, Problem, json_pointer
 from corpus.fsutil import sha256_text
 from corpus.schema import inventory
+
+JsonPath = tuple[str | int, ...]
 
 
 @dataclass
@@ -32,41 +34,40 @@ class _Entity:
     valid_span: bool = False  # 0 <= start < end (<= len(text) when the text is known)
 
     @property
-    def pointer(self) -> str:
-        return json_pointer("entities", self.index)
+    def path(self) -> JsonPath:
+        return ("entities", self.index)
 
     def name(self) -> str:
         return f"entity {self.id}" if self.id is not None else f"entity #{self.index}"
 
 
 class _Checker:
-    """The semantic checks of one document; ``bad`` holds pointers the schema layer rejected."""
+    """The semantic checks of one document; ``bad`` holds JSON paths the schema layer rejected."""
 
-    def __init__(self, data: dict[str, Any], file: str, root: Path, bad: set[str]) -> None:
+    def __init__(self, data: dict[str, Any], file: str, root: Path, bad: set[JsonPath]) -> None:
         self.data = data
         self.file = file
         self.root = root
-        # every rejected pointer and its ancestors: a field is unusable when it or a part of
+        # every rejected path and its ancestors: a field is unusable when it or a part of
         # it was rejected
-        self.bad = {p[:i] for p in bad for i in range(len(p) + 1) if i == len(p) or p[i] == "/"}
+        self.bad = {p[:i] for p in bad for i in range(len(p) + 1)}
         self.document = data["id"] if isinstance(data.get("id"), str) else None
         self.problems: list[Problem] = []
-        self.text: str | None = self._get(data, "text", str, "")
+        self.text: str | None = self._get(data, "text", str, ())
 
-    def report(self, pointer: str, code: str, message: str) -> None:
-        self.problems.append(Problem(self.file, self.document, pointer, code, message))
+    def report(self, path: JsonPath, code: str, message: str) -> None:
+        location = Location(json_path=path)
+        self.problems.append(Problem(self.file, self.document, location, code, message))
 
-    def usable(self, pointer: str) -> bool:
-        return pointer not in self.bad
+    def usable(self, path: JsonPath) -> bool:
+        return not self.bad or path not in self.bad
 
-    def _get(self, obj: Any, key: str, kind: type, parent: str) -> Any:
+    def _get(self, obj: Any, key: str, kind: type, parent: JsonPath) -> Any:
         """``obj[key]`` if present, of exactly this type and not rejected by the schema."""
-        if not isinstance(obj, dict) or key not in obj:
+        value = obj.get(key) if isinstance(obj, dict) else None  # None is no kind we ask for
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             return None
-        value = obj[key]
-        if kind is int and isinstance(value, bool):
-            return None
-        if not isinstance(value, kind) or not self.usable(f"{parent}/{key}"):
+        if self.bad and not self.usable((*parent, key)):  # no tuple built for a clean document
             return None
         return value
 
@@ -91,12 +92,12 @@ class _Checker:
         known = set(inventory().entity_types)
         entities = []
         for index, item in self._items("entities"):
-            base = json_pointer("entities", index)
+            base: JsonPath = ("entities", index)
             for key in ("start", "end"):
                 value = item.get(key)
-                if isinstance(value, float) and value.is_integer() and self.usable(f"{base}/{key}"):
+                if isinstance(value, float) and value.is_integer() and self.usable((*base, key)):
                     self.report(
-                        f"{base}/{key}",
+                        (*base, key),
                         "OFFSET_NOT_INTEGER",
                         f"{key} {value!r} must be written as an integer ({int(value)})",
                     )
@@ -121,7 +122,7 @@ class _Checker:
                 continue
             if start >= end:
                 self.report(
-                    f"{entity.pointer}/end",
+                    (*entity.path, "end"),
                     "OFFSET_OUT_OF_RANGE",
                     f"{entity.name()} span [{start}:{end}] is empty or reversed "
                     "(start must be less than end)",
@@ -129,7 +130,7 @@ class _Checker:
                 continue
             if text is not None and end > len(text):
                 self.report(
-                    f"{entity.pointer}/end",
+                    (*entity.path, "end"),
                     "OFFSET_OUT_OF_RANGE",
                     f"{entity.name()} end {end} is beyond the end of the text (length {len(text)})",
                 )
@@ -140,14 +141,14 @@ class _Checker:
             covered = text[start:end]
             if entity.text is not None and covered != entity.text:
                 self.report(
-                    f"{entity.pointer}/text",
+                    (*entity.path, "text"),
                     "SPAN_TEXT_MISMATCH",
                     f"{entity.name()} text {entity.text!r} differs from "
                     f"text[{start}:{end}] {covered!r}",
                 )
             elif covered != covered.strip():
                 self.report(
-                    entity.pointer,
+                    entity.path,
                     "SPAN_WHITESPACE",
                     f"{entity.name()} span [{start}:{end}] {covered!r} starts or ends "
                     "with whitespace",
@@ -165,7 +166,7 @@ class _Checker:
             first = seen.setdefault(key, entity)
             if first is not entity:
                 self.report(
-                    entity.pointer,
+                    entity.path,
                     "DUPLICATE_SPAN",
                     f"{entity.name()} repeats {first.name()} "
                     f"({entity.type} [{entity.start}:{entity.end}])",
@@ -186,7 +187,7 @@ class _Checker:
                     later = max(outer, inner, key=lambda e: e.index)
                     other = inner if later is outer else outer
                     self.report(
-                        later.pointer,
+                        later.path,
                         "CROSSING_SPANS",
                         f"{later.name()} [{later.start}:{later.end}] crosses "
                         f"{other.name()} [{other.start}:{other.end}]: they overlap "
@@ -196,18 +197,18 @@ class _Checker:
     # -- seed and ids
 
     def check_seed(self) -> None:
-        seed = self._get(self.data, "seed", dict, "")
+        seed = self._get(self.data, "seed", dict, ())
         if seed is None or self.text is None:
             return
-        recorded = self._get(seed, "sha256", str, "/seed")
+        recorded = self._get(seed, "sha256", str, ("seed",))
         actual = sha256_text(self.text)
         if recorded is not None and recorded != actual:
             self.report(
-                "/seed/sha256",
+                ("seed", "sha256"),
                 "SEED_HASH_MISMATCH",
                 f"seed.sha256 {recorded} differs from the sha256 of the text {actual}",
             )
-        path = self._get(seed, "path", str, "/seed")
+        path = self._get(seed, "path", str, ("seed",))
         if path is None:
             return
         seed_file = self.root / path
@@ -215,27 +216,29 @@ class _Checker:
             stored = seed_file.read_bytes()
         except (OSError, ValueError):  # ValueError: a NUL in the path
             self.report(
-                "/seed/path", "SEED_MISSING", f"seed file {path!r} does not exist under {self.root}"
+                ("seed", "path"),
+                "SEED_MISSING",
+                f"seed file {path!r} does not exist under {self.root}",
             )
             return
         encoded = self.text.encode("utf-8")
         if stored != encoded:
-            self.report("/text", "SEED_TEXT_MISMATCH", _text_difference(path, stored, self.text))
+            self.report(("text",), "SEED_TEXT_MISMATCH", _text_difference(path, stored, self.text))
 
     def check_ids(self) -> None:
         first: dict[str, str] = {}
         for key in ("entities", "relations", "clusters"):
             for index, item in self._items(key):
-                value = self._get(item, "id", str, json_pointer(key, index))
+                value = self._get(item, "id", str, (key, index))
                 if value is None:
                     continue
-                pointer = json_pointer(key, index, "id")
+                path: JsonPath = (key, index, "id")
                 if value in first:
                     self.report(
-                        pointer, "DUPLICATE_ID", f"id {value!r} is already used at {first[value]}"
+                        path, "DUPLICATE_ID", f"id {value!r} is already used at {first[value]}"
                     )
                 else:
-                    first[value] = pointer
+                    first[value] = json_pointer(*path)
 
     # -- relations and clusters
 
@@ -244,30 +247,30 @@ class _Checker:
         for entity in entities:
             if entity.id is not None:
                 by_id.setdefault(entity.id, entity)
-        labels = inventory()
+        labels = {label.name: label for label in inventory().relations}
         seen: dict[tuple[str, Any], str] = {}
         for index, item in self._items("relations"):
-            base = json_pointer("relations", index)
+            base = ("relations", index)
             name = (
                 f"relation {item['id']}"
                 if isinstance(item.get("id"), str)
                 else f"relation #{index}"
             )
             kind = self._get(item, "type", str, base)
-            label = labels.relation(kind) if kind in labels.relation_types else None
+            label = labels.get(kind) if kind is not None else None
             head = self._get(item, "head", str, base)
             tail = self._get(item, "tail", str, base)
             for role, value in (("head", head), ("tail", tail)):
                 if value is not None and value not in by_id:
                     self.report(
-                        f"{base}/{role}",
+                        (*base, role),
                         f"DANGLING_{role.upper()}",
                         f"{name} {role} {value!r} is not the id of an entity in this document",
                     )
             if head is None or tail is None:
                 continue
             if head == tail:
-                self.report(f"{base}/tail", "SELF_RELATION", f"{name} links {head!r} to itself")
+                self.report((*base, "tail"), "SELF_RELATION", f"{name} links {head!r} to itself")
             if label is not None and head in by_id and tail in by_id:
                 head_type, tail_type = by_id[head].type, by_id[tail].type
                 if (
@@ -277,7 +280,7 @@ class _Checker:
                 ):
                     either = " (either order)" if label.symmetric else ""
                     self.report(
-                        f"{base}/type",
+                        (*base, "type"),
                         "RELATION_TYPE_NOT_ALLOWED",
                         f"{name} {kind} does not allow {head_type} -> {tail_type}; "
                         f"allowed: head {'/'.join(label.head)}, tail "
@@ -299,7 +302,7 @@ class _Checker:
         by_id = {e.id: e for e in reversed(entities) if e.id is not None}
         owner: dict[str, str] = {}
         for index, item in self._items("clusters"):
-            base = json_pointer("clusters", index)
+            base = ("clusters", index)
             name = (
                 f"cluster {item['id']}" if isinstance(item.get("id"), str) else f"cluster #{index}"
             )
@@ -309,25 +312,25 @@ class _Checker:
             types: dict[str, list[str]] = {}
             here: set[str] = set()
             for position, member in enumerate(members):
-                pointer = json_pointer("clusters", index, "entities", position)
-                if not isinstance(member, str) or not self.usable(pointer):
+                path = ("clusters", index, "entities", position)
+                if not isinstance(member, str) or not self.usable(path):
                     continue
                 if member not in by_id:
                     self.report(
-                        pointer,
+                        path,
                         "CLUSTER_UNKNOWN_ENTITY",
                         f"{name} member {member!r} is not the id of an entity in this document",
                     )
                     continue
                 if member in here:
                     self.report(
-                        pointer, "CLUSTER_DUPLICATE_MEMBER", f"{name} lists entity {member!r} twice"
+                        path, "CLUSTER_DUPLICATE_MEMBER", f"{name} lists entity {member!r} twice"
                     )
                     continue
                 here.add(member)
                 if member in owner:
                     self.report(
-                        pointer,
+                        path,
                         "ENTITY_IN_SEVERAL_CLUSTERS",
                         f"entity {member!r} of {name} is already in {owner[member]}",
                     )
@@ -339,7 +342,7 @@ class _Checker:
             if len(types) > 1:
                 detail = "; ".join(f"{t} ({', '.join(ids)})" for t, ids in types.items())
                 self.report(
-                    f"{base}/entities",
+                    (*base, "entities"),
                     "CLUSTER_MIXED_TYPES",
                     f"{name} mixes entity types: {detail}",
                 )
@@ -360,8 +363,8 @@ def _text_difference(path: str, stored: bytes, text: str) -> str:
 
 
 def check_semantics(
-    data: dict[str, Any], *, file: str, root: Path, rejected: set[str]
+    data: dict[str, Any], *, file: str, root: Path, rejected: set[JsonPath]
 ) -> list[Problem]:
-    """The semantic problems of one JSON document; ``rejected`` holds the pointers the
+    """The semantic problems of one JSON document; ``rejected`` holds the JSON paths the
     schema layer reported (those fields are not checked again)."""
     return _Checker(data, file, root, rejected).run()

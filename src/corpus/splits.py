@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
 from corpus.paths import project_root, working_dir
 from corpus.validate import display, validate_document
@@ -61,12 +61,12 @@ def parse_ratios(text: str) -> tuple[float, ...]:
         and math.isclose(sum(ratios), 1.0, abs_tol=1e-6)
     )
     if not valid:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     "--ratios",
                     None,
-                    "",
+                    Location(),
                     "RATIOS_INVALID",
                     f"{text!r} is not three non-negative numbers for "
                     f"{'/'.join(SPLITS)} that sum to 1 (such as 0.8,0.1,0.1)",
@@ -157,7 +157,7 @@ def assign_splits(
                     Problem(
                         name,
                         data["id"],
-                        "/id",
+                        Location.at("id"),
                         "FILE_NAME_MISMATCH",
                         f"document id {data['id']!r} differs from the file name {path.name!r}",
                     )
@@ -173,13 +173,12 @@ def assign_splits(
                 Problem(
                     label,
                     None,
-                    "",
+                    Location(),
                     "WORKING_COPY_INVALID",
                     f"refusing to assign splits: the working copy has {len(problems)} "
                     "problem(s), listed above",
                 ),
-            ],
-            2 if any(p.code in ("NOT_JSON", "NOT_UTF8", "UNREADABLE") for p in problems) else 1,
+            ]
         )
     chosen = choose_splits(
         [data["metadata"]["split"] for _, _, data in loaded if not _no_split(data)],

@@ -3,14 +3,18 @@
 1. **Schema layer**: ``schema/document.schema.json`` through
    :func:`corpus.schema.document_validator`. Each jsonschema error becomes one
    :class:`~corpus.errors.Problem` located by the RFC 6901 pointer of the offending value,
-   with a code derived from the failing keyword.
+   with a code derived from the failing keyword. A validator compiled once per process
+   (:func:`corpus.schema.fast_document_check`, ``jsonschema-rs``) runs first; only a
+   document it does not accept pays for jsonschema, so the problems are jsonschema's
+   whichever path ran (``tests/core/test_fast_path.py`` compares the two).
 2. **Semantic layer** (:mod:`corpus.semantic`): what a schema cannot say (offsets inside the
    text, span text, the seed, unique ids, relation arguments, clusters, spans that cross). A
    check that needs a field the schema layer already rejected is skipped for that field, so
    odd input (strings for offsets, a list instead of an object) gives schema problems and
    never a traceback.
 
-Problem codes (stable; the README has the same table):
+Problem codes (stable; registered with their exit status in :mod:`corpus.codes`, which the
+README's tables are generated from):
 
 ==========================  ==============================================================
 code                        meaning
@@ -48,14 +52,13 @@ DUPLICATE_SPAN              two entities with the same type, start and end
 CROSSING_SPANS              two spans that overlap while neither contains the other
 FILE_NAME_MISMATCH          a document file not named ``<document id>.json``
 INVALID_UNICODE             a string with a lone surrogate escape (``"\\ud800"``)
-CHANGELOG_ENTRY_MISSING     a release without its entry in ``annotations/CHANGELOG.md``
 NOT_FOUND / NOT_JSON /      unusable input (exit status 2): missing path, unparsable file,
 NOT_UTF8 / UNREADABLE /     a folder without documents
 NO_DOCUMENTS
 ==========================  ==============================================================
 
-Releases add their own codes (``CHECKSUM_MISMATCH``, ``RELEASE_FILE_MISSING``, ...), see
-:mod:`corpus.manifest`.
+Releases add their own codes (``CHECKSUM_MISMATCH``, ``RELEASE_FILE_MISSING``,
+``MANIFEST_CHANGED``, ``CHANGELOG_ENTRY_MISSING``, ...), see :mod:`corpus.manifest`.
 """
 
 from __future__ import annotations
@@ -63,20 +66,20 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from corpus import manifest
-from corpus.errors import CorpusError, Problem, json_pointer
+from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
 from corpus.model import Document
-from corpus.paths import changelog_path, project_root, releases_dir, working_dir
-from corpus.schema import document_validator, inventory
+from corpus.paths import releases_dir
+from corpus.progress import progress
+from corpus.schema import document_validator, fast_document_check, inventory
 from corpus.semantic import check_semantics
-
-#: codes meaning the input could not be used at all (exit status 2)
-UNUSABLE_CODES = frozenset({"NOT_FOUND", "NOT_JSON", "NOT_UTF8", "UNREADABLE", "NO_DOCUMENTS"})
 
 #: jsonschema keyword -> problem code; other keywords become ``SCHEMA_<UPPER_SNAKE>``
 KEYWORD_CODES = {
@@ -132,11 +135,18 @@ def _keyword_code(keyword: str) -> str:
     return KEYWORD_CODES.get(keyword) or f"SCHEMA_{snake}"
 
 
-def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Problem]:
+def _schema_problems(
+    data: Any, file: str, document: str | None, *, fast: bool = True
+) -> Iterator[Problem]:
+    """The schema problems of one document. With ``fast``, a document the compiled first
+    pass accepts has none and skips jsonschema; any other goes through jsonschema, whose
+    errors are the problems (so messages, codes and pointers never depend on ``fast``)."""
+    if fast and fast_document_check()(data):
+        return
     labels = inventory()
     for error in document_validator().iter_errors(data):
         path = list(error.absolute_path)
-        pointer = json_pointer(*path)
+        location = Location.at(*path)
         keyword = str(error.validator)
         value = error.instance
         if (
@@ -151,7 +161,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 code,
                 f"unknown {kind} type {show(value)}; allowed: {', '.join(allowed)}",
             )
@@ -161,7 +171,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
                     yield Problem(
                         file,
                         document,
-                        pointer,
+                        location,
                         "SCHEMA_REQUIRED",
                         f"missing required property {name!r}",
                     )
@@ -172,7 +182,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
                     yield Problem(
                         file,
                         document,
-                        json_pointer(*path, name),
+                        Location.at(*path, name),
                         "SCHEMA_ADDITIONAL_PROPERTY",
                         f"unexpected property {name!r}; allowed: {', '.join(known)}",
                     )
@@ -182,7 +192,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 "SCHEMA_TYPE",
                 f"expected {expected_text}, found {json_type(value)} {show(value)}",
             )
@@ -190,7 +200,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 "SCHEMA_PATTERN",
                 f"{show(value)} does not match the pattern {error.validator_value}",
             )
@@ -198,7 +208,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 "SCHEMA_MINIMUM",
                 f"{show(value)} is below the minimum {error.validator_value}",
             )
@@ -206,7 +216,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 "SCHEMA_MIN_LENGTH",
                 f"{show(value)} is shorter than {error.validator_value} character(s)",
             )
@@ -215,7 +225,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             yield Problem(
                 file,
                 document,
-                pointer,
+                location,
                 "SCHEMA_MIN_ITEMS",
                 f"has {count} item(s); at least {error.validator_value} required",
             )
@@ -223,7 +233,7 @@ def _schema_problems(data: Any, file: str, document: str | None) -> Iterator[Pro
             detail = " ".join(error.message.split())
             detail = detail if len(detail) <= 200 else detail[:197] + "..."
             yield Problem(
-                file, document, pointer, _keyword_code(keyword), f"{show(value)}: {detail}"
+                file, document, location, _keyword_code(keyword), f"{show(value)}: {detail}"
             )
 
 
@@ -234,12 +244,14 @@ def _escape_surrogates(text: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def _without_surrogates(value: Any, path: tuple[str | int, ...], found: list[str]) -> Any:
+def _without_surrogates(
+    value: Any, path: tuple[str | int, ...], found: list[tuple[str | int, ...]]
+) -> Any:
     """``value`` with lone surrogates (JSON ``\\ud800`` escapes, which are not characters)
-    written out as text; the pointers of the strings that held them go to ``found``."""
+    written out as text; the paths of the strings that held them go to ``found``."""
     if isinstance(value, str):
         if _SURROGATE.search(value):
-            found.append(json_pointer(*path))
+            found.append(path)
             return _escape_surrogates(value)
         return value
     if isinstance(value, list):
@@ -249,33 +261,52 @@ def _without_surrogates(value: Any, path: tuple[str | int, ...], found: list[str
         for key, item in value.items():
             name = _escape_surrogates(key) if isinstance(key, str) else key
             if name != key:
-                found.append(json_pointer(*path, name))
+                found.append((*path, name))
             clean[name] = _without_surrogates(item, (*path, name), found)
         return clean
     return value
 
 
-def validate_document(data: Any, *, file: str, root: Path) -> list[Problem]:
+def _may_hold_surrogates(data: Any) -> bool:
+    """False only when no string or key of ``data`` holds a lone surrogate: ``repr`` (C
+    speed, unlike a walk in Python) writes every unprintable character as an escape, and
+    surrogates are unprintable, so each appears as ``\\udXXX``. A backslash in the data
+    (``\\\\ud``) can only make this say True, which costs the walk and nothing else."""
+    try:
+        return "\\ud" in repr(data)
+    except RecursionError:
+        return True
+
+
+def validate_document(
+    data: Any, *, file: str, root: Path, semantic: bool = True, fast: bool = True
+) -> list[Problem]:
     """Every problem of one parsed JSON document, schema layer then semantic layer,
-    sorted by location. ``root`` is the project root the seed path is relative to."""
-    surrogates: list[str] = []
-    data = _without_surrogates(data, (), surrogates)
+    sorted by location. ``root`` is the project root the seed path is relative to;
+    ``semantic=False`` runs the schema layer only (predictions may cross spans).
+
+    ``fast`` (the default) lets a valid document skip the interpretive jsonschema pass and
+    the walk for lone surrogates; ``fast=False`` always takes both (same problems, slower:
+    the tests compare the two)."""
+    surrogates: list[tuple[str | int, ...]] = []
+    if not fast or _may_hold_surrogates(data):
+        data = _without_surrogates(data, (), surrogates)
     document = data.get("id") if isinstance(data, dict) else None
     document = document if isinstance(document, str) else None
     problems = [
         Problem(
             file,
             document,
-            pointer,
+            Location(json_path=path),
             "INVALID_UNICODE",
             "the string holds a lone surrogate (a \\ud800-\\udfff escape), "
             "which is not a Unicode character",
         )
-        for pointer in surrogates
+        for path in surrogates
     ]
-    problems += dict.fromkeys(_schema_problems(data, file, document))
-    if isinstance(data, dict):
-        rejected = {p.pointer for p in problems}
+    problems += dict.fromkeys(_schema_problems(data, file, document, fast=fast))
+    if semantic and isinstance(data, dict):
+        rejected = {p.location.json_path for p in problems if p.location.json_path is not None}
         problems += check_semantics(data, file=file, root=root, rejected=rejected)
     return sorted(problems, key=lambda p: (pointer_key(p.pointer), p.code, p.message))
 
@@ -297,10 +328,6 @@ class SetReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-    @property
-    def unusable(self) -> bool:
-        return any(p.code in UNUSABLE_CODES for p in self.problems)
 
     def summary(self) -> str:
         counts = manifest.count(self.documents)
@@ -349,23 +376,26 @@ class FileResult:
     problems: list[Problem]
 
 
-def check_file(path: Path, *, root: Path) -> FileResult:
-    """Read, validate and (when clean) parse one document file."""
+def check_file(
+    path: Path, *, root: Path, semantic: bool = True, file_names: bool = True
+) -> FileResult:
+    """Read, validate and (when clean) parse one document file. ``semantic=False``: the
+    schema layer only; ``file_names=False``: a file need not be named after its document."""
     name = display(path, root)
     try:
         data = native.read_json(path, display=name)
     except CorpusError as error:
         return FileResult(None, None, error.problems)
-    problems = validate_document(data, file=name, root=root)
+    problems = validate_document(data, file=name, root=root, semantic=semantic)
     document_id = data.get("id") if isinstance(data, dict) else None
     if not isinstance(document_id, str):
         return FileResult(None, None, problems)
-    if path.suffix == native.SUFFIX and path.stem != document_id:
+    if file_names and path.suffix == native.SUFFIX and path.stem != document_id:
         problems.append(
             Problem(
                 name,
                 document_id,
-                "/id",
+                Location.at("id"),
                 "FILE_NAME_MISMATCH",
                 f"document id {document_id!r} differs from the file name "
                 f"{path.name!r} (expected {document_id}.json)",
@@ -376,11 +406,60 @@ def check_file(path: Path, *, root: Path) -> FileResult:
     return FileResult(document_id, native.from_dict(data), [])
 
 
-def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetReport:
+#: environment variable: how many processes check a set of files (default 1). Off by
+#: default because it did not pay on the 2-core machine of the benchmark: the parent must
+#: still unpickle every Document (about a quarter of the work of checking it), so two
+#: workers used 60 % more CPU for at best 1.3x on idle cores, and were slower under load.
+JOBS_ENV = "CORPUS_JOBS"
+
+
+def _jobs(count: int) -> int:
+    """How many processes check ``count`` files: ``$CORPUS_JOBS`` (at most one per file)."""
+    setting = os.environ.get(JOBS_ENV, "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return min(int(setting), max(count, 1))
+    return 1
+
+
+def _results(
+    files: Sequence[Path], root: Path, *, semantic: bool = True, file_names: bool = True
+) -> Iterator[FileResult]:
+    """``check_file`` of each file, in order; in several processes when there are many."""
+    check = partial(check_file, root=root, semantic=semantic, file_names=file_names)
+    jobs = _jobs(len(files))
+    if jobs == 1:
+        yield from map(check, files)
+        return
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+    except (NotImplementedError, OSError):  # no process semaphores here: one process
+        yield from map(check, files)
+        return
+    chunk = max(1, min(64, len(files) // (jobs * 8)))
+    with pool:
+        yield from pool.map(check, files, chunksize=chunk)
+
+
+def iter_files(
+    report: SetReport,
+    files: Iterable[Path],
+    root: Path,
+    *,
+    semantic: bool = True,
+    file_names: bool = True,
+) -> Iterator[Document]:
+    """Check ``files`` one at a time, yielding each valid document as soon as it is read;
+    problems (document ids across the files included) go to ``report``. Nothing but the
+    ids seen is kept, so a consumer that does not keep the documents runs in flat memory."""
     seen: dict[str, str] = {}
-    for path in files:
+    files = list(files)
+    results = progress(
+        _results(files, root, semantic=semantic, file_names=file_names),
+        total=len(files),
+        desc=f"validate {report.label}",
+    )
+    for path, result in zip(files, results, strict=True):
         report.files += 1
-        result = check_file(path, root=root)
         report.problems += result.problems
         if result.id is None:
             continue
@@ -390,7 +469,7 @@ def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetRepo
                 Problem(
                     name,
                     result.id,
-                    "/id",
+                    Location.at("id"),
                     "DUPLICATE_ID",
                     f"document id {result.id!r} is already used by {seen[result.id]}",
                 )
@@ -398,8 +477,38 @@ def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetRepo
             continue
         seen[result.id] = name
         if result.document is not None:
-            report.documents.append(result.document)
+            yield result.document
+
+
+def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetReport:
+    report.documents += iter_files(report, files, root)
     return report
+
+
+def iter_folder(
+    report: SetReport,
+    folder: Path,
+    root: Path,
+    *,
+    allow_empty: bool = False,
+    semantic: bool = True,
+    file_names: bool = True,
+) -> Iterator[Document]:
+    """:func:`iter_files` over the ``*.json`` documents of a folder (``NO_DOCUMENTS`` when
+    it holds none, unless ``allow_empty``)."""
+    files = native.document_files(folder)
+    if not files and not allow_empty:
+        report.problems.append(
+            Problem(
+                report.label,
+                None,
+                Location(),
+                "NO_DOCUMENTS",
+                "the folder holds no *.json document files",
+            )
+        )
+        return
+    yield from iter_files(report, files, root, semantic=semantic, file_names=file_names)
 
 
 def check_folder(
@@ -407,31 +516,87 @@ def check_folder(
 ) -> SetReport:
     """Validate every ``*.json`` document of a folder, and document ids across it."""
     report = SetReport(display(folder, root), kind)
-    files = native.document_files(folder)
-    if not files and not allow_empty:
-        report.problems.append(
-            Problem(
-                report.label, None, "", "NO_DOCUMENTS", "the folder holds no *.json document files"
-            )
-        )
-        return report
-    return check_files(report, files, root)
+    report.documents += iter_folder(report, folder, root, allow_empty=allow_empty)
+    return report
 
 
-def check_release(folder: Path, *, root: Path) -> SetReport:
-    """Validate a release folder: its manifest, its checksums and its documents."""
-    report = SetReport(display(folder, root), "release")
+def iter_release(
+    report: SetReport,
+    folder: Path,
+    root: Path,
+    *,
+    semantic: bool = True,
+    file_names: bool = True,
+    history: manifest.History | None = None,
+) -> Iterator[Document]:
+    """A release's documents one at a time: its manifest and checksums are checked first,
+    then each document as it is yielded, and the manifest's counts (kept as running totals)
+    once the last one is read; for a release of the project, also its manifest's sha256
+    against the index and its link to the release before it (see :mod:`corpus.manifest`)."""
     data, problems = manifest.read_manifest(folder, display=report.label)
     report.problems += problems
     if data is not None:
         checked = manifest.verify_checksums(folder, data, display=report.label)
         report.problems += checked.problems
         report.checksums = checked.verified
-    documents_dir = folder / manifest.DOCUMENTS
-    check_files(report, native.document_files(documents_dir), root)
+    totals: manifest.Counts | None = None
+    for document in iter_files(
+        report,
+        native.document_files(folder / manifest.DOCUMENTS),
+        root,
+        semantic=semantic,
+        file_names=file_names,
+    ):
+        totals = _add_counts(totals, manifest.count([document]))
+        yield document
     if data is not None and report.ok:
-        report.problems += manifest.verify_counts(data, report.documents, display=report.label)
+        report.problems += manifest.verify_count_totals(
+            data, totals or manifest.count([]), display=report.label
+        )
+    releases = releases_dir(root)
+    if data is not None and os.path.realpath(folder.parent) == os.path.realpath(releases):
+        history = history if history is not None else release_history(root)
+        report.problems += manifest.release_record_problems(
+            history, folder.name, show=lambda p: display(p, root)
+        )
+
+
+def _add_counts(total: manifest.Counts | None, part: manifest.Counts) -> manifest.Counts:
+    if total is None:
+        return part
+
+    def add(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+        merged = dict(left)
+        for key, value in right.items():
+            if isinstance(value, dict):
+                merged[key] = add(merged.get(key, {}), value)
+            else:
+                merged[key] = merged.get(key, 0) + value
+        return merged
+
+    summed = add(total.to_dict(), part.to_dict())
+    return manifest.Counts(
+        summed["documents"],
+        summed["entities"],
+        summed["relations"],
+        summed["clusters"],
+        dict(sorted(summed["splits"].items())),
+    )
+
+
+def check_release(
+    folder: Path, *, root: Path, history: manifest.History | None = None
+) -> SetReport:
+    """Validate a release folder: its manifest, its checksums, its documents and (for a
+    release of the project) its record in the index and the chain."""
+    report = SetReport(display(folder, root), "release")
+    report.documents += iter_release(report, folder, root, history=history)
     return report
+
+
+def release_history(root: Path) -> manifest.History:
+    """Every release's manifest and the index of their sha256s (see :mod:`corpus.manifest`)."""
+    return manifest.read_history(releases_dir(root), show=lambda p: display(p, root))
 
 
 def is_release_dir(path: Path) -> bool:
@@ -446,81 +611,3 @@ def release_folders(folder: Path) -> list[Path]:
         (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: manifest.version_key(p.name),
     )
-
-
-def check_target(path: Path, *, root: Path) -> list[SetReport]:
-    """Reports for one command-line path: a file, a document folder, a release folder,
-    or a folder of releases (``annotations/releases``). A bare version (``1.0.0``) or
-    ``working`` that is not a path names that release or the working copy."""
-    if not path.exists() and len(path.parts) == 1:  # a version or "working" stands for its set
-        if manifest.parse_version(path.name) and (releases_dir(root) / path.name).is_dir():
-            return [check_release(releases_dir(root) / path.name, root=root)]
-        if path.name == "working":
-            return [check_folder(working_dir(root), root=root, kind="working")]
-    if path.name == manifest.MANIFEST and path.is_file() and is_release_dir(path.parent):
-        return [check_release(path.parent, root=root)]
-    if path.is_file():
-        report = check_files(SetReport(display(path, root), "file"), [path], root)
-        folder = manifest.release_of(path)
-        if folder is not None:
-            report.problems += manifest.verify_member(
-                path, folder, display=report.label, release_display=display(folder, root)
-            )
-        return [report]
-    if not path.is_dir():
-        name = display(path, root)
-        return [
-            SetReport(
-                name, "file", [Problem(name, None, "", "NOT_FOUND", "no such file or folder")]
-            )
-        ]
-    if is_release_dir(path):
-        return [check_release(path, root=root)]
-    if not native.document_files(path):
-        releases = [p for p in release_folders(path) if is_release_dir(p)]
-        if releases:
-            return [check_release(p, root=root) for p in releases]
-    return [check_folder(path, root=root)]
-
-
-def check_default(root: Path) -> list[SetReport]:
-    """The working copy (may be empty or absent) and every release, with its changelog entry."""
-    reports = [check_folder(working_dir(root), root=root, kind="working", allow_empty=True)]
-    changelog = changelog_path(root)
-    headings = (
-        changelog.read_text(encoding="utf-8", errors="replace").splitlines()
-        if changelog.is_file()
-        else []
-    )
-    for folder in release_folders(releases_dir(root)):
-        report = check_release(folder, root=root)
-        named = manifest.parse_version(folder.name) is not None
-        if named and not any(line.startswith(f"## {folder.name} ") for line in headings):
-            report.problems.append(
-                Problem(
-                    display(changelog, root),
-                    None,
-                    "",
-                    "CHANGELOG_ENTRY_MISSING",
-                    f"no entry '## {folder.name} - DATE' for release {folder.name}",
-                )
-            )
-        reports.append(report)
-    return reports
-
-
-def check_paths(
-    paths: Sequence[str | Path] | None = None, *, root: Path | None = None
-) -> list[SetReport]:
-    """Reports for these paths, or for the default sets when none are given."""
-    root = root or project_root()
-    if not paths:
-        return check_default(root)
-    return [report for path in paths for report in check_target(Path(path), root=root)]
-
-
-def validate_paths(
-    paths: Sequence[str | Path] | None = None, *, root: Path | None = None
-) -> list[Problem]:
-    """Every problem of these paths (default: the working copy and every release)."""
-    return [problem for report in check_paths(paths, root=root) for problem in report.problems]

@@ -60,6 +60,7 @@ def test_validate_json(
             "pointer": "/relations/0/head",
             "code": "DANGLING_HEAD",
             "message": "relation R1 head 'T99' is not the id of an entity in this document",
+            "location": {"json_path": ["relations", 0, "head"]},
         }
     ]
     assert data["sets"][0]["kind"] == "working" and data["sets"][0]["problems"] == 1
@@ -241,3 +242,19 @@ def test_undecodable_file_name_and_odd_strings_print(project: Path, working_doc:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "INVALID_UNICODE" in result.stdout and "\\udcff.json" in result.stdout
+
+
+def test_top_level_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    import corpus
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out == f"corpus {corpus.__version__}\n"
+    assert re.fullmatch(r"corpus \d+\.\d+\.\d+\S*\n", out)
+    # a command's own --version (a release) is untouched
+    assert main(["export", "conll", "--version", "9.9.9", "-o", "x.conll"]) == 2
+    assert "RELEASE_NOT_FOUND" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from typing import Any
 from core_helpers import DOC_ID, fixture_data, rewrite
 
 from corpus import release
-from corpus.diff import diff
+from corpus.diff import SHOWN_VALUE, diff
 from corpus.formats.native import from_dict
 
 
@@ -82,3 +82,41 @@ def test_text_and_metadata_changes_are_shown() -> None:
     lines = [change.line() for change in changes]
     assert any(line.startswith(f"~ document {DOC_ID} text sha256") for line in lines)
     assert f'~ document {DOC_ID} metadata.split "train" -> "test"' in lines
+
+
+def test_a_changed_metadata_record_is_summarised_not_printed_twice() -> None:
+    """A Label Studio pull replaces ``metadata.annotation``: the line names the keys that
+    changed, each value shortened, instead of both whole records (~400 characters)."""
+    old_data = fixture_data()
+    old_data["metadata"]["annotation"] = {
+        "annotators": ["corpus maintainers"],
+        "guidelines": "annotations/GUIDELINES.md (version 1.1)",
+        "annotated_at": "2026-11-26",
+        "origin": "manual gold annotation, one pass; checked against the guidelines by a "
+        "second, independent reviewer (release 1.1.0)",
+    }
+    new_data = fixture_data()
+    new_data["metadata"]["annotation"] = {
+        "annotators": ["tester@example.com"],
+        "guidelines": "annotations/GUIDELINES.md (version 1.1)",
+        "annotated_at": "2026-11-28T06:40:01.123456Z",
+        "origin": "Label Studio task 1, annotation 3 by tester@example.com",
+        "lead_time": 12.5,
+    }
+    old, new = from_dict(old_data), from_dict(new_data)
+    (change,) = diff([old], [new]).changes
+    line = change.line()
+    assert line.startswith(f"~ document {DOC_ID} metadata.annotation changed: ")
+    assert 'annotators ["corpus maintainers"] -> ["tester@example.com"]' in line
+    assert 'annotated_at "2026-11-26" -> "2026-11-28T06:40:01.123456Z"' in line
+    assert "; origin changed;" in line  # a long value is only said to have changed
+    assert len('"Label Studio task 1, annotation 3 by tester@example.com"') > SHOWN_VALUE
+    assert "lead_time added 12.5" in line
+    assert "guidelines" not in line  # unchanged keys are not shown
+    assert len(line) < 250 and new.metadata["annotation"]["origin"] not in line
+    # the data keeps both whole records
+    assert change.fields == (
+        ("metadata.annotation", old.metadata["annotation"], new.metadata["annotation"]),
+    )
+    removed = diff([new], [old]).changes[0].line()
+    assert "lead_time removed" in removed

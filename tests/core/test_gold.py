@@ -13,7 +13,7 @@ from core_helpers import DOC_ID, REPO, rewrite
 
 from corpus import release
 from corpus.cli import main
-from corpus.validate import validate_paths
+from corpus.sources import validate_paths
 
 GOLD = REPO / "annotations" / "releases" / "1.0.0"
 pytestmark = pytest.mark.skipif(not GOLD.is_dir(), reason="release 1.0.0 not made yet")

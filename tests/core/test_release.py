@@ -13,7 +13,7 @@ from core_helpers import DOC_ID, codes, fixture_data, rewrite
 from corpus import manifest, release
 from corpus.errors import CorpusError
 from corpus.fsutil import sha256_file
-from corpus.validate import check_paths, validate_paths
+from corpus.sources import check_paths, validate_paths
 
 
 def make(project: Path, version: str = "1.0.0", message: str = "first") -> Path:
@@ -224,14 +224,18 @@ def test_missing_and_unlisted_release_files(released: Path, project: Path) -> No
 def test_manifest_problems(released: Path, project: Path) -> None:
     path = released / "manifest.json"
     rewrite(path, lambda d: d["counts"]["entities"].update(PER=6))
-    assert codes(validate_paths([released], root=project)) == ["MANIFEST_COUNTS_MISMATCH"]
+    assert codes(validate_paths([released], root=project)) == [
+        "MANIFEST_COUNTS_MISMATCH",
+        "MANIFEST_CHANGED",  # the index records the manifest as it was released
+    ]
     rewrite(path, lambda d: d.update(version="2.0.0"))
     assert "MANIFEST_VERSION_MISMATCH" in codes(validate_paths([released], root=project))
     rewrite(path, lambda d: {k: v for k, v in d.items() if k != "files"})
     assert codes(validate_paths([released], root=project)) == ["MANIFEST_INVALID"]
     path.write_text("{", encoding="utf-8")
     reports = check_paths([released], root=project)
-    assert codes(reports[0].problems) == ["NOT_JSON"] and reports[0].unusable
+    assert codes(reports[0].problems) == ["NOT_JSON"]
+    assert CorpusError(reports[0].problems).exit_code == 2
     path.unlink()
     assert codes(validate_paths([released], root=project)) == ["MANIFEST_MISSING"]
 

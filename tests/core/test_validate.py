@@ -12,8 +12,10 @@ from core_helpers import DOC_ID, REPO, Mutation, codes, fixture_data, rewrite
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpus.errors import CorpusError
 from corpus.formats.native import from_dict
-from corpus.validate import check_paths, validate_document, validate_paths
+from corpus.sources import check_paths, validate_paths
+from corpus.validate import validate_document
 
 TEXT = fixture_data()["text"]
 OTHER_HASH = "0" * 64
@@ -298,7 +300,7 @@ def test_broken_json_is_unusable_but_others_are_reported(project: Path, working_
     rewrite(working_doc, set_in(("entities", 0, "type"), "DAY"))
     reports = check_paths([working_doc.parent], root=project)
     assert sorted(codes(reports[0].problems)) == ["NOT_JSON", "UNKNOWN_ENTITY_TYPE"]
-    assert reports[0].unusable
+    assert CorpusError(reports[0].problems).exit_code == 2
     not_json = next(p for p in reports[0].problems if p.code == "NOT_JSON")
     assert not_json.pointer.startswith("line 1 column")
 
@@ -316,7 +318,7 @@ def test_missing_path_and_empty_folder(project: Path, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     reports = check_paths([tmp_path / "nothing.json", tmp_path / "empty"], root=project)
     assert [codes(r.problems) for r in reports] == [["NOT_FOUND"], ["NO_DOCUMENTS"]]
-    assert all(r.unusable for r in reports)
+    assert all(CorpusError(r.problems).exit_code == 2 for r in reports)
 
 
 def test_not_utf8(project: Path, working_doc: Path) -> None:

@@ -14,8 +14,8 @@ from grow_helpers import GOLD_ID, run, tree_digest, write
 from corpus.add import add_texts
 from corpus.errors import CorpusError
 from corpus.release import create_release, stats
+from corpus.sources import validate_paths
 from corpus.splits import SPLITS, assign_splits, choose_splits, parse_ratios
-from corpus.validate import validate_paths
 
 IDS = [f"doc{n:02d}" for n in range(40)]
 

@@ -4,6 +4,7 @@ the report of what flat tags and TACRED rows cannot carry."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,7 +13,6 @@ from seqeval.metrics.sequence_labeling import get_entities
 
 from corpus import hf
 from corpus.cli import main
-from corpus.errors import CorpusError
 from corpus.hf import BuildReport, build, build_rows, ner_tag_names, prepare, relation_label_names
 from corpus.model import Document
 from corpus.schema import inventory
@@ -157,7 +157,7 @@ def test_a_failed_build_leaves_the_previous_folder_untouched(
     def broken(*args: object) -> str:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("corpus.card.render_card", broken)
+    monkeypatch.setattr("corpus.hf.card.render_card", broken)
     with pytest.raises(RuntimeError):
         build(gold_version, target)
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
@@ -177,14 +177,19 @@ def test_the_fixture_reports_nesting_misalignment_and_cross_sentence(
     assert [r[1] for r in report.cross_sentence_relations] == ["R6"]
     assert [r[1] for r in report.unplaced_relations] == ["R7"]
     assert [r[1] for r in report.duplicate_pair_relations] == ["R4"]
-    pairs = {(r["subj_id"], r["obj_id"]): r["relation"] for r in rows["relations"]["train"]}
+    relation_names = relation_label_names()
+    pairs = {
+        (r["subj_id"], r["obj_id"]): relation_names[r["relation"]]
+        for r in rows["relations"]["train"]
+    }
     assert pairs[("T3", "T5")] == "received"
     assert pairs[("T5", "T3")] == "counterpart_of"  # symmetric, the reverse pair was free
     assert pairs[("T7", "T9")] == "has_title"  # nested arguments are kept
     assert not any("T10" in (s, o) for s, o in pairs)
     second_sentence = rows["ner"]["train"][1]
     assert second_sentence["tokens"][:4] == ["The", "Tajik", "president", "\u2019s"]
-    assert second_sentence["ner_tags"][:6] == ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG"]
+    tags = [ner_tag_names()[t] for t in second_sentence["ner_tags"]]
+    assert tags[:6] == ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG"]
 
 
 def test_cli_build_prints_the_summary(
@@ -242,15 +247,21 @@ def test_cli_build_onto_a_symlink_loop_is_one_line(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]  # no staging folder left
 
 
-def test_cli_build_without_a_release_is_a_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_cli_build_without_a_release_builds_the_working_copy(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    project_root: Path,
 ) -> None:
-    (tmp_path / "annotations" / "working").mkdir(parents=True)
-    (tmp_path / "schema").mkdir()
+    """The one default of every command (corpus.sources): the latest release, or the working
+    copy while there is none. `corpus build` used to refuse with NO_RELEASE."""
+    shutil.copytree(project_root / "schema", tmp_path / "schema")
+    shutil.copytree(project_root / "seeds", tmp_path / "seeds")
+    shutil.copytree(project_root / "annotations" / "working", tmp_path / "annotations" / "working")
     monkeypatch.setenv("CORPUS_ROOT", str(tmp_path))
-    assert main(["build"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "NO_RELEASE" in err[0] and "--version working" in err[0]
-    assert not (tmp_path / "build").exists()
-    with pytest.raises(CorpusError):
-        hf.resolve_version(None)
+    assert hf.resolve_version(None) == "working"
+    assert main(["build"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "dataset built from the working copy"
+    card = (tmp_path / "build" / "dataset" / "README.md").read_text(encoding="utf-8")
+    assert "the **working copy** (not a release" in card

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from string import Template
 from typing import Any
 
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from corpus.hf import CONFIGS, DEFAULT_CONFIG, features
+from corpus.hf import CONFIGS, DEFAULT_CONFIG, build_rows, features
+from corpus.hf.card import TEMPLATE, card_body, card_fields
 from corpus.model import Document
 from corpus.schema import inventory
 
@@ -80,3 +83,44 @@ def test_body_states_provenance_licence_labels_counts_and_release(
         assert f"| `{relation.name}` | {relation.description} |" in text
     assert "appended" in text  # how label ids evolve
     assert str(folder) not in text  # no machine-specific path
+
+
+def _annotated(document: Document, new_id: str, **annotation: object) -> Document:
+    metadata = dict(document.metadata)
+    metadata["annotation"] = {**dict(metadata.get("annotation") or {}), **annotation}
+    return replace(document, id=new_id, metadata=metadata)
+
+
+def test_body_facts_come_from_the_documents_not_the_template(gold: list[Document]) -> None:
+    """Size, year, annotators and agreement are read from the data: three documents
+    annotated in 2031 by two people, one with an agreement figure recorded."""
+    documents = [
+        _annotated(gold[0], "a", annotated_at="2031-03-04", annotators=["Ann", "Bo"]),
+        _annotated(gold[0], "b", annotated_at="2030-12-31", annotators=["Bo"]),
+        _annotated(gold[0], "c", agreement="kappa 0.81 on tokens"),
+    ]
+    _, report = build_rows(documents, "working")
+    text = card_body(report, documents)
+    assert "3 document(s)" in text and "one article" not in text
+    assert "year   = {2031}" in text and "2026" not in text
+    assert "Ann, Bo" in text
+    assert "kappa 0.81 on tokens" in text
+    assert "no inter-annotator agreement has been measured" not in text.lower()
+    # a release is cited by its manifest's year
+    assert "year   = {2029}" in card_body(report, documents, "2029-06-30")
+    # nothing recorded: said to be unrecorded, and no year is made up
+    bare = [replace(gold[0], id="x", metadata={"language": "en"})]
+    _, bare_report = build_rows(bare, "working")
+    bare_text = card_body(bare_report, bare)
+    assert "year" not in bare_text.split("```bibtex")[1].split("```")[0]
+    assert "No inter-annotator agreement is recorded" in bare_text
+    assert "Not recorded in the documents' metadata." in bare_text
+
+
+def test_every_template_field_is_filled(built: tuple[Path, Any], gold: list[Document]) -> None:
+    _, report = built
+    assert "${" not in card(built).text
+    fields = set(card_fields(report, gold))
+    matches = Template.pattern.finditer(TEMPLATE.read_text(encoding="utf-8"))
+    used = {m["named"] or m["braced"] for m in matches if m["named"] or m["braced"]}
+    assert used == fields  # no field computed for nothing, none missing

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -22,7 +23,7 @@ from seqeval.metrics import classification_report, f1_score, precision_score, re
 from corpus.cli import main
 from corpus.errors import CorpusError
 from corpus.evaluation import Counts, evaluate
-from corpus.formats.native import write_documents
+from corpus.formats import native
 from corpus.hf import ner_tag_names
 from corpus.model import Document, Entity, Relation
 from corpus.schema import inventory
@@ -269,10 +270,33 @@ def test_cli_evaluate_a_prediction_folder(
     tmp_path: Path, gold: list[Document], gold_version: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     predicted = [replace(d, entities=d.entities[1:]) for d in gold]
-    write_documents(predicted, tmp_path / "pred")
+    native.write(predicted, tmp_path / "pred")
     assert main(["evaluate", str(tmp_path / "pred"), gold_version, "--errors"]) == 0
     out = capsys.readouterr().out
     assert "entities strict" in out and "missed:" in out
+
+
+def test_cli_per_label_table_headers_sit_over_their_columns(
+    tmp_path: Path, gold: list[Document], gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each header (scheme, gold, pred) ends where its column's numbers end; it used to be
+    shifted left by the title's shortfall against the label column."""
+    predicted = [replace(d, entities=d.entities[1:], relations=d.relations[1:]) for d in gold]
+    native.write(predicted, tmp_path / "pred")
+    assert main(["evaluate", str(tmp_path / "pred"), gold_version]) == 0
+    blocks = capsys.readouterr().out.split("\n\n")
+    tables = [b.splitlines() for b in blocks if ": F1 per label" in b]
+    assert [t[0].split(":")[0] for t in tables] == ["entities", "relations"]
+    for header, *rows in tables:
+        title_end = header.index("F1 per label") + len("F1 per label")
+        columns = [m.end() for m in re.finditer(r"\S+", header[title_end:])]
+        assert len(columns) >= 3  # at least one scheme, gold and pred
+        for row in rows:
+            assert [title_end + m.end() for m in re.finditer(r"\S+", row[title_end:])] == [
+                title_end + c for c in columns
+            ], (header, row)
+            label = row.split()[0]
+            assert row.startswith("  " + label)
 
 
 def test_cli_evaluate_reports_bad_input_in_one_line(
@@ -284,7 +308,7 @@ def test_cli_evaluate_reports_bad_input_in_one_line(
     assert len(err) == 1 and "NOT_JSON" in err[0]
     (tmp_path / "bad.json").write_text('{"id": "x"}', encoding="utf-8")
     assert main(["evaluate", str(tmp_path / "bad.json"), gold_version]) == 1
-    assert "SCHEMA" in capsys.readouterr().err
+    assert "SCHEMA_REQUIRED" in capsys.readouterr().err
     assert main(["evaluate", "no-such-thing", gold_version]) == 2
     assert "NOT_FOUND" in capsys.readouterr().err
 
@@ -304,14 +328,34 @@ def test_cli_evaluate_json_problem_with_a_lone_surrogate_prints(
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     problems = json.loads(result.stdout)
-    assert {p["code"] for p in problems} == {"SCHEMA"}
-    assert problems[0]["document"] == "a\ud800"  # the escape reads back as the same string
+    assert {p["code"] for p in problems} == {"INVALID_UNICODE", "SCHEMA_PATTERN", "SCHEMA_REQUIRED"}
+    assert problems[0]["document"] == "a\\ud800"  # written out, as `corpus validate` does
+
+
+def test_cli_evaluate_reports_the_codes_of_validate(
+    tmp_path: Path, gold_version: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Predictions go through validate's schema layer: the same codes, pointers and messages
+    (no bare SCHEMA), less what predictions are spared (file names, the semantic layer)."""
+    odd = tmp_path / "pred.json"
+    odd.write_text(
+        '{"id": "x", "text": 5, "metadata": [], "entities": [{"id": "T1"}], "extra": 1}',
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(odd), gold_version, "--format", "json"]) == 1
+    predicted = json.loads(capsys.readouterr().out)
+    assert main(["validate", str(odd), "--format", "json"]) == 1
+    validated = json.loads(capsys.readouterr().out)["problems"]
+    assert predicted == [p for p in validated if p["code"] != "FILE_NAME_MISMATCH"]
+    codes = {p["code"] for p in predicted}
+    assert {"SCHEMA_TYPE", "SCHEMA_REQUIRED", "SCHEMA_ADDITIONAL_PROPERTY"} <= codes
+    assert "SCHEMA" not in codes
 
 
 def test_cli_evaluate_refuses_two_predictions_of_one_document(
     tmp_path: Path, gold: list[Document], gold_version: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_documents(gold[:1], tmp_path / "pred")
+    native.write(gold[:1], tmp_path / "pred")
     first = tmp_path / "pred" / f"{gold[0].id}.json"
     (tmp_path / "pred" / "z-copy.json").write_bytes(first.read_bytes())
     assert main(["evaluate", str(tmp_path / "pred"), gold_version]) == 1

@@ -302,3 +302,47 @@ def test_pulled_export_of_the_wrong_shape_is_left_to_the_import(
     assert caught.value.exit_code == 1
     assert {p.code for p in caught.value.problems} == {"LS_MALFORMED"}
     assert not (tmp_path / "out").exists()
+
+
+def test_serve_stops_on_ctrl_c_with_exit_0(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ctrl-C is how `corpus ls serve` (and `make annotate`) is meant to end: exit 0, the
+    server stopped. The server here is a stand-in process (a unit test of our own loop);
+    the data folder is one serve made before, so no project is created."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from corpus import lsserver
+
+    data = tmp_path / "ls-data"
+    data.mkdir()
+    (data / "label_studio.sqlite3").write_bytes(b"")
+    state = {"username": "annotator@example.com", "password": "pw", "project": 1}
+    (data / "corpus-serve.json").write_text(json.dumps(state), encoding="utf-8")
+    started: list[lsserver.Server] = []
+
+    def start(executable: Path, data_dir: Path, login: Any, **kwargs: Any) -> lsserver.Server:
+        process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+        started.append(lsserver.Server(process, "http://127.0.0.1:9", data_dir, data / "log"))
+        return started[-1]
+
+    monkeypatch.setattr(lsserver, "install", lambda root: Path(sys.executable))
+    monkeypatch.setattr(lsserver, "start", start)
+    handlers = {n: signal.getsignal(n) for n in (signal.SIGTERM, signal.SIGHUP)}
+    timer = threading.Timer(1.5, signal.raise_signal, (signal.SIGINT,))  # Ctrl-C
+    timer.start()
+    try:
+        assert main(["ls", "serve", "--data-dir", str(data), "--port", "9"]) == 0
+    finally:
+        timer.cancel()
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    out = capsys.readouterr().out
+    assert "Press Ctrl-C to stop the server." in out and "stopping Label Studio..." in out
+    assert started[0].process.poll() is not None  # the server was stopped

@@ -27,7 +27,7 @@ def run(
     reserved: set[str] | None = None,
 ) -> tuple[list[labelstudio.ImportedDocument], list[Problem]]:
     bases = {(GOLD_ID, ""): base} if base is not None else {}
-    return labelstudio.tasks_to_documents(
+    return labelstudio.read(
         export,
         file="export.json",
         seeds={GOLD_ID: SEED},
@@ -369,19 +369,14 @@ def test_emoji_offsets_are_code_points() -> None:
             ],
         }
     ]
-    imported, problems = labelstudio.tasks_to_documents(
-        export, file="e.json", seeds={"e": seed}, bases={}
-    )
+    imported, problems = labelstudio.read(export, file="e.json", seeds={"e": seed}, bases={})
     assert problems == []
     (entity,) = imported[0].document.entities
     assert (entity.id, entity.start, entity.text) == ("T1", start, "Emomali Rahmon")
     utf16 = len(prefix.encode("utf-16-le")) // 2 + len("President ")
     export[0]["annotations"][0]["result"][0]["value"]["start"] = utf16  # a JS-style offset
     assert [
-        p.code
-        for p in labelstudio.tasks_to_documents(export, file="e.json", seeds={"e": seed}, bases={})[
-            1
-        ]
+        p.code for p in labelstudio.read(export, file="e.json", seeds={"e": seed}, bases={})[1]
     ] == ["TEXT_MISMATCH"]
 
 
@@ -478,3 +473,81 @@ def test_value_text_across_a_line_break_may_differ_in_whitespace_only() -> None:
     document = only(with_text(". The "))  # as the UI may write it
     assert document.entity("T76").text == ".\n\nThe "
     assert codes(with_text(". Tha ")) == ["TEXT_MISMATCH"]
+
+
+# ------------------------------------------------------------- the export's shape (JSON Schema)
+
+
+def _item_at(export: list[dict[str, Any]], item: Any) -> str:
+    return f"/0/annotations/0/result/{next(i for i, x in enumerate(result(export)) if x is item)}"
+
+
+def _no_region_id(export: list[dict[str, Any]]) -> str:
+    item = region(export, "T28")
+    del item["id"]
+    return f"task 1 annotation 101 region None at {_item_at(export, item)}/id"
+
+
+def _value_not_an_object(export: list[dict[str, Any]]) -> str:
+    item = region(export, "T28")
+    item["value"] = [925, 935]
+    return f"task 1 annotation 101 region T28 at {_item_at(export, item)}/value"
+
+
+def _relation_without_to_id(export: list[dict[str, Any]]) -> str:
+    item = first_relation(export)
+    del item["to_id"]
+    return f"task 1 annotation 101 relation {item['id']} at {_item_at(export, item)}"
+
+
+def _bad_direction(export: list[dict[str, Any]]) -> str:
+    item = first_relation(export)
+    item["direction"] = "up"
+    return f"task 1 annotation 101 relation {item['id']} at {_item_at(export, item)}/direction"
+
+
+def _cluster_text(export: list[dict[str, Any]]) -> str:
+    item = next(i for i in result(export) if i["type"] == "textarea")
+    item["value"]["text"] = "C1"
+    return f"task 1 annotation 101 region {item['id']} at {_item_at(export, item)}/value/text"
+
+
+def _item_not_an_object(export: list[dict[str, Any]]) -> str:
+    result(export).append(7)
+    return f"task 1 annotation 101 at /0/annotations/0/result/{len(result(export)) - 1}"
+
+
+def _data_not_an_object(export: list[dict[str, Any]]) -> str:
+    export[0]["data"] = "text"
+    return "/0/data"
+
+
+MALFORMED = {
+    "a region has no string id": _no_region_id,
+    "a region has no value object": _value_not_an_object,
+    "a relation needs from_id and to_id": _relation_without_to_id,
+    "direction 'up' is not right, left or bi": _bad_direction,
+    "a cluster value.text is not a list of strings": _cluster_text,
+    "a result item is not an object": _item_not_an_object,
+    "a task is an object with data": _data_not_an_object,
+}
+
+
+@pytest.mark.parametrize("message", sorted(MALFORMED))
+def test_the_export_schema_locates_each_malformed_part(message: str) -> None:
+    export = gold_export()
+    where = MALFORMED[message](export)
+    _, problems = run(export)
+    assert [(p.code, p.pointer, p.message) for p in problems] == [("LS_MALFORMED", where, message)]
+
+
+def test_the_export_schema_is_valid_and_shipped_with_the_package() -> None:
+    from jsonschema import Draft202012Validator
+
+    from corpus.formats.shape import LABEL_STUDIO_EXPORT
+    from corpus.schema import load_schema_file
+
+    schema = load_schema_file(LABEL_STUDIO_EXPORT)
+    Draft202012Validator.check_schema(schema)
+    assert Draft202012Validator(schema).is_valid(gold_export())
+    assert set(schema["$defs"]) >= {"task", "annotations", "annotation", "item"}

@@ -27,7 +27,7 @@ from corpus.formats import labelstudio
 from corpus.ls_project import export_tasks, import_export
 from corpus.release import load_release, load_working
 from corpus.schema import inventory
-from corpus.validate import validate_paths
+from corpus.sources import validate_paths
 
 #: a region id as Label Studio's UI makes them (random, not a corpus id)
 UI_REGION_ID = "wJ4h_Xq2Zk"
@@ -244,15 +244,28 @@ def test_several_annotators_and_a_cancelled_annotation(
     ls_server.client.sdk.annotations.create(id=task_id, result=[], was_cancelled=True)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.token)
     pull = ["ls", "pull", "--url", ls_server.url, "--project", str(project_id)]
-    before = snapshot(project)
+    working = project / "annotations" / "working"
+    before = {p.name: p.read_bytes() for p in working.iterdir()}
     capsys.readouterr()
-    assert main(pull) == 1
-    err = capsys.readouterr().err
-    assert "SEVERAL_ANNOTATORS" in err and "bob@example.com, carol@example.com" in err
-    assert ls_server.token not in err
-    assert snapshot(project) == before
+    # two people annotated it: each version is kept for adjudication, none merged or picked
+    assert main(pull) == 0
+    captured = capsys.readouterr()
+    assert (
+        f"to adjudicate: {GOLD_ID} was annotated by bob@example.com, carol@example.com"
+        in captured.out
+    )
+    assert ls_server.token not in captured.out + captured.err
+    assert {p.name: p.read_bytes() for p in working.iterdir()} == before
+    waiting = project / "annotations" / "adjudication" / GOLD_ID
+    assert sorted(p.parent.name for p in waiting.rglob("*.json")) == [
+        "bob@example.com",
+        "carol@example.com",
+    ]
+    assert main(["agreement", str(waiting)]) == 0
+    assert "relation only bob@example.com" in capsys.readouterr().out
 
     assert main([*pull, "--annotator", "bob@example.com"]) == 0
+    assert f"note: {GOLD_ID} is settled" in capsys.readouterr().out
     (bob_doc,) = load_working(project)
     assert bob_doc.metadata["annotation"]["annotators"] == ["bob@example.com"]
     assert bob_doc.relations == load_gold().relations

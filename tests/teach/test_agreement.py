@@ -155,9 +155,9 @@ def test_folder_per_annotator_and_cli(tmp_path: Path, capsys: pytest.CaptureFixt
     from corpus.cli import main
 
     gold = fixture_document()
-    native.write_documents([gold], tmp_path / "ann" / "alice")
-    native.write_documents([perturbed(gold)], tmp_path / "ann" / "bob")
-    native.write_documents([gold], tmp_path / "ann" / "carol")
+    native.write([gold], tmp_path / "ann" / "alice")
+    native.write([perturbed(gold)], tmp_path / "ann" / "bob")
+    native.write([gold], tmp_path / "ann" / "carol")
     report = agreement(load_annotations([str(tmp_path / "ann")]))
     assert [(p.left, p.right) for p in report.pairs] == [
         ("alice", "bob"),
@@ -176,7 +176,7 @@ def test_folder_per_annotator_and_cli(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_one_annotation_is_not_enough(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from corpus.cli import main
 
-    native.write_documents([fixture_document()], tmp_path / "ann" / "alice")
+    native.write([fixture_document()], tmp_path / "ann" / "alice")
     assert main(["agreement", str(tmp_path / "ann")]) == 2
     assert capsys.readouterr().err == (
         f"{tmp_path / 'ann'}: -: /: NEEDS_TWO_ANNOTATORS: agreement needs at least two "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,8 +25,8 @@ def test_round_trip_equals_the_documents(
     name: str, documents: list[Document], tmp_path: Path
 ) -> None:
     folder = tmp_path / "brat"
-    brat.export(documents, folder)
-    assert brat.read_folder(folder) == documents
+    brat.write(documents, folder)
+    assert brat.read(folder) == documents
     for document in documents:
         assert (folder / f"{document.id}.txt").read_bytes() == document.text.encode("utf-8")
 
@@ -111,8 +113,8 @@ def test_foreign_ids_survive_through_annotator_notes(tmp_path: Path) -> None:
     ann = brat.to_ann(document)
     assert "T8\tPER 0 6\tRahmon" in ann and "#1\tAnnotatorNotes T8\tcorpus-id: ent-a" in ann
     assert "R2\tmet_with Arg1:T8 Arg2:T2" in ann
-    brat.export([document], tmp_path / "out")
-    assert brat.read_folder(tmp_path / "out") == [document]
+    brat.write([document], tmp_path / "out")
+    assert brat.read(tmp_path / "out") == [document]
 
 
 def test_span_across_a_line_break_is_a_brat_fragment_list(tmp_path: Path) -> None:
@@ -124,15 +126,15 @@ def test_span_across_a_line_break_is_a_brat_fragment_list(tmp_path: Path) -> Non
         entities=(Entity("T1", "TITLE", 4, 32, text[4:32]),),
     )
     assert brat.to_ann(document) == "T1\tTITLE 4 15;16 32\tMinister of Internal Affairs\n"
-    brat.export([document], tmp_path / "out")
-    assert brat.read_folder(tmp_path / "out") == [document]
+    brat.write([document], tmp_path / "out")
+    assert brat.read(tmp_path / "out") == [document]
 
 
 def test_missing_sidecar_gives_documented_defaults(tmp_path: Path) -> None:
     (_, [document]) = CORPORA[0]
-    brat.export([document], tmp_path / "out")
+    brat.write([document], tmp_path / "out")
     (tmp_path / "out" / f"{document.id}.corpus.json").unlink()
-    [back] = brat.read_folder(tmp_path / "out")
+    [back] = brat.read(tmp_path / "out")
     assert back.metadata == brat.DEFAULT_METADATA and back.seed is None
     assert [c.id for c in back.clusters] == [f"C{i}" for i in range(1, len(back.clusters) + 1)] or {
         c.id for c in back.clusters
@@ -155,7 +157,7 @@ EXPECTED_BAD = [
 
 def test_hand_made_bad_folder_reports_every_problem_once() -> None:
     with pytest.raises(CorpusError) as caught:
-        brat.read_folder(BAD)
+        brat.read(BAD)
     found = [(p.document, int(p.pointer.split()[1]), p.code) for p in caught.value.problems]
     assert found == EXPECTED_BAD
     assert caught.value.exit_code == 1
@@ -196,14 +198,16 @@ def test_unreadable_folder_files_are_one_line(
 
     (_, [document]) = CORPORA[0]
     folder = tmp_path / "brat"
-    brat.export([document], folder)
+    brat.write([document], folder)
     path = folder / f"{document.id}{suffix}"
     path.unlink()
     if damage == "folder":
         path.mkdir()
     else:
         path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    assert main(["import", "brat", str(folder), "-o", str(tmp_path / "out")]) == 1
+    # a file that cannot be read is unusable input (exit 2), a bad sidecar a problem (exit 1)
+    expected = 2 if "UNREADABLE" in line else 1
+    assert main(["import", "brat", str(folder), "-o", str(tmp_path / "out")]) == expected
     assert capsys.readouterr().err == f"{path}: {document.id}: {line}\n"
     assert not (tmp_path / "out").exists()
 
@@ -232,8 +236,8 @@ def test_export_command_refuses_a_non_empty_folder(
 @given(document=documents())
 def test_round_trip_property(document: Document, tmp_path: Path) -> None:
     folder = tmp_path / "rt"
-    brat.export([document], folder, replace=True)
-    assert brat.read_folder(folder) == [document]
+    brat.write([document], folder, replace=True)
+    assert brat.read(folder) == [document]
 
 
 def test_import_never_writes_into_a_release(
@@ -243,7 +247,7 @@ def test_import_never_writes_into_a_release(
     from corpus.paths import releases_dir
 
     (_, documents) = CORPORA[0]
-    brat.export(documents, tmp_path / "brat")
+    brat.write(documents, tmp_path / "brat")
     target = releases_dir() / "9.9.9-never"
     assert main(["import", "brat", str(tmp_path / "brat"), "-o", str(target)]) == 2
     assert "OUTPUT_IN_RELEASE" in capsys.readouterr().err
@@ -288,6 +292,25 @@ def test_exports_never_write_into_or_replace_a_release(
     assert {p: p.read_bytes() for p in releases.rglob("*") if p.is_file()} == before
 
 
+def test_a_file_export_into_a_folder_above_the_project_is_no_release_write(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`export conll -o /tmp` with the project under /tmp said OUTPUT_IN_RELEASE: a file
+    written at a folder holding the project replaces no release. The file system's own
+    refusal (a folder where a file is expected) is what the user needs to read."""
+    from corpus.cli import main
+
+    above = project_copy.parent  # holds the project, as /tmp holds a clone in /tmp
+    for argv in (["export", "conll", "-o"], ["render", "-o"]):
+        assert main([*argv, str(above)]) == 2
+        assert capsys.readouterr().err == f"{above}: -: /: OS_ERROR: Is a directory\n"
+        assert main([*argv, str(above / "out.txt")]) == 0
+        assert (above / "out.txt").is_file()
+    # replacing that folder as a whole would remove the releases: still refused
+    assert main(["export", "brat", "--force", "-o", str(above)]) == 2
+    assert ": OUTPUT_IN_RELEASE: " in capsys.readouterr().err
+
+
 def test_export_force_onto_the_current_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -325,3 +348,57 @@ def test_export_force_never_replaces_a_project_folder(
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and f": {code}: " in err, err
     assert {p: p.read_bytes() for p in project_copy.rglob("*") if p.is_file()} == before
+
+
+# ------------------------------------------------------------- the sidecar's shape (JSON Schema)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d.update(metadata=[]), [("/metadata", "'metadata' must be a JSON object")]),
+        (lambda d: d.pop("clusters"), [("/clusters", "'clusters' must be a list")]),
+        (
+            lambda d: d.update(seed={"path": "seeds/x.txt"}),
+            [("/seed", "'seed' must be null or {path, sha256}")],
+        ),
+        (lambda d: d.update(format="other"), [("/format", "not a corpus-brat-sidecar file")]),
+        (lambda d: d.clear(), [("/format", "not a corpus-brat-sidecar file")]),
+        (
+            lambda d: d.update(id="another", clusters={}),
+            [
+                ("/clusters", "'clusters' must be a list"),
+                ("/id", "the sidecar is for document 'another'"),
+            ],
+        ),
+    ],
+)
+def test_the_sidecar_schema_locates_each_problem(
+    tmp_path: Path, change: Any, expected: list[tuple[str, str]]
+) -> None:
+    (_, [document]) = CORPORA[0]
+    folder = tmp_path / "brat"
+    brat.write([document], folder)
+    path = folder / f"{document.id}{brat.SIDECAR_SUFFIX}"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        brat.read(folder)
+    problems = caught.value.problems
+    assert {p.code for p in problems} == {"BAD_SIDECAR"}
+    assert {p.file for p in problems} == {str(path)}
+    assert [(p.pointer, p.message) for p in problems] == expected
+    assert caught.value.exit_code == 1
+
+
+def test_a_sidecar_that_is_not_an_object_is_named_as_such(tmp_path: Path) -> None:
+    (_, [document]) = CORPORA[0]
+    folder = tmp_path / "brat"
+    brat.write([document], folder)
+    (folder / f"{document.id}{brat.SIDECAR_SUFFIX}").write_text("[1, 2]", encoding="utf-8")
+    _, problems = brat.read_document(folder, document.id)
+    assert [str(p) for p in problems] == [
+        f"{document.id}{brat.SIDECAR_SUFFIX}: {document.id}: /format: BAD_SIDECAR: "
+        "not a corpus-brat-sidecar file"
+    ]

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from corpus.errors import EXIT_UNUSABLE, CorpusError, Problem, problems_as_json
+from corpus.errors import EXIT_UNUSABLE, CorpusError, Location, Problem, problems_as_json
 
 #: modules that contribute subcommands, in the order they appear in ``--help``
 COMMAND_MODULES = (
@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="corpus",
         description="Validate, release, package and convert the annotated teaching corpus.",
     )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"corpus {_package_version()}",
+        help="print the package version and exit",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for name in COMMAND_MODULES:
@@ -52,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(subparsers)
     return parser
+
+
+def _package_version() -> str:
+    import corpus
+
+    return str(corpus.__version__)
 
 
 def printable_output() -> None:
@@ -94,7 +106,9 @@ def os_error_problem(exc: OSError) -> Problem:
     reason = exc.strerror or str(exc)
     if isinstance(exc, FileExistsError) and path is not None and not os.path.isdir(path):
         reason = "exists and is not a folder, so nothing can be written inside it"
-    return Problem(os.fsdecode(path) if path is not None else "-", None, "", "OS_ERROR", reason)
+    return Problem(
+        os.fsdecode(path) if path is not None else "-", None, Location(), "OS_ERROR", reason
+    )
 
 
 def entry() -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-FORMATS = ("text", "json")
+from corpus.cli.options import FORMATS, add_source_argument, add_version_option
+from corpus.codes import exit_status
+from corpus.sources import SOURCE_HELP
 
 
 def register(subparsers: Any) -> None:
@@ -28,30 +29,46 @@ def register(subparsers: Any) -> None:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="a document file, a folder of documents or a release folder",
+        help=f"{SOURCE_HELP}, or the folder of all releases",
     )
     validate.add_argument("--format", choices=FORMATS, default="text")
+    validate.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (never shown in pipes)"
+    )
     validate.set_defaults(handler=run_validate)
 
     release = subparsers.add_parser(
         "release",
         help="freeze the working copy as a new release",
+        usage="corpus release VERSION -m MESSAGE | corpus release --repair",
         description="Validate the working copy and write annotations/releases/VERSION "
-        "atomically, with a manifest of checksums and counts and a CHANGELOG.md entry.",
+        "atomically, with a manifest of checksums and counts, its line in "
+        "annotations/releases.sha256 and CHANGELOG.md regenerated from the manifests. "
+        "--repair finishes an interrupted release (and rewrites CHANGELOG.md).",
     )
     release.add_argument(
-        "version", metavar="VERSION", help="MAJOR.MINOR.PATCH, greater than the latest release"
+        "version",
+        metavar="VERSION",
+        nargs="?",
+        help="MAJOR.MINOR.PATCH, greater than the latest release",
     )
-    release.add_argument("-m", "--message", required=True, help="what this release changes")
-    release.set_defaults(handler=run_release)
+    release.add_argument("-m", "--message", help="what this release changes")
+    release.add_argument(
+        "--repair",
+        action="store_true",
+        help="remove what a killed release left, record a published release the index "
+        "lacks, and rewrite CHANGELOG.md from the manifests",
+    )
+    release.set_defaults(handler=run_release, release_parser=release)
 
     diff = subparsers.add_parser(
         "diff",
         help="added, removed and changed annotations between two versions",
-        description="Compare two versions: release versions or 'working' (the working copy).",
+        description="Compare two versions: release versions, 'working' (the working copy) "
+        "or paths (a release folder, a folder of documents, a document file).",
     )
-    diff.add_argument("old", metavar="OLD", help="a release version or 'working'")
-    diff.add_argument("new", metavar="NEW", help="a release version or 'working'")
+    add_source_argument(diff, "old", "OLD")
+    add_source_argument(diff, "new", "NEW")
     diff.add_argument("--format", choices=FORMATS, default="text")
     diff.set_defaults(handler=run_diff)
 
@@ -61,17 +78,18 @@ def register(subparsers: Any) -> None:
         description="Counts per entity and relation label, clusters and splits of a release "
         "(default: the latest release, or the working copy when there is none).",
     )
-    stats.add_argument(
-        "--version", dest="version", metavar="V", help="a release version or 'working'"
-    )
+    add_version_option(stats)
     stats.add_argument("--format", choices=FORMATS, default="text")
     stats.set_defaults(handler=run_stats)
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from corpus.validate import check_paths
+    from corpus.progress import set_quiet
+    from corpus.sources import check_paths
 
-    reports = check_paths([Path(p) for p in args.paths])
+    if args.quiet:
+        set_quiet()
+    reports = check_paths(args.paths)
     problems = [problem for report in reports for problem in report.problems]
     if args.format == "json":
         print(
@@ -90,19 +108,29 @@ def run_validate(args: argparse.Namespace) -> int:
             print(problem)
         for report in reports:
             print(report.summary())
-    if any(report.unusable for report in reports):
-        return 2
-    return 1 if problems else 0
+    return exit_status(problem.code for problem in problems)
 
 
 def run_release(args: argparse.Namespace) -> int:
     from corpus import manifest
     from corpus.paths import project_root
-    from corpus.release import create_release
+    from corpus.release import create_release, repair_releases
     from corpus.validate import display
 
     root = project_root()
-    folder = create_release(args.version, args.message, root=root)
+    if args.repair:
+        if args.version is not None or args.message is not None:
+            args.release_parser.error("--repair takes no VERSION or -m")
+        for note in repair_releases(root):
+            print(note)
+        print("the releases' index and CHANGELOG.md agree with the manifests")
+        return 0
+    if args.version is None or args.message is None:
+        args.release_parser.error("VERSION and -m MESSAGE are required (or --repair)")
+    notes: list[str] = []
+    folder = create_release(args.version, args.message, root=root, notes=notes)
+    for note in notes:
+        print(note)
     data = json.loads((folder / manifest.MANIFEST).read_text(encoding="utf-8"))
     counts = data["counts"]
     print(

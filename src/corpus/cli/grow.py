@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from corpus.cli.options import FORMATS, add_version_option
 from corpus.splits import SPLITS
 
 
@@ -55,13 +56,11 @@ def register(subparsers: Any) -> None:
         "sentences pre-annotates each sentence, scored strictly against its gold. With "
         "--pre-annotator, that callable is scored on the whole documents instead.",
     )
-    evaluate.add_argument(
-        "--version", metavar="V", help="a release version or 'working' (default: latest)"
-    )
+    add_version_option(evaluate)
     evaluate.add_argument(
         "--pre-annotator", metavar="MODULE:FUNCTION", help="a callable text -> entities"
     )
-    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate.add_argument("--format", choices=FORMATS, default="text")
     evaluate.set_defaults(handler=run_preannotate_eval)
 
 
@@ -116,10 +115,10 @@ def run_split(args: argparse.Namespace) -> int:
 
 def run_preannotate_eval(args: argparse.Namespace) -> int:
     from corpus import preannotate
-    from corpus.release import load, resolve
+    from corpus.sources import open_source
 
-    name = resolve(args.version)
-    documents = load(name)
+    source = open_source(args.version)
+    name, documents = source.version, source.documents()
     if args.pre_annotator:
         annotator = preannotate.load_preannotator(args.pre_annotator)
         result = preannotate.score_preannotator(documents, annotator)

@@ -1,7 +1,7 @@
 """``corpus build`` (the Hugging Face dataset folder) and ``corpus evaluate``.
 
-Thin commands over :mod:`corpus.hf` and :mod:`corpus.evaluation`; ``datasets`` is
-imported only when a command runs.
+Thin commands over :mod:`corpus.hf` and :mod:`corpus.evaluation` (which reads PRED and
+GOLD through :mod:`corpus.sources`); ``datasets`` is imported only when a command runs.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Problem, UnusableInputError
+from corpus.cli.options import FORMATS, add_source_argument, add_version_option
 
 
 def register(subparsers: Any) -> None:
@@ -23,11 +23,7 @@ def register(subparsers: Any) -> None:
         "declaring them, so that datasets.load_dataset(DIR, CONFIG) works with only "
         "`datasets` installed. Written to a staging folder and swapped into place.",
     )
-    build.add_argument(
-        "--version",
-        metavar="V",
-        help="a release version (default: the latest) or 'working' for the working copy",
-    )
+    add_version_option(build)
     build.add_argument(
         "-o", "--output", type=Path, metavar="DIR", help="output folder (default: build/dataset)"
     )
@@ -41,11 +37,12 @@ def register(subparsers: Any) -> None:
         "boundaries): micro and macro precision, recall and F1, per label, with the missed, "
         "spurious and incorrect items. PRED and GOLD are each a document file, a folder of "
         "documents, a release folder, a release version or 'working'. Documents are matched "
-        "by id.",
+        "by id. Gold passes every check of `corpus validate`; predictions its JSON Schema "
+        "layer (a model may predict crossing spans).",
     )
-    evaluate.add_argument("predicted", metavar="PRED")
-    evaluate.add_argument("gold", metavar="GOLD")
-    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    add_source_argument(evaluate, "predicted", "PRED")
+    add_source_argument(evaluate, "gold", "GOLD")
+    evaluate.add_argument("--format", choices=FORMATS, default="text")
     evaluate.add_argument(
         "--errors", action="store_true", help="also list every non-correct item (text format)"
     )
@@ -61,31 +58,20 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from corpus.evaluation import evaluate
+    from corpus.evaluation import evaluate_sources
 
-    predicted = read_documents(args.predicted, gold=False)
-    gold = read_documents(args.gold, gold=True)
-    result = evaluate(predicted, gold)
+    result = evaluate_sources(args.predicted, args.gold)
     if args.format == "json":
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
     print(result.table())
     for group, results in (("entities", result.entities), ("relations", result.relations)):
-        names = list(results)
-        labels = list(next(iter(results.values())).per_label)
-        if not labels:
+        table = result.label_table(group)
+        if not table:
             continue
-        print(
-            f"\n{group}: F1 per label"
-            + "".join(f"{name:>12}" for name in names)
-            + f"{'gold':>7}{'pred':>7}"
-        )
-        for label in labels:
-            scores = "".join(f"{results[name].per_label[label].f1:>12.3f}" for name in names)
-            first = results[names[0]].per_label[label]
-            print(f"  {label:<24}{scores}{first.possible:>7}{first.actual:>7}")
+        print("\n" + table)
         if args.errors:
-            for name in names:
+            for name in results:
                 for outcome in results[name].outcomes:
                     if outcome.kind != "correct":
                         print(f"  [{group} {name}] {outcome.describe()}")
@@ -95,92 +81,3 @@ def run_evaluate(args: argparse.Namespace) -> int:
             "(scored as predicted empty)"
         )
     return 0
-
-
-def read_documents(ref: str, *, gold: bool) -> list[Any]:
-    """Documents from a path (file, folder, release folder) or a version / ``working``.
-
-    Gold is fully validated. Predictions need only be valid JSON Schema documents (a
-    model may predict crossing spans or spans whose text does not match).
-    """
-    from corpus.paths import project_root
-    from corpus.release import WORKING, load
-
-    path = Path(ref)
-    if not path.exists():
-        if ref == WORKING or ref[:1].isdigit():
-            return list(load(ref))
-        raise UnusableInputError(
-            [
-                Problem(
-                    ref,
-                    None,
-                    "",
-                    "NOT_FOUND",
-                    "no such file or folder, and not a release version or 'working'",
-                )
-            ]
-        )
-    if gold:
-        from corpus.validate import check_target
-
-        reports = check_target(path, root=project_root())
-        problems = [p for report in reports for p in report.problems]
-        if problems:
-            raise CorpusError(problems, 2 if any(r.unusable for r in reports) else 1)
-        return [d for report in reports for d in report.documents]
-    return _read_predictions(path)
-
-
-def _read_predictions(path: Path) -> list[Any]:
-    from corpus.errors import json_pointer
-    from corpus.formats.native import document_files, from_dict, read_json
-    from corpus.schema import document_validator
-
-    files = [path] if path.is_file() else document_files(path)
-    if path.is_dir() and (path / "documents").is_dir() and not files:
-        files = document_files(path / "documents")
-    if not files:
-        raise UnusableInputError(
-            [
-                Problem(
-                    str(path), None, "", "NO_DOCUMENTS", "the folder holds no *.json document files"
-                )
-            ]
-        )
-    documents = []
-    problems = []
-    seen: dict[str, Path] = {}
-    for file in files:
-        data = read_json(file)
-        errors = sorted(document_validator().iter_errors(data), key=lambda e: list(e.path))
-        if errors:
-            doc_id = data.get("id") if isinstance(data, dict) else None
-            problems += [
-                Problem(
-                    str(file),
-                    doc_id if isinstance(doc_id, str) else None,
-                    json_pointer(*error.path),
-                    "SCHEMA",
-                    error.message,
-                )
-                for error in errors
-            ]
-            continue
-        document = from_dict(data)
-        if document.id in seen:  # one of the two would be scored, the other silently dropped
-            problems.append(
-                Problem(
-                    str(file),
-                    document.id,
-                    "/id",
-                    "DUPLICATE_ID",
-                    f"document id {document.id!r} is already used by {seen[document.id]}",
-                )
-            )
-            continue
-        seen[document.id] = file
-        documents.append(document)
-    if problems:
-        raise CorpusError(problems)
-    return documents

@@ -1,24 +1,23 @@
 """``corpus ls ...``: Label Studio config, export, import, and a local annotation server.
 
 Thin commands over :mod:`corpus.formats.labelstudio` (conversion),
-:mod:`corpus.ls_project` (files) and :mod:`corpus.lsserver` (server and SDK).
+:mod:`corpus.ls_project` (files and the push, pull and serve workflows) and
+:mod:`corpus.lsserver` (server and SDK).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import secrets
 import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from corpus.cli.options import add_version_option
+
 MODES = ("predictions", "annotations", "none")
-SERVE_USER = "annotator@example.com"
-DATABASE_FILE = "label_studio.sqlite3"
 
 
 def register(subparsers: Any) -> None:
@@ -43,7 +42,8 @@ def register(subparsers: Any) -> None:
         help="write Label Studio tasks for a version",
         description="Tasks (one per document) with the text and document id in data and the "
         "annotations as predictions (model_version = the version), submitted annotations, "
-        "or none (blank tasks).",
+        "or none (blank tasks). A document not annotated yet carries the pre-annotator's "
+        "predictions instead (not with --as none).",
     )
     _version_options(export)
     export.add_argument("-o", "--output", type=Path, metavar="FILE")
@@ -85,7 +85,9 @@ def register(subparsers: Any) -> None:
         "push",
         help="create or update a project on a Label Studio server",
         description="Create a project (or, with --project, update its labeling config) and "
-        "import tasks for documents it does not have yet. Token from LABEL_STUDIO_API_KEY.",
+        "import tasks for the documents it does not have yet (by document id; run it again "
+        "after `corpus add`). Documents not annotated yet carry the pre-annotator's "
+        "predictions. Token from LABEL_STUDIO_API_KEY.",
     )
     push.add_argument(
         "--url", default=None, help="default: $LABEL_STUDIO_URL or http://127.0.0.1:8080"
@@ -99,8 +101,10 @@ def register(subparsers: Any) -> None:
         "pull",
         help="export a project through the API and import it",
         description="Fetch the project's JSON export with label-studio-sdk (annotators "
-        "named by e-mail) and import it as `corpus ls import` does. Token from "
-        "LABEL_STUDIO_API_KEY.",
+        "named by e-mail) and import the tasks with a submitted annotation as `corpus ls "
+        "import` does; list the tasks still unannotated. A document several people "
+        "annotated is written per annotator for adjudication (see --adjudication). Token "
+        "from LABEL_STUDIO_API_KEY.",
     )
     pull.add_argument(
         "--url", default=None, help="default: $LABEL_STUDIO_URL or http://127.0.0.1:8080"
@@ -109,23 +113,34 @@ def register(subparsers: Any) -> None:
     pull.add_argument(
         "--save-export", type=Path, default=None, metavar="FILE", help="also keep the raw export"
     )
+    pull.add_argument(
+        "--adjudication",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where a document annotated by several people goes, as DIR/<id>/<annotator>/ "
+        "(default: annotations/adjudication)",
+    )
     _import_options(pull)
     pull.set_defaults(handler=run_pull)
 
 
 def _version_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--version",
-        default=None,
-        metavar="V",
-        help="a release version or 'working' (default: the latest release, else the working copy)",
-    )
+    add_version_option(parser)
     parser.add_argument(
         "--as",
         dest="mode",
         choices=MODES,
         default="predictions",
         help="how annotations travel (default: predictions)",
+    )
+    parser.add_argument(
+        "--pre-annotator",
+        dest="pre_annotator",
+        default="gazetteer",
+        metavar="SPEC",
+        help="predictions for documents not annotated yet: 'gazetteer' (default: the gold "
+        "mentions of the latest release), 'none', or a MODULE:FUNCTION from text to entities",
     )
 
 
@@ -166,7 +181,7 @@ def _write_or_print(text: str, output: Path | None) -> None:
     from corpus.fsutil import atomic_write_text
     from corpus.paths import refuse_release_output
 
-    refuse_release_output(output)
+    refuse_release_output(output, whole_folder=False)
     atomic_write_text(output, text)
     print(f"wrote {output}", file=sys.stderr)
 
@@ -179,12 +194,27 @@ def run_config(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from corpus.ls_project import export_tasks
+    from corpus.ls_project import export
 
-    version, tasks = export_tasks(args.version, args.mode)
-    _write_or_print(json.dumps(tasks, ensure_ascii=False, indent=2) + "\n", args.output)
-    print(f"{len(tasks)} task(s) of {version}, annotations as {args.mode}", file=sys.stderr)
+    exported = export(args.version, args.mode, pre_annotation=args.pre_annotator)
+    text = json.dumps(exported.tasks, ensure_ascii=False, indent=2) + "\n"
+    _write_or_print(text, args.output)
+    print(
+        f"{len(exported.tasks)} task(s) of {exported.version}, annotations as {args.mode}",
+        file=sys.stderr,
+    )
+    _report_pre_annotated(exported, sys.stderr)
     return 0
+
+
+def _report_pre_annotated(exported: Any, stream: Any) -> None:
+    if exported.pre_annotated:
+        print(
+            f"{len(exported.pre_annotated)} document(s) not annotated yet carry predictions of "
+            f"{exported.model_version} (predictions, not annotations: "
+            f"{', '.join(exported.pre_annotated)})",
+            file=stream,
+        )
 
 
 def _selection(args: argparse.Namespace) -> Any:
@@ -236,140 +266,125 @@ def run_install(args: argparse.Namespace) -> int:
     return 0
 
 
-def _url(args: argparse.Namespace) -> str:
-    from corpus import lsserver
-
-    return str(args.url or os.environ.get(lsserver.URL_ENV) or "http://127.0.0.1:8080")
-
-
 def run_push(args: argparse.Namespace) -> int:
-    from corpus import lsserver
-    from corpus.formats.labelstudio import label_config
-    from corpus.ls_project import export_tasks
+    from corpus.ls_project import push
 
-    version, tasks = export_tasks(args.version, args.mode)
-    client = lsserver.Client(_url(args), lsserver.token_from_env())
-    client.check()
-    config = label_config()
-    if args.project is None:
-        project = client.create_project(args.title or f"corpus {version}", config)
-        print(f"created project {project}: {client.url}/projects/{project}")
-        present: set[str] = set()
-    else:
-        project = args.project
-        client.project_exists(project)
-        client.validate_config(project, config)
-        client.update_config(project, config)
-        print(f"updated the labeling config of project {project}")
-        present = client.document_ids(project)
-    new = [t for t in tasks if t["data"]["document_id"] not in present]
-    client.import_tasks(project, new)
-    print(
-        f"imported {len(new)} task(s) of {version} as {args.mode}"
-        + (f"; {len(tasks) - len(new)} already in the project" if len(new) < len(tasks) else "")
+    pushed = push(
+        args.version,
+        args.mode,
+        url=args.url,
+        project=args.project,
+        title=args.title,
+        pre_annotation=args.pre_annotator,
     )
+    if pushed.created:
+        print(f"created project {pushed.project}: {pushed.url}/projects/{pushed.project}")
+    else:
+        print(f"updated the labeling config of project {pushed.project}")
+    exported = pushed.exported
+    present = len(pushed.already_present)
+    print(
+        f"imported {len(pushed.imported)} task(s) of {exported.version} as {exported.mode}"
+        + (f"; {present} already in the project, not imported again" if present else "")
+    )
+    _report_pre_annotated(exported, sys.stdout)
     return 0
 
 
 def run_pull(args: argparse.Namespace) -> int:
-    from corpus import lsserver
-    from corpus.fsutil import atomic_write_text
-    from corpus.ls_project import check_output_dir, import_export
-    from corpus.paths import project_root, refuse_release_output, working_dir
+    from corpus.ls_project import pull
 
-    # refuse a release as output before asking the server anything
-    check_output_dir(args.output or working_dir(), project_root())
-    if args.save_export is not None:
-        refuse_release_output(args.save_export)
-    client = lsserver.Client(_url(args), lsserver.token_from_env())
-    client.check()
-    client.project_exists(args.project)
-    export = lsserver.name_annotators(client.export(args.project), client.user_emails())
-    if args.save_export is not None:
-        atomic_write_text(args.save_export, json.dumps(export, ensure_ascii=False, indent=2))
-    written = import_export(
-        export,
-        file=f"{client.url}/projects/{args.project} (export)",
+    pulled = pull(
+        args.project,
+        url=args.url,
+        save_export=args.save_export,
         out_dir=args.output,
         selection=_selection(args),
+        adjudication=args.adjudication,
     )
-    _report_written(written)
+    _report_written([w for w in pulled.written if not w.adjudicate])
+    for document, folder in pulled.adjudicate.items():
+        names = sorted(
+            w.item.annotator
+            for w in pulled.written
+            if w.adjudicate and w.item.document.id == document
+        )
+        print(
+            f"to adjudicate: {document} was annotated by {', '.join(names)}; each version is in "
+            f"{_shown(folder)}/ (working copy unchanged). Compare: corpus agreement "
+            f"{_shown(folder)}; then keep one in Label Studio and pull with --annotator or "
+            "--ground-truth"
+        )
+    for document, folder in pulled.stale.items():
+        print(f"note: {document} is settled; {_shown(folder)}/ holds its earlier versions")
+    if pulled.unannotated:
+        listed = ", ".join(
+            f"task {t.task} ({t.document or 'no document id'})" for t in pulled.unannotated
+        )
+        print(f"still unannotated: {len(pulled.unannotated)} task(s): {listed}")
     return 0
+
+
+def _shown(path: Path) -> str:
+    from corpus.paths import project_root
+
+    root = project_root().resolve()
+    resolved = path.resolve()
+    return str(resolved.relative_to(root)) if root in resolved.parents else str(path)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     from corpus import lsserver
-    from corpus.formats.labelstudio import label_config
-    from corpus.ls_project import export_tasks
-    from corpus.paths import project_root
+    from corpus.ls_project import prepare_serve, start_serve
 
-    root = project_root()
-    data_dir = (args.data_dir or root / lsserver.DATA_DIR_NAME).resolve()
-    state_path = data_dir / "corpus-serve.json"
-    # export first: a broken corpus fails before anything is installed or started
-    version, tasks = export_tasks(args.version, args.mode, root)
-    executable = lsserver.install(root)
-    state = _read_state(state_path)
-    fresh = not (data_dir / DATABASE_FILE).exists()
-    if state is None and not fresh:
-        from corpus.errors import problem_error
-
-        raise problem_error(
-            str(data_dir),
-            "LS_DATA_DIR_FOREIGN",
-            "this Label Studio data folder was not made by `corpus ls serve`; "
-            "choose another --data-dir",
-            unusable=True,
-        )
-    if state is None or fresh:
-        # the login is kept for the next start (the browser needs it); the token never is
-        state = {"username": SERVE_USER, "password": secrets.token_urlsafe(12)}
-        _write_state(state_path, state)
-    login = lsserver.Login(str(state["username"]), str(state["password"]))
-    token = lsserver.new_token() if fresh else None
-    port = args.port or (8080 if _port_free(8080) else None)
+    plan = prepare_serve(
+        args.version,
+        args.mode,
+        data_dir=args.data_dir,
+        port=args.port,
+        pre_annotation=args.pre_annotator,
+    )
     print(
         f"starting Label Studio {lsserver.LABEL_STUDIO_VERSION} "
-        f"(data: {data_dir}, log: {data_dir / 'server.log'})...",
+        + ("(first start about 1 min: it creates its database; " if plan.fresh else "(")
+        + f"data: {plan.data_dir}, log: {plan.data_dir / 'server.log'})...",
         flush=True,
     )
     # SIGTERM (and SIGHUP) stop the server too, not only Ctrl-C
     for number in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, _interrupt)
-    server = lsserver.start(executable, data_dir, login, token=token, port=port)
+    serving = start_serve(plan)
+    server = serving.server
     try:
-        if fresh:
-            assert token is not None
-            client = lsserver.Client(server.url, token)
-            project = client.create_project(f"corpus {version}", label_config())
-            client.import_tasks(project, tasks)
-            state["project"] = project
-            _write_state(state_path, state)
+        if serving.created:
             print(
-                f"created project {project} with {len(tasks)} task(s) of {version} "
-                f"(annotations as {args.mode})"
+                f"created project {serving.project} with {serving.tasks} task(s) of "
+                f"{plan.version} (annotations as {plan.mode})"
             )
-        elif "project" not in state:
+        elif serving.project is None:
             print(
                 "this data folder has no project yet: copy the API token from Account & "
                 "Settings, export it as LABEL_STUDIO_API_KEY and run "
                 f"`corpus ls push --url {server.url}`"
             )
-        project_url = f"{server.url}/projects/{state.get('project', '')}"
+        project = "" if serving.project is None else serving.project
         print(
             f"\nLabel Studio is running at {server.url}\n"
-            f"  project:  {project_url}\n"
-            f"  login:    {login.username}\n"
-            f"  password: {login.password}\n"
+            f"  project:  {server.url}/projects/{project}\n"
+            f"  login:    {plan.login.username}\n"
+            f"  password: {plan.login.password}\n"
             "API token: not shown; copy it from Account & Settings in the UI and export it "
             "as LABEL_STUDIO_API_KEY for `corpus ls pull`/`push`.\n"
-            f"When done: corpus ls pull --url {server.url} --project "
-            f"{state.get('project', 'ID')}\n"
+            f"When done: corpus ls pull --url {server.url} --project {project or 'ID'}\n"
             "Press Ctrl-C to stop the server.",
             flush=True,
         )
-        while server.process.poll() is None:
-            time.sleep(1)
+        try:
+            while server.process.poll() is None:
+                time.sleep(1)
+        except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how the server is meant to stop
+            print("\nstopping Label Studio...", flush=True)
+            return 0
         print(
             f"Label Studio exited with status {server.process.returncode}: {server.log_tail()}",
             file=sys.stderr,
@@ -381,31 +396,3 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _interrupt(number: int, frame: Any) -> None:
     raise KeyboardInterrupt
-
-
-def _port_free(port: int) -> bool:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _read_state(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and "username" in data and "password" in data else None
-
-
-def _write_state(path: Path, state: dict[str, Any]) -> None:
-    """The browser login and project id (never the API token), readable by the owner only."""
-    from corpus.fsutil import atomic_write_text
-
-    atomic_write_text(path, json.dumps(state, indent=2) + "\n")
-    path.chmod(0o600)

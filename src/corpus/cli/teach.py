@@ -1,4 +1,4 @@
-"""Teaching commands: ``render``, ``export brat|conll``, ``import brat``, ``agreement``.
+"""Teaching commands: ``render``, ``export brat|conll|spacy``, ``import brat``, ``agreement``.
 
 Each handler parses its options, calls a plain function (``corpus.render``,
 ``corpus.formats.brat``, ``corpus.formats.conll``, ``corpus.agreement``) and prints a short
@@ -9,36 +9,30 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from corpus.cli.options import FORMATS, add_version_option
 from corpus.model import Document
 
-
-def _add_version(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--version",
-        metavar="V",
-        default=None,
-        help="release version (default: the latest release, or the working copy if there is "
-        "none); 'working' for the working copy",
-    )
+if TYPE_CHECKING:
+    from corpus.sources import Source
 
 
-def load_documents(version: str | None) -> tuple[str, list[Document]]:
-    """(the version actually used, its documents): a release, or ``working``."""
-    from corpus import release
+def load_documents(version: str | None) -> tuple[Source, list[Document]]:
+    """The source ``--version`` names (:mod:`corpus.sources`) and its documents."""
+    from corpus.sources import open_source
 
-    ref = release.resolve(version)
-    return ref, release.load(ref)
+    source = open_source(version)
+    return source, source.documents()
 
 
 def _render(args: argparse.Namespace) -> int:
     from corpus.paths import build_dir
     from corpus.render import write_page
 
-    ref, documents = load_documents(args.version)
-    output = Path(args.output) if args.output else build_dir() / "render" / f"{ref}.html"
-    label = "working copy" if ref == "working" else f"release {ref}"
+    source, documents = load_documents(args.version)
+    output = Path(args.output) if args.output else build_dir() / "render" / f"{source.name}.html"
+    label = source.label
     write_page(documents, output, title=f"Annotated corpus, {label}")
     entities = sum(len(d.entities) for d in documents)
     relations = sum(len(d.relations) for d in documents)
@@ -53,11 +47,11 @@ def _render(args: argparse.Namespace) -> int:
 def _export_brat(args: argparse.Namespace) -> int:
     from corpus.formats import brat
 
-    ref, documents = load_documents(args.version)
+    source, documents = load_documents(args.version)
     output = Path(args.output)
-    files = brat.export(documents, output, replace=args.force)
+    files = brat.write(documents, output, replace=args.force)
     print(
-        f"wrote {len(files)} files to {output} ({ref}: {len(documents)} documents; "
+        f"wrote {len(files)} files to {output} ({source.version}: {len(documents)} documents; "
         "nothing lost: metadata, seeds and cluster ids are in the .corpus.json sidecars)"
     )
     return 0
@@ -67,10 +61,22 @@ def _export_conll(args: argparse.Namespace) -> int:
     from corpus.formats import conll
     from corpus.paths import build_dir
 
-    ref, documents = load_documents(args.version)
-    output = Path(args.output) if args.output else build_dir() / "conll" / f"{ref}.conll"
+    source, documents = load_documents(args.version)
+    output = Path(args.output) if args.output else build_dir() / "conll" / f"{source.name}.conll"
     report = conll.write(documents, output, comments=not args.no_comments)
-    print(f"wrote {output} ({ref}): " + "\n".join(report.lines()))
+    print(f"wrote {output} ({source.version}): " + "\n".join(report.lines()))
+    return 0
+
+
+def _export_spacy(args: argparse.Namespace) -> int:
+    from corpus.formats import spacy
+    from corpus.paths import build_dir
+
+    source, documents = load_documents(args.version)
+    default = build_dir() / "spacy" / source.name
+    output = Path(args.output) if args.output else default
+    report = spacy.export(documents, output, replace=args.force or output == default)
+    print(f"wrote {output} ({source.version}): " + "\n".join(report.lines()))
     return 0
 
 
@@ -85,7 +91,7 @@ def _agreement(args: argparse.Namespace) -> int:
     except CorpusError as error:  # agreement() is pure: locate its problems at the inputs
         where = " ".join(args.inputs)
         located = [replace(p, file=where) if p.file == "-" else p for p in error.problems]
-        raise CorpusError(located, error.exit_code) from None
+        raise CorpusError(located) from None
     if args.format == "json":
         print(report_json(report))
     else:
@@ -113,7 +119,7 @@ def register(subparsers: Any) -> None:
         "every entity highlighted by type, nested mentions, relations linked to "
         "their spans, selectable coreference clusters and a legend from the schema.",
     )
-    _add_version(render)
+    add_version_option(render)
     render.add_argument(
         "-o",
         "--output",
@@ -124,7 +130,7 @@ def register(subparsers: Any) -> None:
 
     export = subparsers.add_parser(
         "export",
-        help="write a release in another tool's format (brat, conll)",
+        help="write a release in another tool's format (brat, conll, spacy)",
         description="Write a release (or the working copy) in another format.",
     )
     export_formats = export.add_subparsers(
@@ -138,7 +144,7 @@ def register(subparsers: Any) -> None:
         "sidecar (metadata, seed, cluster ids), and annotation.conf and visual.conf "
         "generated from the schema. The folder is written in one step.",
     )
-    _add_version(export_brat)
+    add_version_option(export_brat)
     export_brat.add_argument(
         "-o",
         "--output",
@@ -158,7 +164,7 @@ def register(subparsers: Any) -> None:
         "config. Prints what CoNLL cannot carry: relations, clusters, nested "
         "mentions, mentions cut by a token boundary, with counts.",
     )
-    _add_version(export_conll)
+    add_version_option(export_conll)
     export_conll.add_argument(
         "-o", "--output", metavar="FILE", help="output file (default: build/conll/<version>.conll)"
     )
@@ -168,6 +174,24 @@ def register(subparsers: Any) -> None:
         help="leave out the '# document', '# sentence' and '# offsets' comment lines",
     )
     export_conll.set_defaults(handler=_export_conll)
+    export_spacy = export_formats.add_parser(
+        "spacy",
+        help="spaCy DocBin training files (<split>.spacy) and a config.cfg for `spacy train`",
+        description="Write one .spacy DocBin per split and a config.cfg (spaCy's init config "
+        "for a blank English ner pipeline) so that `python -m spacy train` runs on it "
+        "offline. Tokens, sentences and doc.ents are those of the `ner` config (outermost "
+        "mention wins); every mention, nested ones included, is in doc.spans['sc']; "
+        "coreference clusters are span groups, relations are in doc.user_data. Prints what "
+        "is lost and the training command.",
+    )
+    add_version_option(export_spacy)
+    export_spacy.add_argument(
+        "-o", "--output", metavar="DIR", help="output folder (default: build/spacy/<version>)"
+    )
+    export_spacy.add_argument(
+        "--force", action="store_true", help="replace an existing output folder"
+    )
+    export_spacy.set_defaults(handler=_export_spacy)
 
     import_ = subparsers.add_parser(
         "import",
@@ -207,7 +231,7 @@ def register(subparsers: Any) -> None:
         "a release version or 'working'), one per annotator.",
     )
     agree.add_argument("inputs", nargs="+", metavar="EXPORT_OR_DIR")
-    agree.add_argument("--format", choices=("text", "json"), default="text")
+    agree.add_argument("--format", choices=FORMATS, default="text")
     agree.add_argument(
         "--limit",
         type=int,

@@ -13,9 +13,13 @@ tokens never contain whitespace (so tab or space splitting both work). Comments,
   0-based, end-exclusive code-point offsets into the document text, so predictions can
   be mapped back) before each sentence.
 
-Tokens, sentences and tags are exactly those of the Hugging Face ``ner`` config: the
-rows come from :func:`corpus.hf.ner_rows` (tokenization in :mod:`corpus.tokenize`,
-nesting rule :data:`corpus.hf.NESTED_RULE`: the outermost mention wins).
+Tokens, sentences and tags are exactly those of the Hugging Face ``ner`` config: both
+come from :func:`corpus.tagging.tag_document` (tokenization in :mod:`corpus.tokenize`,
+nesting rule :data:`corpus.tagging.NESTED_RULE`: the outermost mention wins).
+
+Verbs (the same in every format module): :func:`write` (documents to a file, with a
+report of what was lost) and :func:`read` (a file back into sentences; :func:`dumps` and
+:func:`loads` do the same with text).
 
 What CoNLL cannot carry (each reported with counts by :func:`write` and the CLI):
 
@@ -39,6 +43,7 @@ from typing import Any
 from corpus.fsutil import atomic_write_text
 from corpus.model import Document
 from corpus.paths import refuse_release_output
+from corpus.tagging import NESTED_RULE, prepare, tag_document
 
 
 @dataclass
@@ -74,53 +79,52 @@ class ConllReport:
         ]
 
 
-def to_conll(documents: Sequence[Document], *, comments: bool = True) -> tuple[str, ConllReport]:
+def dumps(documents: Sequence[Document], *, comments: bool = True) -> tuple[str, ConllReport]:
     """The CoNLL text of the documents (in the given order) and its report."""
-    from corpus import hf
-
     report = ConllReport()
-    build = hf.BuildReport(version="-")
     out: list[str] = []
     for document in documents:
-        prepared = hf.prepare(document)
-        rows = hf.ner_rows(prepared, build)
+        prepared = prepare(document)
+        sentences, counts = tag_document(prepared)
         report.documents += 1
         report.entities += len(document.entities)
         report.relations += len(document.relations)
         report.clusters += len(document.clusters)
         report.cluster_mentions += sum(len(c.entities) for c in document.clusters)
         report.misaligned += [str(problem) for problem in prepared.problems]
+        report.tagged.update(counts.tagged)
+        report.nested_dropped.update(counts.dropped[NESTED_RULE])
         if comments:
             out.append(f"# document = {document.id}")
-        for row in rows:
+        for tagged in sentences:
+            tokens = tagged.sentence.tokens
             report.sentences += 1
-            report.tokens += len(row["tokens"])
-            report.tagged.update(tag[2:] for tag in row["ner_tags"] if tag.startswith("B-"))
+            report.tokens += len(tokens)
             if comments:
-                offsets = " ".join(
-                    f"{s}:{e}" for s, e in zip(row["token_starts"], row["token_ends"], strict=True)
-                )
-                out.append(f"# sentence = {row['id']}")
+                offsets = " ".join(f"{token.start}:{token.end}" for token in tokens)
+                out.append(f"# sentence = {document.id}:{tagged.sentence.index}")
                 out.append(f"# offsets = {offsets}")
-            out += [
-                f"{token}\t{tag}" for token, tag in zip(row["tokens"], row["ner_tags"], strict=True)
-            ]
+            out += [f"{token.text}\t{tag}" for token, tag in zip(tokens, tagged.tags, strict=True)]
             out.append("")
-    report.nested_dropped = build.nested_dropped[hf.NESTED_RULE]
     # every sentence, the last one included, ends with a blank line
     return ("\n".join(out) + "\n" if out else ""), report
 
 
 def write(documents: Sequence[Document], path: Path, *, comments: bool = True) -> ConllReport:
-    """Write :func:`to_conll` to ``path`` atomically."""
-    refuse_release_output(path)
-    text, report = to_conll(documents, comments=comments)
+    """Write :func:`dumps` to ``path`` atomically."""
+    refuse_release_output(path, whole_folder=False)
+    text, report = dumps(documents, comments=comments)
     atomic_write_text(path, text)
     return report
 
 
-def parse(text: str) -> list[dict[str, Any]]:
-    """Read CoNLL text written by :func:`to_conll` back into sentences.
+def read(path: Path) -> list[dict[str, Any]]:
+    """Read a CoNLL file written by :func:`write` back into sentences (see :func:`loads`)."""
+    return loads(path.read_text(encoding="utf-8"))
+
+
+def loads(text: str) -> list[dict[str, Any]]:
+    """Read CoNLL text written by :func:`dumps` back into sentences.
 
     Each sentence is ``{"id", "document", "tokens", "tags", "offsets"}``; ``id``,
     ``document`` and ``offsets`` are None when the file has no comments.

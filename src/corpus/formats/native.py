@@ -1,9 +1,13 @@
 """The native format: one JSON file per document, as defined by ``schema/document.schema.json``.
 
-Reading is in two steps so that validation can see the raw JSON: :func:`read_json`
-(file to JSON value, or a located ``NOT_FOUND`` / ``NOT_JSON`` problem) and
-:func:`from_dict` (a JSON value already known to be valid, to a :class:`Document`).
-Writing is lossless: ``from_dict(to_dict(doc)) == doc``.
+Verbs: :func:`write` (documents to ``<folder>/<id>.json``), and reading in two steps so
+that validation can see the raw JSON: :func:`read_json` (file to JSON value, or a located
+``NOT_FOUND`` / ``NOT_JSON`` problem) and :func:`from_dict` (a JSON value already known to be
+valid, to a :class:`Document`). The validated ``read`` of this format is
+:func:`corpus.sources.load` (a file, a folder or a release, both validation layers): the
+validator sits above the formats, so a reader here cannot call it.
+Writing is lossless: ``from_dict(to_dict(doc)) == doc``; the format carries everything
+the model holds.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import Problem, UnusableInputError
+from corpus.errors import CorpusError, Location, Problem
 from corpus.fsutil import atomic_write_text
 from corpus.model import Cluster, Document, Entity, Relation, Seed
 
@@ -21,31 +25,31 @@ SUFFIX = ".json"
 
 
 def read_json(path: Path, *, display: str | None = None) -> Any:
-    """Parse a JSON file; a missing or unparsable file is an :class:`UnusableInputError`."""
+    """Parse a JSON file; a missing or unparsable file is a :class:`CorpusError` (exit 2)."""
     name = display or str(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UnusableInputError([Problem(name, None, "", "NOT_FOUND", "no such file")]) from None
+        raise CorpusError([Problem(name, None, Location(), "NOT_FOUND", "no such file")]) from None
     except OSError as exc:
-        raise UnusableInputError(
-            [Problem(name, None, "", "UNREADABLE", f"cannot read the file: {exc.strerror}")]
+        raise CorpusError(
+            [Problem(name, None, Location(), "UNREADABLE", f"cannot read the file: {exc.strerror}")]
         ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UnusableInputError(
-            [Problem(name, None, f"byte {exc.start}", "NOT_UTF8", "the file is not UTF-8")]
+        raise CorpusError(
+            [Problem(name, None, Location(byte=exc.start), "NOT_UTF8", "the file is not UTF-8")]
         ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UnusableInputError(
+        raise CorpusError(
             [
                 Problem(
                     name,
                     None,
-                    f"line {exc.lineno} column {exc.colno}",
+                    Location(line=exc.lineno, column=exc.colno),
                     "NOT_JSON",
                     f"not valid JSON: {exc.msg}",
                 )
@@ -53,8 +57,12 @@ def read_json(path: Path, *, display: str | None = None) -> Any:
         ) from None
     except (RecursionError, ValueError) as exc:  # nesting too deep, a number too long
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise UnusableInputError(
-            [Problem(name, None, "", "NOT_JSON", f"not usable JSON: {reason.splitlines()[0]}")]
+        raise CorpusError(
+            [
+                Problem(
+                    name, None, Location(), "NOT_JSON", f"not usable JSON: {reason.splitlines()[0]}"
+                )
+            ]
         ) from None
 
 
@@ -126,7 +134,7 @@ def write_document(document: Document, path: Path) -> None:
     atomic_write_text(path, dumps(document))
 
 
-def write_documents(documents: Iterable[Document], folder: Path) -> list[Path]:
+def write(documents: Iterable[Document], folder: Path) -> list[Path]:
     """Write each document to ``folder/<id>.json`` (each file atomically)."""
     written = []
     for document in documents:

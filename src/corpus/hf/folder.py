@@ -1,0 +1,276 @@
+"""Build the dataset folder: resolve the version, write Parquet and the card atomically,
+and tell whether a folder is a build of the current content (the fingerprint).
+
+The fingerprint covers what the folder depends on: the documents, the label schema, the
+tokenizer, the card template and the code of every ``corpus`` module the build imports
+(found by following the imports from this module, so code that moves stays covered).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+import json
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import corpus.hf.card as card
+from corpus.errors import CorpusError, Location, Problem
+from corpus.formats.native import dumps
+from corpus.fsutil import (
+    atomic_write_text,
+    discard_staging,
+    publish_dir,
+    staged_os_error,
+    staging_dir,
+)
+from corpus.hf.features import CONFIGS, DEFAULT_CONFIG
+from corpus.hf.rows import BuildReport, write_tables
+from corpus.manifest import read_manifest
+from corpus.model import Document
+from corpus.paths import build_dir, refuse_release_output
+from corpus.release import WORKING, load_verified, release_path
+from corpus.schema import LABELS_FILE, schema_dir
+from corpus.sources import open_source
+from corpus.tokenize import tokenizer_description
+
+#: bumped whenever the layout of the built folder changes
+BUILD_FORMAT = 1
+BUILD_INFO_FILE = "corpus-build.json"
+#: the most rows in one Parquet file, per config; a split with more is written as shards
+SHARD_ROWS = {"documents": 10_000, "ner": 100_000, "relations": 100_000}
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def resolve_version(version: str | None) -> str:
+    """The version ``version`` names (:mod:`corpus.sources`; None: the latest release, or
+    ``working`` while there is none)."""
+    return open_source(version).version
+
+
+def load_documents(version: str) -> list[Document]:
+    """The documents ``version`` names (:mod:`corpus.sources`): a release of the project
+    checked by its checksums and record only (validated when it was made; see
+    :func:`corpus.release.load_verified`), anything else validated in full."""
+    return load_verified(version)
+
+
+# --------------------------------------------------------------------------- fingerprint
+
+
+def code_modules(root: str = __name__) -> list[str]:
+    """The ``corpus`` modules ``root`` imports, directly or not (itself and the packages
+    that contain them included), sorted by name.
+
+    Found from the source: every ``import corpus...`` / ``from corpus... import ...``
+    anywhere in a module (also inside functions) is followed."""
+    seen: set[str] = set()
+    pending = [root]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        pending += [".".join(parts[:i]) for i in range(1, len(parts))]
+        path = _module_file(name)
+        if path is None:
+            continue
+        pending += _imported_modules(path)
+    return sorted(name for name in seen if _module_file(name) is not None)
+
+
+@cache
+def _module_file(name: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
+
+
+def _imported_modules(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+            # ``from corpus.hf import card``: card may be a module
+            names += [f"{node.module}.{alias.name}" for alias in node.names]
+    return [n for n in names if n == "corpus" or n.startswith("corpus.")]
+
+
+def code_files() -> list[Path]:
+    """The source files of :func:`code_modules`, and the card template."""
+    files = [path for name in code_modules() if (path := _module_file(name)) is not None]
+    return [*files, card.TEMPLATE]
+
+
+def fingerprint(documents: Sequence[Document], version: str) -> str:
+    """What a build depends on: documents, labels, tokenizer and the code it imports."""
+    digest = hashlib.sha256()
+    for part in (
+        f"format {BUILD_FORMAT}".encode(),
+        version.encode(),
+        tokenizer_description().encode(),
+        (schema_dir() / LABELS_FILE).read_bytes(),
+        *(path.read_bytes() for path in code_files()),
+        *(dumps(d).encode() for d in sorted(documents, key=lambda d: d.id)),
+    ):
+        digest.update(part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- build
+
+
+def default_output() -> Path:
+    return build_dir() / "dataset"
+
+
+def build(version: str | None = None, output: Path | None = None) -> BuildReport:
+    """Build the dataset folder for a release (latest when None, ``working`` for the
+    working copy). Written to a staging folder, then swapped into place."""
+    version = resolve_version(version)
+    documents = load_documents(version)
+    return build_documents(documents, version, output, release_date=release_date(version))
+
+
+def release_date(version: str) -> str | None:
+    """The date in a release's manifest (None for the working copy or an unreadable one)."""
+    if version == WORKING:
+        return None
+    data, _ = read_manifest(release_path(version), display=version)
+    return str(data["date"]) if data else None
+
+
+def build_documents(
+    documents: Sequence[Document],
+    version: str,
+    output: Path | None = None,
+    *,
+    release_date: str | None = None,
+) -> BuildReport:
+    """Build the dataset folder from documents already loaded (and validated);
+    ``release_date`` (the release's manifest date) dates the card's citation."""
+    target = Path(os.path.realpath(output or default_output()))  # no raise on a symlink loop
+    refuse_release_output(target)
+    if target.exists() and (
+        not target.is_dir() or (any(target.iterdir()) and not (target / BUILD_INFO_FILE).is_file())
+    ):
+        raise CorpusError(
+            [
+                Problem(
+                    str(target),
+                    None,
+                    Location(),
+                    "OUTPUT_NOT_A_DATASET",
+                    "the output exists and is not a dataset folder built by `corpus build`; "
+                    "it is left alone (choose an empty or new folder)",
+                )
+            ]
+        )
+    staged = staging_dir(target)
+    try:
+        report, written = _write_configs(documents, version, staged)
+        report.output = target
+        text = card.render_card(report, documents, written, staged, release_date)
+        atomic_write_text(staged / "README.md", text)
+        info = {"fingerprint": fingerprint(documents, version), "report": report.to_json()}
+        atomic_write_text(
+            staged / BUILD_INFO_FILE, json.dumps(info, ensure_ascii=False, indent=2) + "\n"
+        )
+        _make_readable(staged)
+        publish_dir(staged, target, replace=True)
+    except BaseException as exc:
+        discard_staging(staged)
+        if isinstance(exc, OSError):  # name the output, never the hidden staging folder
+            raise staged_os_error(exc, staged, target) from None
+        raise
+    return report
+
+
+def _write_configs(
+    documents: Sequence[Document], version: str, folder: Path
+) -> tuple[BuildReport, dict[str, dict[str, card.WrittenSplit]]]:
+    """Write every config's Parquet files into ``folder``: ``<config>/<split>.parquet``, or
+    ``<config>/<split>-00000-of-00003.parquet`` and so on when a split has more rows than
+    :data:`SHARD_ROWS` allows in one file. Each file's schema carries the features."""
+    import pyarrow.parquet as pq
+
+    shards: dict[tuple[str, str], list[tuple[Path, int, int]]] = {}
+
+    def write(config: str, split: str, table: Any) -> None:
+        parts = shards.setdefault((config, split), [])
+        path = folder / config / f".{split}.part{len(parts)}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path)
+        parts.append((path, table.num_rows, int(table.nbytes)))
+
+    report = write_tables(documents, version, write, SHARD_ROWS)
+    written: dict[str, dict[str, card.WrittenSplit]] = {}
+    for config in CONFIGS:
+        written[config] = {}
+        for split in report.rows[config]:
+            parts = shards[(config, split)]
+            names = (
+                [f"{split}.parquet"]
+                if len(parts) == 1
+                else [f"{split}-{i:05d}-of-{len(parts):05d}.parquet" for i in range(len(parts))]
+            )
+            for (path, _, _), name in zip(parts, names, strict=True):
+                path.rename(folder / config / name)
+            written[config][split] = card.WrittenSplit(
+                files=tuple(f"{config}/{name}" for name in names),
+                rows=sum(rows for _, rows, _ in parts),
+                num_bytes=sum(size for _, _, size in parts),
+            )
+    return report, written
+
+
+def _make_readable(folder: Path) -> None:
+    """Staging folders and atomic files are created private (0700/0600); the published
+    dataset gets the usual permissions under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (folder, *folder.rglob("*")):
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
+
+
+def is_current(version: str, output: Path | None = None) -> bool:
+    """Whether ``output`` holds a build of exactly this version's current content."""
+    target = output or default_output()
+    info_path = target / BUILD_INFO_FILE
+    if not info_path.is_file():
+        return False
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(info.get("fingerprint") == fingerprint(load_documents(version), version))
+
+
+def load_dataset(
+    config: str = DEFAULT_CONFIG, version: str | None = None, *, output: Path | None = None
+) -> Any:
+    """The ``DatasetDict`` of a config, building the folder first when it is missing or
+    was built from other content (default folder ``build/dataset``)."""
+    import datasets
+
+    if config not in CONFIGS:
+        raise ValueError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
+    version = resolve_version(version)
+    target = output or default_output()
+    if not is_current(version, target):
+        build(version, target)
+    return datasets.load_dataset(str(target), config)
