@@ -86,10 +86,10 @@ def test_a_deprecated_relation_type_is_in_the_conf_only_when_the_documents_use_i
     )
     for written, expected in (([plain], False), ([plain, old], True)):
         folder = tmp_path / written[-1].id
-        brat.export(written, folder)
+        brat.write(written, folder)
         conf = (folder / "annotation.conf").read_text(encoding="utf-8")
         assert (f"\n{retired.name}\t" in conf) is expected
-        assert brat.read_folder(folder) == written
+        assert brat.read(folder) == written
 
 
 def test_foreign_ids_survive_through_annotator_notes(tmp_path: Path) -> None:
