@@ -112,3 +112,85 @@ def test_pronouns_are_resolved(gold: Document) -> None:
 def test_every_entity_type_of_the_article_is_used(gold: Document) -> None:
     used = {e.type for e in gold.entities}
     assert used == set(inventory().entity_types) - {"LOC"}
+
+
+def test_generic_mentions_are_not_clustered(gold: Document) -> None:
+    """THREAT and TITLE mentions are generic (guidelines section 6.4): no cluster holds one."""
+    by_id = gold.entities_by_id
+    for cluster in gold.clusters:
+        types = {by_id[member].type for member in cluster.entities}
+        assert types.isdisjoint({"THREAT", "TITLE"}), cluster
+
+
+def test_no_relation_of_a_retired_type(gold: Document) -> None:
+    """met_with, received, visited and signed are deprecated: events with arguments say it."""
+    retired = {label.name for label in inventory().relations if label.deprecated}
+    assert retired
+    assert not [r for r in gold.relations if r.type in retired]
+
+
+Fact = tuple[str, str, str]  # (relation type, head text, tail text)
+
+
+def facts(gold: Document) -> dict[str, set[Fact]]:
+    """Per EVENT mention id, its relations as (type, head text, tail text), either direction."""
+    by_id = gold.entities_by_id
+    found: dict[str, set[Fact]] = {e.id: set() for e in gold.entities if e.type == "EVENT"}
+    for r in gold.relations:
+        fact = (r.type, by_id[r.head].text, by_id[r.tail].text)
+        for end in (r.head, r.tail):
+            if end in found:
+                found[end].add(fact)
+    return found
+
+
+def events_with(gold: Document, trigger: str, *wanted: Fact) -> list[str]:
+    """The EVENT mentions ``trigger`` whose relations include every fact of ``wanted``."""
+    by_id = gold.entities_by_id
+    return [
+        event
+        for event, have in facts(gold).items()
+        if by_id[event].text == trigger and set(wanted) <= have
+    ]
+
+
+def test_the_facts_of_issue_12_are_relations(gold: Document) -> None:
+    """Each fact that release 1.1.0 could not state (issue 12, section 1) is a relation now."""
+    # the reception took place on Tuesday April 22
+    received = events_with(
+        gold,
+        "received",
+        ("participant_in", "Emomali Rahmon", "received"),
+        ("participant_in", "Eskandar Momeni", "received"),
+        ("date_of", "received", "Tuesday April 22"),
+    )
+    assert len(received) == 1
+    # Momeni arrived in Dushanbe on Tuesday afternoon
+    assert events_with(
+        gold,
+        "arrived",
+        ("participant_in", "Eskandar Momeni", "arrived"),
+        ("located_in", "arrived", "Dushanbe"),
+        ("date_of", "arrived", "Tuesday afternoon"),
+    )
+    # Rahimzoda met Momeni at the airport
+    assert events_with(
+        gold,
+        "met",
+        ("participant_in", "Eskandar Momeni", "met"),
+        ("participant_in", "Ramazon Rahimzoda", "met"),
+        ("located_in", "met", "airport"),
+    )
+    # IRNA reported the signing (of the memorandum, by both ministers)
+    assert events_with(
+        gold,
+        "signed",
+        ("reported", "IRNA", "signed"),
+        ("participant_in", "Eskandar Momeni", "signed"),
+        ("participant_in", "Ramazon Rahimzoda", "signed"),
+        ("theme_of", "memorandum of understanding", "signed"),
+    )
+    # the discussions get Rahmon and Momeni through their cluster with the reception
+    (discussions,) = [e.id for e in gold.entities if e.text == "discussions"]
+    (cluster,) = [c for c in gold.clusters if discussions in c.entities]
+    assert received[0] in cluster.entities

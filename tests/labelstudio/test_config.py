@@ -22,7 +22,7 @@ def test_config_lists_every_label_with_colour_and_hint() -> None:
         assert label.description in (element.get("hint") or "")
     relations = root.find("Relations")
     assert relations is not None
-    assert [x.get("value") for x in relations] == inv.relation_types
+    assert [x.get("value") for x in relations] == inv.current_relation_types
     cluster = root.find(".//TextArea")
     assert cluster is not None and cluster.get("perRegion") == "true"
     assert cluster.get("name") == labelstudio.CLUSTER_NAME
@@ -54,3 +54,18 @@ def test_label_names_are_xml_escaped() -> None:
     relation = root.find("Relations/Relation")
     assert relation is not None and relation.get("value") == "r<&>"
     assert "&lt;B &amp; &quot;C&quot;" in xml
+
+
+def test_deprecated_relation_types_are_not_offered_but_a_1x_task_still_validates() -> None:
+    """Annotators pick from the current types; release 1.0.0's retired types still load.
+
+    (Their import is the lossless round trip of test_convert, which reads release 1.0.0.)"""
+    deprecated = {r.name for r in inventory().relations if r.deprecated}
+    relations = ET.fromstring(labelstudio.label_config()).find("Relations")
+    assert relations is not None
+    assert deprecated and deprecated.isdisjoint(x.get("value") for x in relations)
+    gold = load_gold()
+    assert deprecated & {r.type for r in gold.relations}  # release 1.0.0 uses them
+    task = labelstudio.document_to_task(gold, version="1.0.0", mode="predictions")
+    interface = LabelInterface(labelstudio.label_config())
+    assert interface.validate_prediction(task["predictions"][0], return_errors=True) == []

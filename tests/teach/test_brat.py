@@ -53,7 +53,11 @@ def test_annotation_conf_comes_from_the_schema() -> None:
         for line in sections[sections.index("relations") + 1].splitlines()
         if line and not line.startswith("#")
     }
+    listed = [name for name in relations if name not in ("<OVERLAP>", brat.COREF)]
+    assert listed == inventory().current_relation_types
     for label in inventory().relations:
+        if label.deprecated:
+            continue
         assert relations[label.name].startswith(
             f"Arg1:{'|'.join(label.head)}, Arg2:{'|'.join(label.tail)}"
         )
@@ -62,6 +66,30 @@ def test_annotation_conf_comes_from_the_schema() -> None:
     visual = brat.visual_conf()
     for label in inventory().entities:
         assert f"{label.name}\tbgColor:{label.color}" in visual
+
+
+def test_a_deprecated_relation_type_is_in_the_conf_only_when_the_documents_use_it(
+    tmp_path: Path,
+) -> None:
+    """brat would flag a release 1.x relation of a retired type; new work is not offered it."""
+    retired = next(label for label in inventory().relations if label.deprecated)
+    text = "Rahmon met Momeni."
+    entities = (Entity("T1", "PER", 0, 6, "Rahmon"), Entity("T2", "PER", 11, 17, "Momeni"))
+    metadata = {"language": "en", "split": "test", "source": {"outlet": None, "url": None}}
+    plain = Document(id="doc-a", text=text, metadata=metadata, entities=entities)
+    old = Document(
+        id="doc-b",
+        text=text,
+        metadata=metadata,
+        entities=entities,
+        relations=(Relation("R1", retired.name, "T1", "T2"),),
+    )
+    for written, expected in (([plain], False), ([plain, old], True)):
+        folder = tmp_path / written[-1].id
+        brat.write(written, folder)
+        conf = (folder / "annotation.conf").read_text(encoding="utf-8")
+        assert (f"\n{retired.name}\t" in conf) is expected
+        assert brat.read(folder) == written
 
 
 def test_foreign_ids_survive_through_annotator_notes(tmp_path: Path) -> None:

@@ -23,7 +23,9 @@ What is written, per document:
 For the collection, ``annotation.conf`` (entity types, relation types with their allowed
 argument types, ``<REL-TYPE>:symmetric`` for symmetric types, the ``Coref`` equivalence,
 and an ``<OVERLAP>`` rule allowing nested and equal spans, never crossing ones) and
-``visual.conf`` (each type's title and colour): both generated from the schema.
+``visual.conf`` (each type's title and colour): both generated from the schema. A
+deprecated relation type is in ``annotation.conf`` only when the documents written use it
+(a release 1.x), so annotators are not offered it for new work.
 
 Offsets. brat's offsets are 0-based, end-exclusive *character* offsets into the ``.txt``
 file: its server reads the file with ``codecs.open(..., encoding='utf8')`` and slices the

@@ -3,6 +3,7 @@ the sidecar's identity, all generated from the schema (see :mod:`corpus.formats.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from corpus.schema import Inventory, inventory
@@ -26,9 +27,14 @@ DEFAULT_METADATA: dict[str, Any] = {
 }
 
 
-def annotation_conf(labels: Inventory | None = None) -> str:
-    """brat's ``annotation.conf`` for the inventory."""
+def annotation_conf(labels: Inventory | None = None, used: Iterable[str] = ()) -> str:
+    """brat's ``annotation.conf`` for the inventory.
+
+    Relation types are the current ones (deprecated ones are not offered to annotators) and
+    the deprecated ones in ``used`` (the types of the documents written), so that brat does
+    not flag the relations of a release 1.x as unknown."""
     labels = labels or inventory()
+    used = set(used)
     if COREF in labels.relation_types:
         raise ValueError(f"the relation type {COREF!r} clashes with the coreference equivalence")
     lines = [
@@ -44,6 +50,8 @@ def annotation_conf(labels: Inventory | None = None) -> str:
         f"{COREF}\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive",
     ]
     for relation in labels.relations:
+        if relation.deprecated and relation.name not in used:
+            continue
         args = f"Arg1:{'|'.join(relation.head)}, Arg2:{'|'.join(relation.tail)}"
         if relation.symmetric:
             args += ", <REL-TYPE>:symmetric"

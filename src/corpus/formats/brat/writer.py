@@ -142,7 +142,9 @@ def _write_files(documents: Sequence[Document], folder: Path) -> list[Path]:
     if problems:
         raise CorpusError(problems)
     written = []
-    for name, content in (("annotation.conf", annotation_conf()), ("visual.conf", visual_conf())):
+    used = {relation.type for document in documents for relation in document.relations}
+    configs = (("annotation.conf", annotation_conf(used=used)), ("visual.conf", visual_conf()))
+    for name, content in configs:
         atomic_write_text(folder / name, content)
         written.append(folder / name)
     for document in documents:

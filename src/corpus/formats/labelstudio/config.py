@@ -19,7 +19,10 @@ EXPORT_MODES: tuple[ExportMode, ...] = ("predictions", "annotations", "none")
 
 
 def label_config(labels: Inventory | None = None) -> str:
-    """The labeling config XML for the inventory: spans, relations, clusters."""
+    """The labeling config XML for the inventory: spans, relations, clusters.
+
+    Relations offer the types the guidelines still annotate (deprecated ones left out); the
+    importer reads every type of the inventory, so releases 1.x round-trip unchanged."""
     inv = labels or inventory()
     view = ET.Element("View")
     ET.SubElement(
@@ -41,8 +44,9 @@ def label_config(labels: Inventory | None = None) -> str:
         )
     ET.SubElement(view, "Text", name=TEXT_NAME, value="$" + TEXT_NAME)
     relations_tag = ET.SubElement(view, "Relations")
-    for relation in inv.relations:
-        ET.SubElement(relations_tag, "Relation", value=relation.name)
+    # annotators are offered the current types only; a deprecated type still imports and shows
+    for name in inv.current_relation_types:
+        ET.SubElement(relations_tag, "Relation", value=name)
     cluster_view = ET.SubElement(view, "View", visibleWhen="region-selected")
     ET.SubElement(cluster_view, "Header", value="Coreference cluster id of this mention")
     ET.SubElement(
