@@ -41,10 +41,14 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from corpus import tagging
+from corpus import ls_project, tagging
 from corpus.errors import CorpusError, Location, Problem
+from corpus.formats import labelstudio
+from corpus.formats.native import read_json
 from corpus.inputs import MAX_EXPORT_BYTES
 from corpus.model import Document, Entity, Relation
+from corpus.paths import project_root
+from corpus.schema import inventory
 from corpus.sources import open_source
 
 SpanKey = tuple[int, int, str]
@@ -257,7 +261,6 @@ def _show_relation(relation: Relation, entities: Mapping[str, Entity]) -> str:
 def match_relations(
     left: Document, right: Document, names: tuple[str, str]
 ) -> tuple[Counts, list[Disagreement]]:
-    from corpus.schema import inventory
 
     symmetric = {r.name for r in inventory().relations if r.symmetric}
     left_entities, right_entities = left.entities_by_id, right.entities_by_id
@@ -491,8 +494,6 @@ def _documents(name: str | Path, root: Path) -> list[Document]:
 
 
 def _from_label_studio(path: Path, tasks: Any, root: Path) -> list[Annotation]:
-    from corpus import ls_project
-    from corpus.formats import labelstudio
 
     corpus = ls_project.load_corpus(labelstudio.task_document_ids(tasks), root)
     imported, problems = labelstudio.read(
@@ -513,14 +514,11 @@ def _from_label_studio(path: Path, tasks: Any, root: Path) -> list[Annotation]:
 
 def load_annotations(paths: Sequence[str], *, root: Path | None = None) -> list[Annotation]:
     """The annotations to compare (see the module docstring for the accepted inputs)."""
-    from corpus.paths import project_root
 
     root = root or project_root()
     if len(paths) == 1:
         path = Path(paths[0])
         if path.is_file() and path.suffix == ".json":
-            from corpus.formats.native import read_json
-
             data = read_json(path, limit=MAX_EXPORT_BYTES)  # a document or an export
             if isinstance(data, list):
                 return _from_label_studio(path, data, root)

@@ -24,6 +24,7 @@ from corpus.inputs import MAX_EXPORT_BYTES, read_input
 from corpus.model import Document
 from corpus.paths import annotations_dir, project_root, refuse_release_output, working_dir
 from corpus.sources import WORKING
+from corpus.validate import validate_document
 
 SEEDS_DIR = "seeds"
 
@@ -257,7 +258,6 @@ def import_export(
     outside the working copy), and the whole set is written all or none (nothing with
     ``dry_run``).
     """
-    from corpus.validate import validate_document
 
     root = root or project_root()
     target_dir = out_dir or working_dir(root)

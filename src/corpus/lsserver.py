@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from corpus.errors import CorpusError, Location, Problem, problem_error
+from corpus.formats.labelstudio import task_document_ids
 
 LABEL_STUDIO_VERSION = "1.23.2"
 VENV_NAME = ".venv-ls"
@@ -443,7 +444,6 @@ class Client:
 
     def document_ids(self, project: int) -> set[str]:
         """The ``data.document_id`` of every task already in the project."""
-        from corpus.formats.labelstudio import task_document_ids
 
         return task_document_ids(self.tasks(project))
 

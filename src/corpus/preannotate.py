@@ -50,9 +50,11 @@ from typing import Any, Protocol, runtime_checkable
 
 from corpus.errors import CorpusError, Location, Problem
 from corpus.evaluation import SchemeResult, Strict, evaluate_entities
+from corpus.formats.labelstudio import document_result, document_to_task
 from corpus.model import Document, Entity
 from corpus.schema import inventory
 from corpus.sources import open_source
+from corpus.tokenize import split_sentences
 
 #: ``model_version`` prefix of the shipped pre-annotator
 GAZETTEER = "gazetteer"
@@ -266,7 +268,6 @@ def predict(
 def prediction_results(predictions: Sequence[Prediction]) -> list[dict[str, Any]]:
     """Label Studio result items (regions ``P1``, ``P2``, ... with a per-region ``score``),
     written by the Label Studio exporter's own region writer."""
-    from corpus.formats.labelstudio import document_result
 
     entities = tuple(p.as_entity(f"P{i}") for i, p in enumerate(predictions, 1))
     result = document_result(Document(id="prediction", text="", entities=entities))
@@ -308,7 +309,6 @@ def task_with_predictions(
     """A Label Studio task for ``document`` (as ``ls export --as none`` writes it) carrying
     the pre-annotator's predictions of its text (``model_version``: given, else
     :func:`model_version_of`); the document's own annotations, if any, are not included."""
-    from corpus.formats.labelstudio import document_to_task
 
     name = model_version or model_version_of(annotator)
     task = document_to_task(document, version=version, mode="none")
@@ -334,7 +334,6 @@ class HeldOut:
 def sentences_with_mentions(documents: Sequence[Document]) -> list[HeldOut]:
     """Every sentence of every document with its gold mentions (sentence ends inside a
     mention are suppressed, so each mention lies in exactly one sentence)."""
-    from corpus.tokenize import split_sentences
 
     held: list[HeldOut] = []
     for document in documents:

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+import corpus
 from corpus.errors import EXIT_UNUSABLE, CorpusError, Location, Problem, problems_as_json
 
 #: modules that contribute subcommands, in the order they appear in ``--help``
@@ -61,7 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _package_version() -> str:
-    import corpus
 
     return str(corpus.__version__)
 

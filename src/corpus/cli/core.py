@@ -12,9 +12,15 @@ import argparse
 import json
 from typing import Any
 
+from corpus import manifest
 from corpus.cli.options import FORMATS, add_source_argument, add_version_option
 from corpus.codes import exit_status
-from corpus.sources import SOURCE_HELP
+from corpus.paths import project_root
+from corpus.progress import set_quiet
+from corpus.release import create_release, diff, repair_releases, resolve, stats
+from corpus.schema import inventory
+from corpus.sources import SOURCE_HELP, check_paths
+from corpus.validate import display
 
 
 def register(subparsers: Any) -> None:
@@ -84,8 +90,6 @@ def register(subparsers: Any) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from corpus.progress import set_quiet
-    from corpus.sources import check_paths
 
     if args.quiet:
         set_quiet()
@@ -112,10 +116,6 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_release(args: argparse.Namespace) -> int:
-    from corpus import manifest
-    from corpus.paths import project_root
-    from corpus.release import create_release, repair_releases
-    from corpus.validate import display
 
     root = project_root()
     if args.repair:
@@ -143,7 +143,6 @@ def run_release(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from corpus.release import diff
 
     result = diff(args.old, args.new)
     if args.format == "json":
@@ -155,7 +154,6 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def stats_table(name: str, counts: Any) -> str:
     """A readable table of counts per label (labels in inventory order)."""
-    from corpus.schema import inventory
 
     labels = inventory()
     entities = sum(counts.entities.values())
@@ -180,7 +178,6 @@ def stats_table(name: str, counts: Any) -> str:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from corpus.release import resolve, stats
 
     name = resolve(args.version)
     counts = stats(name)

@@ -10,8 +10,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from corpus import preannotate
+from corpus.add import Provenance, add_texts
 from corpus.cli.options import FORMATS, add_version_option
-from corpus.splits import SPLITS
+from corpus.sources import open_source
+from corpus.splits import SPLITS, assign_splits, parse_ratios
 
 
 def register(subparsers: Any) -> None:
@@ -65,7 +68,6 @@ def register(subparsers: Any) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from corpus.add import Provenance, add_texts
 
     provenance = Provenance(
         outlet=args.outlet,
@@ -94,7 +96,6 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_split(args: argparse.Namespace) -> int:
-    from corpus.splits import assign_splits, parse_ratios
 
     ratios = parse_ratios(args.ratios)
     assignments = assign_splits(seed=args.seed, ratios=ratios, dry_run=args.dry_run)
@@ -114,8 +115,6 @@ def run_split(args: argparse.Namespace) -> int:
 
 
 def run_preannotate_eval(args: argparse.Namespace) -> int:
-    from corpus import preannotate
-    from corpus.sources import open_source
 
     source = open_source(args.version)
     name, documents = source.version, source.documents()

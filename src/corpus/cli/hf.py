@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus.cli.options import FORMATS, add_source_argument, add_version_option
+from corpus.evaluation import evaluate_sources
+from corpus.hf import build
 
 
 def register(subparsers: Any) -> None:
@@ -50,7 +52,6 @@ def register(subparsers: Any) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from corpus.hf import build
 
     report = build(args.version, args.output)
     print(report.summary())
@@ -58,7 +59,6 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from corpus.evaluation import evaluate_sources
 
     result = evaluate_sources(args.predicted, args.gold)
     if args.format == "json":

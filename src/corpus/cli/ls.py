@@ -15,12 +15,25 @@ import time
 from pathlib import Path
 from typing import Any
 
+from corpus import lsserver
 from corpus.cli.options import (
     add_overwrite_options,
     add_version_option,
     overwrite_policy,
     print_planned,
 )
+from corpus.formats.labelstudio import Selection, label_config
+from corpus.fsutil import atomic_write_text
+from corpus.ls_project import (
+    export,
+    import_export,
+    prepare_serve,
+    pull,
+    push,
+    read_export,
+    start_serve,
+)
+from corpus.paths import project_root, refuse_release_output
 
 MODES = ("predictions", "annotations", "none")
 
@@ -185,8 +198,6 @@ def _write_or_print(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from corpus.fsutil import atomic_write_text
-    from corpus.paths import refuse_release_output
 
     refuse_release_output(output, whole_folder=False)
     atomic_write_text(output, text)
@@ -194,14 +205,12 @@ def _write_or_print(text: str, output: Path | None) -> None:
 
 
 def run_config(args: argparse.Namespace) -> int:
-    from corpus.formats.labelstudio import label_config
 
     _write_or_print(label_config(), args.output)
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from corpus.ls_project import export
 
     exported = export(args.version, args.mode, pre_annotation=args.pre_annotator)
     text = json.dumps(exported.tasks, ensure_ascii=False, indent=2) + "\n"
@@ -225,7 +234,6 @@ def _report_pre_annotated(exported: Any, stream: Any) -> None:
 
 
 def _selection(args: argparse.Namespace) -> Any:
-    from corpus.formats.labelstudio import Selection
 
     return Selection(
         annotator=args.annotator,
@@ -236,7 +244,6 @@ def _selection(args: argparse.Namespace) -> Any:
 
 
 def _report_written(written: list[Any], *, dry_run: bool) -> None:
-    from corpus.paths import project_root
 
     root = project_root().resolve()
     for item in written:
@@ -255,7 +262,6 @@ def _report_written(written: list[Any], *, dry_run: bool) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from corpus.ls_project import import_export, read_export
 
     data = read_export(args.export_file)
     written = import_export(
@@ -271,8 +277,6 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_install(args: argparse.Namespace) -> int:
-    from corpus import lsserver
-    from corpus.paths import project_root
 
     path = lsserver.install(project_root())
     print(f"Label Studio {lsserver.LABEL_STUDIO_VERSION} is installed: {path}")
@@ -280,7 +284,6 @@ def run_install(args: argparse.Namespace) -> int:
 
 
 def run_push(args: argparse.Namespace) -> int:
-    from corpus.ls_project import push
 
     pushed = push(
         args.version,
@@ -305,7 +308,6 @@ def run_push(args: argparse.Namespace) -> int:
 
 
 def run_pull(args: argparse.Namespace) -> int:
-    from corpus.ls_project import pull
 
     pulled = pull(
         args.project,
@@ -341,7 +343,6 @@ def run_pull(args: argparse.Namespace) -> int:
 
 
 def _shown(path: Path) -> str:
-    from corpus.paths import project_root
 
     root = project_root().resolve()
     resolved = path.resolve()
@@ -349,8 +350,6 @@ def _shown(path: Path) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from corpus import lsserver
-    from corpus.ls_project import prepare_serve, start_serve
 
     plan = prepare_serve(
         args.version,

@@ -11,6 +11,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corpus.agreement import agreement, load_annotations, report_json
+from corpus.brat_project import import_folder
 from corpus.cli.options import (
     FORMATS,
     add_overwrite_options,
@@ -18,7 +20,12 @@ from corpus.cli.options import (
     overwrite_policy,
     print_planned,
 )
+from corpus.errors import CorpusError
+from corpus.formats import brat, conll, spacy
 from corpus.model import Document
+from corpus.paths import build_dir, project_root, working_dir
+from corpus.render import write_page
+from corpus.sources import open_source
 
 if TYPE_CHECKING:
     from corpus.sources import Source
@@ -26,15 +33,12 @@ if TYPE_CHECKING:
 
 def load_documents(version: str | None) -> tuple[Source, list[Document]]:
     """The source ``--version`` names (:mod:`corpus.sources`) and its documents."""
-    from corpus.sources import open_source
 
     source = open_source(version)
     return source, source.documents()
 
 
 def _render(args: argparse.Namespace) -> int:
-    from corpus.paths import build_dir
-    from corpus.render import write_page
 
     source, documents = load_documents(args.version)
     output = Path(args.output) if args.output else build_dir() / "render" / f"{source.name}.html"
@@ -51,7 +55,6 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _export_brat(args: argparse.Namespace) -> int:
-    from corpus.formats import brat
 
     source, documents = load_documents(args.version)
     output = Path(args.output)
@@ -64,8 +67,6 @@ def _export_brat(args: argparse.Namespace) -> int:
 
 
 def _export_conll(args: argparse.Namespace) -> int:
-    from corpus.formats import conll
-    from corpus.paths import build_dir
 
     source, documents = load_documents(args.version)
     output = Path(args.output) if args.output else build_dir() / "conll" / f"{source.name}.conll"
@@ -75,8 +76,6 @@ def _export_conll(args: argparse.Namespace) -> int:
 
 
 def _export_spacy(args: argparse.Namespace) -> int:
-    from corpus.formats import spacy
-    from corpus.paths import build_dir
 
     source, documents = load_documents(args.version)
     default = build_dir() / "spacy" / source.name
@@ -88,9 +87,6 @@ def _export_spacy(args: argparse.Namespace) -> int:
 
 def _agreement(args: argparse.Namespace) -> int:
     from dataclasses import replace
-
-    from corpus.agreement import agreement, load_annotations, report_json
-    from corpus.errors import CorpusError
 
     try:
         report = agreement(load_annotations(args.inputs))
@@ -106,8 +102,6 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _import_brat(args: argparse.Namespace) -> int:
-    from corpus.brat_project import import_folder
-    from corpus.paths import project_root, working_dir
 
     output = Path(args.output) if args.output else working_dir()
     planned = import_folder(

@@ -47,7 +47,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import CorpusError, Location, Problem
+from corpus.fsutil import publish_dir, staging_dir
 from corpus.model import Document
+from corpus.paths import refuse_release_output, refuse_replacing_project_folder
 
 # the tagging rules shared with the `ner` config and CoNLL (moving to corpus.tagging)
 from corpus.tagging import (
@@ -253,10 +256,6 @@ def export(documents: Sequence[Document], output: Path, *, replace: bool = False
     a release never is written to (``OUTPUT_IN_RELEASE``), nor a project folder replaced.
     """
     import shutil
-
-    from corpus.errors import CorpusError, Location, Problem
-    from corpus.fsutil import publish_dir, staging_dir
-    from corpus.paths import refuse_release_output, refuse_replacing_project_folder
 
     refuse_release_output(output)
     if replace and output.exists():

@@ -18,10 +18,13 @@ from corpus.formats.brat.config import (
     SIDECAR_SUFFIX,
     TEXT_SUFFIX,
 )
+from corpus.formats.native import to_dict
 from corpus.formats.shape import BRAT_SIDECAR, shape_errors
 from corpus.inputs import MAX_DOCUMENT_BYTES, Refused, read_input, read_limited
 from corpus.model import Cluster, Document, Entity, Relation, Seed
+from corpus.paths import project_root
 from corpus.schema import inventory
+from corpus.validate import validate_document
 
 _LINE_BREAKS = "\n"
 BOM = "\ufeff"
@@ -394,9 +397,6 @@ def read_document(
     folder: Path, document_id: str, *, root: Path | None = None, validate: bool = True
 ) -> tuple[Document | None, list[Problem]]:
     """Read ``<id>.txt``, ``<id>.ann`` (if any) and ``<id>.corpus.json`` (if any)."""
-    from corpus.formats.native import to_dict
-    from corpus.paths import project_root
-    from corpus.validate import validate_document
 
     ann_path = folder / f"{document_id}{ANN_SUFFIX}"
     text_path = folder / f"{document_id}{TEXT_SUFFIX}"
