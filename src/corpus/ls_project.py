@@ -3,6 +3,12 @@ importer compares against (seeds, base documents, reserved ids), writing the imp
 documents as working annotations, and the commands' workflows (push, pull, serve) that
 combine them with a server. The conversion is :mod:`corpus.formats.labelstudio`; the
 server and its API are :mod:`corpus.lsserver`.
+
+Export and import stream: ``corpus ls export`` writes each task as its document is read
+(:func:`dump_export`), ``corpus ls import`` reads the export file one task at a time
+(:class:`ExportFile`, ``ijson``), reads the corpus documents a task is compared against
+when the task comes (:class:`Corpus`), and stages each checked document on disk until the
+last task is read (:func:`import_export`); memory stays flat in the number of documents.
 """
 
 from __future__ import annotations
@@ -11,17 +17,19 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterable
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TextIO, TypeVar
 
-from corpus import lsserver, sources
+from corpus import lsserver, manifest, sources
 from corpus.errors import CorpusError, Location, Problem, problem_error
 from corpus.formats import labelstudio, native
-from corpus.fsutil import atomic_write_text, sha256_file
+from corpus.fsutil import atomic_write_text, sha256_file, staging_dir
 from corpus.model import Document
-from corpus.paths import project_root, refuse_release_output, working_dir
+from corpus.paths import project_root, refuse_release_output, releases_dir, working_dir
+from corpus.progress import progress
 from corpus.sources import WORKING
 
 SEEDS_DIR = "seeds"
@@ -35,6 +43,27 @@ def export_tasks(
     source = sources.open_source(version, root=root)
     documents = source.documents()
     return source.version, labelstudio.write(documents, version=source.version, mode=mode)
+
+
+def dump_export(
+    version: str | None,
+    mode: labelstudio.ExportMode,
+    handle: TextIO,
+    *,
+    root: Path | None = None,
+    quiet: bool = False,
+) -> tuple[str, int]:
+    """Write the tasks of ``version`` (as :func:`export_tasks`) to ``handle`` as one JSON
+    array, each task as soon as its document is read and checked: the version exported and
+    the number of tasks. A problem in any document raises once the last one is read, after
+    the tasks before it were written, so ``handle`` must be a temporary file that is
+    dropped then (:func:`corpus.fsutil.atomic_text_writer`)."""
+    source = sources.open_source(version, root=root)
+    documents = progress(
+        source, total=len(source.paths), desc=f"ls export {source.version}", quiet=quiet
+    )
+    tasks = labelstudio.iter_tasks(documents, version=source.version, mode=mode)
+    return source.version, labelstudio.dump_tasks(tasks, handle)
 
 
 def _display(path: Path, root: Path) -> str:
@@ -61,13 +90,121 @@ def _raw_ids(path: Path) -> set[str]:
     return ids
 
 
-@dataclass
-class Corpus:
-    """What the importer compares a Label Studio export against."""
+K = TypeVar("K")
+V = TypeVar("V")
 
-    seeds: dict[str, labelstudio.SeedText]
-    bases: dict[tuple[str, str], Document]
-    reserved: dict[str, set[str]]
+
+class _Lazy(Mapping[K, V], Generic[K, V]):
+    """A read-only mapping whose values are computed when asked for (``None``: no value).
+    Its keys are only what was asked so far: the importer looks values up, never lists."""
+
+    def __init__(self, compute: Callable[[K], V | None]) -> None:
+        self._compute = compute
+        self._asked: dict[K, bool] = {}
+
+    def __getitem__(self, key: K) -> V:
+        value = self._compute(key)
+        self._asked[key] = value is not None
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[K]:
+        return (key for key, found in list(self._asked.items()) if found)
+
+    def __len__(self) -> int:
+        return sum(self._asked.values())
+
+
+@dataclass
+class _Entry:
+    """What the corpus holds of one document id: its bases, reserved ids and seed."""
+
+    bases: dict[str, Document] = field(default_factory=dict)  # version -> document
+    reserved: set[str] = field(default_factory=set)
+    seed: labelstudio.SeedText | None = None
+
+
+class Corpus:
+    """What the importer compares a Label Studio export against: for each document id its
+    seed, its base documents (``(id, version)``; ``(id, "")`` is the working copy's, else
+    the latest release's) and the ids fresh ids must avoid (every release and the working
+    copy, raw, whatever its shape).
+
+    Read one document id at a time, when a task asks for it (the few most recent are
+    kept), so an import of N tasks never holds N documents. A release document is read
+    after its checksum is verified against the release manifest (read once per release;
+    the release was validated when it was made); a working document is validated, and one
+    with problems is no base (its ids stay reserved). A problem in a release raises."""
+
+    KEEP = 16  # documents kept (tasks of one document usually come together)
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.versions = sources.list_versions(root)
+        self._manifests: dict[str, tuple[dict[str, Any] | None, list[Problem]]] = {}
+        self._entries: dict[str, _Entry] = {}
+        self.seeds: Mapping[str, labelstudio.SeedText] = _Lazy(lambda d: self._entry(d).seed)
+        self.bases: Mapping[tuple[str, str], Document] = _Lazy(
+            lambda key: self._entry(key[0]).bases.get(key[1])
+        )
+        self.reserved: Mapping[str, set[str]] = _Lazy(lambda d: self._entry(d).reserved)
+
+    def _entry(self, document_id: str) -> _Entry:
+        entry = self._entries.pop(document_id, None) or self._load(document_id)
+        self._entries[document_id] = entry  # most recent last
+        while len(self._entries) > self.KEEP:
+            del self._entries[next(iter(self._entries))]
+        return entry
+
+    def _release_document(self, version: str, path: Path) -> Document:
+        folder = releases_dir(self.root) / version
+        shown = _display(folder, self.root)
+        if version not in self._manifests:
+            self._manifests[version] = manifest.read_manifest(folder, display=shown)
+        data, problems = self._manifests[version]
+        if data is not None and not problems:
+            problems = manifest.check_member(path, data, display=_display(path, self.root))
+        if not problems:
+            try:
+                return native.from_dict(native.read_json(path, display=_display(path, self.root)))
+            except (CorpusError, KeyError, TypeError, ValueError, AttributeError):
+                pass  # not what a release writes: the validator says what is wrong
+        from corpus.validate import check_file
+
+        result = check_file(path, root=self.root)
+        problems = problems or result.problems
+        if problems or result.document is None:
+            raise CorpusError(problems)
+        return result.document
+
+    def _load(self, document_id: str) -> _Entry:
+        from corpus.validate import check_file
+
+        entry = _Entry()
+        if not labelstudio.valid_id(document_id):
+            return entry
+        name = f"{document_id}{native.SUFFIX}"
+        for version in self.versions:
+            path = releases_dir(self.root) / version / manifest.DOCUMENTS / name
+            if path.is_file():
+                document = self._release_document(version, path)
+                entry.bases[version] = document
+                entry.reserved |= labelstudio.document_ids(document)
+        working = working_dir(self.root) / name
+        if working.is_file():
+            entry.reserved |= _raw_ids(working)
+            checked = check_file(working, root=self.root)
+            if checked.document is not None:
+                entry.bases[WORKING] = checked.document
+        fallback = entry.bases.get(WORKING) or next(
+            (entry.bases[v] for v in reversed(self.versions) if v in entry.bases), None
+        )
+        if fallback is not None:
+            entry.bases[""] = fallback
+        relative = fallback.seed.path if fallback and fallback.seed else None
+        entry.seed = _seed(self.root, relative or f"{SEEDS_DIR}/{document_id}.txt")
+        return entry
 
 
 def _seed(root: Path, relative: str) -> labelstudio.SeedText | None:
@@ -80,42 +217,65 @@ def _seed(root: Path, relative: str) -> labelstudio.SeedText | None:
     return labelstudio.SeedText(relative, text, sha256_file(path))
 
 
-def load_corpus(document_ids: Iterable[str], root: Path | None = None) -> Corpus:
-    """Seeds, base documents (every release and the working copy) and reserved ids."""
-    root = root or project_root()
-    wanted = set(document_ids)
-    bases: dict[tuple[str, str], Document] = {}
-    reserved: dict[str, set[str]] = {d: set() for d in wanted}
-    versions = sources.list_versions(root)
-    for version in versions:
-        for document in sources.open_source(version, root=root):
-            if document.id in wanted:
-                bases[(document.id, version)] = document
-                reserved[document.id] |= labelstudio.document_ids(document)
-    working_files = {p.stem: p for p in native.document_files(working_dir(root))}
-    for document_id in wanted & set(working_files):
-        reserved[document_id] |= _raw_ids(working_files[document_id])
-    if wanted & set(working_files):
+def load_corpus(document_ids: Iterable[str] = (), root: Path | None = None) -> Corpus:
+    """Seeds, base documents (every release and the working copy) and reserved ids, read
+    when asked for (see :class:`Corpus`; ``document_ids`` is no longer needed)."""
+    return Corpus(root or project_root())
+
+
+class ExportFile:
+    """A Label Studio JSON export file, read one task at a time (``ijson``) each time it is
+    iterated; a file an incremental parse cannot take (not JSON, not UTF-8, not a list, or
+    a value the parser reads differently from :mod:`json`: a lone surrogate escape, a number
+    beyond 64 bits) is read whole by :func:`corpus.formats.native.read_json` instead, so
+    every problem is what it has always been."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, path: Path, display: str | None = None) -> None:
+        self.path = path
+        self.display = display or str(path)
+
+    def streamable(self) -> bool:
+        """Whether the file is a JSON list the incremental parser reads as :mod:`json`
+        would (checked by one pass over it, which keeps nothing)."""
+        import ijson
+
         try:
-            working = sources.load(WORKING, root=root)
-        except CorpusError:
-            working = []  # a broken working copy is no base; its ids stay reserved
-        for document in working:
-            if document.id in wanted:
-                bases[(document.id, WORKING)] = document
-    seeds: dict[str, labelstudio.SeedText] = {}
-    for document_id in wanted:
-        fallback = bases.get((document_id, WORKING)) or next(
-            (bases[(document_id, v)] for v in reversed(versions) if (document_id, v) in bases),
-            None,
-        )
-        if fallback is not None:
-            bases[(document_id, "")] = fallback
-        relative = fallback.seed.path if fallback and fallback.seed else None
-        seed = _seed(root, relative or f"{SEEDS_DIR}/{document_id}.txt")
-        if seed is not None:
-            seeds[document_id] = seed
-    return Corpus(seeds, bases, reserved)
+            if self._surrogate_escapes():
+                return False
+            with self.path.open("rb") as handle:
+                events = ijson.parse(handle, use_float=True)
+                first = next(events, None)
+                if first is None or first[1] != "start_array":
+                    return False
+                for _ in events:
+                    pass
+        except (OSError, ijson.JSONError, ValueError, UnicodeDecodeError):
+            return False
+        return True
+
+    def _surrogate_escapes(self) -> bool:
+        """Whether the file holds a ``\\uD800``-``\\uDFFF`` escape (yajl reads a lone one as
+        ``?``; a false alarm only costs the streaming)."""
+        pattern = re.compile(rb"\\u[dD][89a-fA-F]")
+        tail = b""
+        with self.path.open("rb") as handle:
+            for block in iter(lambda: handle.read(self.CHUNK), b""):
+                if pattern.search(tail + block):
+                    return True
+                tail = block[-5:]
+        return False
+
+    def __iter__(self) -> Iterator[Any]:
+        import ijson
+
+        with self.path.open("rb") as handle:
+            yield from ijson.items(handle, "item", use_float=True)
+
+    def load(self) -> Any:
+        """The whole file, parsed (a CorpusError when it is not JSON)."""
+        return native.read_json(self.path, display=self.display)
 
 
 def check_output_dir(out_dir: Path, root: Path) -> None:
@@ -136,8 +296,17 @@ def _slug(name: str) -> str:
 
 @dataclass(frozen=True)
 class Written:
+    """One document written by an import (what it was, not the document: an import of
+    many documents keeps none of them)."""
+
     path: Path
-    item: labelstudio.ImportedDocument
+    document_id: str
+    annotator: str
+    task_id: Any
+    annotation_id: Any
+    entities: int
+    relations: int
+    clusters: int
 
 
 def import_export(
@@ -147,12 +316,17 @@ def import_export(
     out_dir: Path | None = None,
     selection: labelstudio.Selection | None = None,
     root: Path | None = None,
+    quiet: bool = True,
 ) -> list[Written]:
-    """Check a parsed Label Studio export and write its documents; nothing written on error.
+    """Check a Label Studio export (parsed, or an :class:`ExportFile` read one task at a
+    time) and write its documents; nothing written on error.
 
     Documents go to ``out_dir/<id>.json`` (``out_dir/<annotator>/<id>.json`` with
     ``selection.by_annotator``); every document is also run through ``corpus validate``'s
-    checks before anything is written.
+    checks (once) before anything is written. Each checked document is staged in a
+    temporary folder beside the output and moved into place once the last task is read
+    and nothing is wrong, so neither the export nor its documents are held in memory.
+    ``quiet=False`` shows a progress bar (see :mod:`corpus.progress`).
     """
     from corpus.validate import validate_document
 
@@ -160,44 +334,93 @@ def import_export(
     target_dir = out_dir or working_dir(root)
     check_output_dir(target_dir, root)
     choice = selection or labelstudio.Selection()
-    corpus = load_corpus(labelstudio.task_document_ids(tasks), root)
-    imported, problems = labelstudio.read(
-        tasks,
-        file=file,
-        seeds=corpus.seeds,
-        bases=corpus.bases,
-        reserved_ids=corpus.reserved,
-        selection=choice,
+    corpus = load_corpus(root=root)
+    if isinstance(tasks, ExportFile):
+        stream: Iterable[Any] = tasks if tasks.streamable() else tasks.load()
+    else:
+        stream = tasks
+    if not isinstance(stream, (list, ExportFile)):
+        # not a list of tasks: the reader says so
+        raise CorpusError(labelstudio.read(stream, file=file, seeds={}, bases={})[1])
+    scanned = labelstudio.scan(
+        progress(stream, desc="ls import: reading", unit="task", quiet=quiet)
     )
-    if problems:
-        raise CorpusError(problems)
+    problems: list[Problem] = []  # the reader's
+    own: list[Problem] = []  # paths and validation, reported when the reader found nothing
     planned: list[Written] = []
     by_path: dict[Path, str] = {}
-    for item in imported:
-        folder = target_dir / _slug(item.annotator) if choice.by_annotator else target_dir
-        path = folder / f"{item.document.id}{native.SUFFIX}"
-        if path in by_path:  # two annotator names with one folder name: one would be lost
-            problems.append(
-                Problem(
-                    _display(path, root),
-                    item.document.id,
-                    Location(),
-                    "DUPLICATE_DOCUMENT",
-                    f"annotators {by_path[path]!r} and {item.annotator!r} would both be "
-                    f"written to {folder.name}/; import them one at a time with --annotator",
-                )
-            )
-            continue
-        by_path[path] = item.annotator
-        planned.append(Written(path, item))
-        problems += validate_document(
-            native.to_dict(item.document), file=_display(path, root), root=root
-        )
-    if problems:
-        raise CorpusError(problems)
-    for written in planned:
-        native.write_document(written.item.document, written.path)
+    staged: Path | None = None
+    try:
+        for item in labelstudio.iter_read(
+            progress(stream, total=scanned.tasks, desc="ls import", unit="task", quiet=quiet),
+            scanned,
+            problems,
+            file=file,
+            seeds=corpus.seeds,
+            bases=corpus.bases,
+            reserved_ids=corpus.reserved,
+            selection=choice,
+        ):
+            if problems:
+                continue  # only the reader's problems are reported; no need to check more
+            written = _plan(item, target_dir, choice, by_path, own, root)
+            if written is None:
+                continue
+            document = native.to_dict(item.document)
+            found = validate_document(document, file=_display(written.path, root), root=root)
+            own += found
+            if found or own:
+                continue
+            staged = staged or staging_dir(target_dir)
+            native.write_document(item.document, staged / written.path.relative_to(target_dir))
+            planned.append(written)
+        if problems or own:
+            raise CorpusError(problems or own)
+        if staged is not None:
+            for written in planned:
+                written.path.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged / written.path.relative_to(target_dir), written.path)
+    finally:
+        if staged is not None:
+            shutil.rmtree(staged, ignore_errors=True)
     return planned
+
+
+def _plan(
+    item: labelstudio.ImportedDocument,
+    target_dir: Path,
+    choice: labelstudio.Selection,
+    by_path: dict[Path, str],
+    problems: list[Problem],
+    root: Path,
+) -> Written | None:
+    """Where an imported document goes (None after a problem: another one goes there)."""
+    folder = target_dir / _slug(item.annotator) if choice.by_annotator else target_dir
+    path = folder / f"{item.document.id}{native.SUFFIX}"
+    if path in by_path:  # two annotator names with one folder name: one would be lost
+        problems.append(
+            Problem(
+                _display(path, root),
+                item.document.id,
+                Location(),
+                "DUPLICATE_DOCUMENT",
+                f"annotators {by_path[path]!r} and {item.annotator!r} would both be "
+                f"written to {folder.name}/; import them one at a time with --annotator",
+            )
+        )
+        return None
+    by_path[path] = item.annotator
+    document = item.document
+    return Written(
+        path,
+        document.id,
+        item.annotator,
+        item.task_id,
+        item.annotation_id,
+        len(document.entities),
+        len(document.relations),
+        len(document.clusters),
+    )
 
 
 # --------------------------------------------------------------------------- with a server

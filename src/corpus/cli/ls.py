@@ -8,9 +8,10 @@ Thin commands over :mod:`corpus.formats.labelstudio` (conversion),
 from __future__ import annotations
 
 import argparse
-import json
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ def register(subparsers: Any) -> None:
     )
     _version_options(export)
     export.add_argument("-o", "--output", type=Path, metavar="FILE")
+    _quiet_option(export)
     export.set_defaults(handler=run_export)
 
     imp = commands.add_parser(
@@ -57,6 +59,7 @@ def register(subparsers: Any) -> None:
     )
     imp.add_argument("export_file", type=Path, metavar="EXPORT.json")
     _import_options(imp)
+    _quiet_option(imp)
     imp.set_defaults(handler=run_import)
 
     install = commands.add_parser(
@@ -123,6 +126,12 @@ def _version_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (never shown in pipes)"
+    )
+
+
 def _import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o",
@@ -173,11 +182,24 @@ def run_config(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from corpus.ls_project import export_tasks
+    from corpus.ls_project import dump_export
 
-    version, tasks = export_tasks(args.version, args.mode)
-    _write_or_print(json.dumps(tasks, ensure_ascii=False, indent=2) + "\n", args.output)
-    print(f"{len(tasks)} task(s) of {version}, annotations as {args.mode}", file=sys.stderr)
+    if args.output is None:
+        # spooled: nothing reaches stdout unless every document is valid
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+            version, count = dump_export(args.version, args.mode, spool, quiet=args.quiet)
+            spool.seek(0)
+            shutil.copyfileobj(spool, sys.stdout)
+            sys.stdout.flush()
+    else:
+        from corpus.fsutil import atomic_text_writer
+        from corpus.paths import refuse_release_output
+
+        refuse_release_output(args.output)
+        with atomic_text_writer(args.output) as handle:
+            version, count = dump_export(args.version, args.mode, handle, quiet=args.quiet)
+        print(f"wrote {args.output}", file=sys.stderr)
+    print(f"{count} task(s) of {version}, annotations as {args.mode}", file=sys.stderr)
     return 0
 
 
@@ -199,23 +221,24 @@ def _report_written(written: list[Any]) -> None:
     for item in written:
         path = item.path.resolve()
         shown = path.relative_to(root) if root in path.parents else path
-        document = item.item.document
         print(
-            f"wrote {shown}: task {item.item.task_id} annotation {item.item.annotation_id} "
-            f"by {item.item.annotator}: {len(document.entities)} entities, "
-            f"{len(document.relations)} relations, {len(document.clusters)} clusters"
+            f"wrote {shown}: task {item.task_id} annotation {item.annotation_id} "
+            f"by {item.annotator}: {item.entities} entities, "
+            f"{item.relations} relations, {item.clusters} clusters"
         )
     if written:
         print("next: `corpus validate` and `corpus diff <version> working` show the changes")
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from corpus.formats import native
-    from corpus.ls_project import import_export
+    from corpus.ls_project import ExportFile, import_export
 
-    data = native.read_json(args.export_file)
     written = import_export(
-        data, file=str(args.export_file), out_dir=args.output, selection=_selection(args)
+        ExportFile(args.export_file),
+        file=str(args.export_file),
+        out_dir=args.output,
+        selection=_selection(args),
+        quiet=args.quiet,
     )
     _report_written(written)
     return 0

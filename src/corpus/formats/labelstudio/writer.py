@@ -4,8 +4,9 @@ cluster ids and relations as result items of a prediction or an annotation (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 from corpus.formats.labelstudio.config import CLUSTER_NAME, LABELS_NAME, TEXT_NAME, ExportMode
 from corpus.model import Document
@@ -78,4 +79,25 @@ def document_to_task(document: Document, *, version: str, mode: ExportMode) -> d
 
 def write(documents: Iterable[Document], *, version: str, mode: ExportMode) -> list[dict[str, Any]]:
     """One import task per document (see :func:`document_to_task`)."""
-    return [document_to_task(d, version=version, mode=mode) for d in documents]
+    return list(iter_tasks(documents, version=version, mode=mode))
+
+
+def iter_tasks(
+    documents: Iterable[Document], *, version: str, mode: ExportMode
+) -> Iterator[dict[str, Any]]:
+    """:func:`write`, one task at a time as the documents come."""
+    for document in documents:
+        yield document_to_task(document, version=version, mode=mode)
+
+
+def dump_tasks(tasks: Iterable[dict[str, Any]], handle: TextIO) -> int:
+    """Write tasks to ``handle`` as one JSON array, one task at a time, byte for byte what
+    ``json.dumps(list(tasks), ensure_ascii=False, indent=2) + "\n"`` gives (a task's own
+    lines indented one level: JSON strings hold no raw line break). The number written."""
+    count = 0
+    for task in tasks:
+        text = json.dumps(task, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        handle.write(("[\n  " if count == 0 else ",\n  ") + text)
+        count += 1
+    handle.write("[]\n" if count == 0 else "\n]\n")
+    return count
