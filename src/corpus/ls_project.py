@@ -74,12 +74,16 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _raw_ids(path: Path) -> set[str]:
-    """Every annotation id in a native JSON file, valid or not (for id reservation)."""
+def _raw(path: Path) -> Any:
+    """A native JSON file as parsed, whatever its shape (None when it is not JSON)."""
     try:
-        data = native.read_json(path)
+        return native.read_json(path)
     except CorpusError:
-        return set()
+        return None
+
+
+def _raw_ids(data: Any) -> set[str]:
+    """Every annotation id in a native JSON document, valid or not (for id reservation)."""
     ids: set[str] = set()
     if isinstance(data, dict):
         for key in ("entities", "relations", "clusters"):
@@ -118,11 +122,49 @@ class _Lazy(Mapping[K, V], Generic[K, V]):
 
 @dataclass
 class _Entry:
-    """What the corpus holds of one document id: its bases, reserved ids and seed."""
+    """What the corpus holds of one document id: its release bases, the ids fresh ids
+    must avoid, and its working file, validated only when its base is asked for."""
 
-    bases: dict[str, Document] = field(default_factory=dict)  # version -> document
+    document_id: str
+    root: Path
+    versions: list[str]
+    releases: dict[str, Document] = field(default_factory=dict)  # version -> document
     reserved: set[str] = field(default_factory=set)
-    seed: labelstudio.SeedText | None = None
+    working: Path | None = None
+    working_seed: str | None = None  # the working file's raw seed.path
+    _working_base: Document | None = None
+    _checked: bool = False
+
+    def working_base(self) -> Document | None:
+        if self.working is not None and not self._checked:
+            from corpus.validate import check_file
+
+            self._working_base = check_file(self.working, root=self.root).document
+            self._checked = True
+        return self._working_base
+
+    def latest_release(self) -> Document | None:
+        return next((self.releases[v] for v in reversed(self.versions) if v in self.releases), None)
+
+    def base(self, version: str) -> Document | None:
+        if version == WORKING:
+            return self.working_base()
+        if version == "":
+            return self.working_base() or self.latest_release()
+        return self.releases.get(version)
+
+    def seed(self) -> labelstudio.SeedText | None:
+        """The seed of the fallback base (else ``seeds/<id>.txt``); the working file is
+        validated only when its validity would change which seed that is."""
+        default = f"{SEEDS_DIR}/{self.document_id}.txt"
+        release = self.latest_release()
+        without = (release.seed.path if release and release.seed else None) or default
+        if self.working is None or (self.working_seed or default) == without:
+            return _seed(self.root, without)
+        working = self.working_base()
+        if working is None:
+            return _seed(self.root, without)
+        return _seed(self.root, (working.seed.path if working.seed else None) or default)
 
 
 class Corpus:
@@ -134,8 +176,9 @@ class Corpus:
     Read one document id at a time, when a task asks for it (the few most recent are
     kept), so an import of N tasks never holds N documents. A release document is read
     after its checksum is verified against the release manifest (read once per release;
-    the release was validated when it was made); a working document is validated, and one
-    with problems is no base (its ids stay reserved). A problem in a release raises."""
+    the release was validated when it was made); a working document is validated when its
+    base is asked for (or its validity decides the seed), and one with problems is no base
+    (its ids stay reserved). A problem in a release document the import reads raises."""
 
     KEEP = 16  # documents kept (tasks of one document usually come together)
 
@@ -144,9 +187,9 @@ class Corpus:
         self.versions = sources.list_versions(root)
         self._manifests: dict[str, tuple[dict[str, Any] | None, list[Problem]]] = {}
         self._entries: dict[str, _Entry] = {}
-        self.seeds: Mapping[str, labelstudio.SeedText] = _Lazy(lambda d: self._entry(d).seed)
+        self.seeds: Mapping[str, labelstudio.SeedText] = _Lazy(lambda d: self._entry(d).seed())
         self.bases: Mapping[tuple[str, str], Document] = _Lazy(
-            lambda key: self._entry(key[0]).bases.get(key[1])
+            lambda key: self._entry(key[0]).base(key[1])
         )
         self.reserved: Mapping[str, set[str]] = _Lazy(lambda d: self._entry(d).reserved)
 
@@ -179,9 +222,7 @@ class Corpus:
         return result.document
 
     def _load(self, document_id: str) -> _Entry:
-        from corpus.validate import check_file
-
-        entry = _Entry()
+        entry = _Entry(document_id, self.root, self.versions)
         if not labelstudio.valid_id(document_id):
             return entry
         name = f"{document_id}{native.SUFFIX}"
@@ -189,21 +230,16 @@ class Corpus:
             path = releases_dir(self.root) / version / manifest.DOCUMENTS / name
             if path.is_file():
                 document = self._release_document(version, path)
-                entry.bases[version] = document
+                entry.releases[version] = document
                 entry.reserved |= labelstudio.document_ids(document)
         working = working_dir(self.root) / name
         if working.is_file():
-            entry.reserved |= _raw_ids(working)
-            checked = check_file(working, root=self.root)
-            if checked.document is not None:
-                entry.bases[WORKING] = checked.document
-        fallback = entry.bases.get(WORKING) or next(
-            (entry.bases[v] for v in reversed(self.versions) if v in entry.bases), None
-        )
-        if fallback is not None:
-            entry.bases[""] = fallback
-        relative = fallback.seed.path if fallback and fallback.seed else None
-        entry.seed = _seed(self.root, relative or f"{SEEDS_DIR}/{document_id}.txt")
+            entry.working = working
+            raw = _raw(working)
+            entry.reserved |= _raw_ids(raw)
+            seed = raw.get("seed") if isinstance(raw, dict) else None
+            relative = seed.get("path") if isinstance(seed, dict) else None
+            entry.working_seed = relative if isinstance(relative, str) else None
         return entry
 
 
