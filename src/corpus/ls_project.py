@@ -261,53 +261,78 @@ def load_corpus(document_ids: Iterable[str] = (), root: Path | None = None) -> C
 
 class ExportFile:
     """A Label Studio JSON export file, read one task at a time (``ijson``) each time it is
-    iterated; a file an incremental parse cannot take (not JSON, not UTF-8, not a list, or
-    a value the parser reads differently from :mod:`json`: a lone surrogate escape, a number
-    beyond 64 bits) is read whole by :func:`corpus.formats.native.read_json` instead, so
-    every problem is what it has always been."""
+    iterated. :meth:`tasks` falls back to reading it whole with
+    :func:`corpus.formats.native.read_json` when the incremental parser cannot take it (not
+    JSON, not UTF-8, not a list) or would read it differently from :mod:`json` (a lone
+    surrogate escape, which yajl reads as ``?``; an integer beyond 64 bits; ``NaN``), so every
+    problem is what it has always been."""
 
     CHUNK = 1 << 20
+    #: a ``\\uD800``-``\\uDBFF`` escape not followed by a low one, or a low one not preceded
+    #: by a high one (a pair cut by a chunk boundary is a false alarm, which only costs speed)
+    LONE_SURROGATE = re.compile(
+        rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+        rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    )
 
     def __init__(self, path: Path, display: str | None = None) -> None:
         self.path = path
         self.display = display or str(path)
 
-    def streamable(self) -> bool:
-        """Whether the file is a JSON list the incremental parser reads as :mod:`json`
-        would (checked by one pass over it, which keeps nothing)."""
+    def tasks(self, *, quiet: bool = True) -> tuple[Any, labelstudio.Scan | None]:
+        """What to import and its :func:`~corpus.formats.labelstudio.scan` (one pass over
+        the file that keeps nothing): this file, streamed, when the incremental parser reads
+        it as :mod:`json` would; else the whole parsed file (its scan None when it is not a
+        list: the reader reports that). A CorpusError when it is not JSON at all."""
+        import ijson
+
+        if self._list_without_lone_surrogates():
+            try:
+                found = labelstudio.scan(
+                    progress(self._items(), desc="ls import: reading", unit="task", quiet=quiet)
+                )
+                return self, found
+            except (ijson.JSONError, ValueError, UnicodeDecodeError):
+                pass  # json says what is wrong, or reads what yajl could not
+        data = self.load()
+        return data, labelstudio.scan(data) if isinstance(data, list) else None
+
+    def _list_without_lone_surrogates(self) -> bool:
         import ijson
 
         try:
-            if self._surrogate_escapes():
-                return False
             with self.path.open("rb") as handle:
-                events = ijson.parse(handle, use_float=True)
-                first = next(events, None)
+                first = next(ijson.parse(handle), None)
                 if first is None or first[1] != "start_array":
                     return False
-                for _ in events:
-                    pass
+                handle.seek(0)
+                tail = b""
+                for block in iter(lambda: handle.read(self.CHUNK), b""):
+                    if self.LONE_SURROGATE.search(tail + block):
+                        return False
+                    tail = block[-12:]
         except (OSError, ijson.JSONError, ValueError, UnicodeDecodeError):
             return False
         return True
 
-    def _surrogate_escapes(self) -> bool:
-        """Whether the file holds a ``\\uD800``-``\\uDFFF`` escape (yajl reads a lone one as
-        ``?``; a false alarm only costs the streaming)."""
-        pattern = re.compile(rb"\\u[dD][89a-fA-F]")
-        tail = b""
-        with self.path.open("rb") as handle:
-            for block in iter(lambda: handle.read(self.CHUNK), b""):
-                if pattern.search(tail + block):
-                    return True
-                tail = block[-5:]
-        return False
-
-    def __iter__(self) -> Iterator[Any]:
+    def _items(self) -> Iterator[Any]:
         import ijson
 
         with self.path.open("rb") as handle:
             yield from ijson.items(handle, "item", use_float=True)
+
+    def __iter__(self) -> Iterator[Any]:
+        """The tasks, one at a time (a file that changed since :meth:`tasks` read it and is
+        no longer JSON is a CorpusError, never a traceback)."""
+        import ijson
+
+        try:
+            yield from self._items()
+        except (ijson.JSONError, ValueError, UnicodeDecodeError):
+            self.load()  # raises what is wrong with it now
+            raise CorpusError(
+                [Problem(self.display, None, Location(), "NOT_JSON", "changed while read")]
+            ) from None
 
     def load(self) -> Any:
         """The whole file, parsed (a CorpusError when it is not JSON)."""
@@ -372,15 +397,11 @@ def import_export(
     choice = selection or labelstudio.Selection()
     corpus = load_corpus(root=root)
     if isinstance(tasks, ExportFile):
-        stream: Iterable[Any] = tasks if tasks.streamable() else tasks.load()
+        stream, scanned = tasks.tasks(quiet=quiet)
     else:
-        stream = tasks
-    if not isinstance(stream, (list, ExportFile)):
-        # not a list of tasks: the reader says so
+        stream, scanned = tasks, labelstudio.scan(tasks) if isinstance(tasks, list) else None
+    if scanned is None:  # not a list of tasks: the reader says so
         raise CorpusError(labelstudio.read(stream, file=file, seeds={}, bases={})[1])
-    scanned = labelstudio.scan(
-        progress(stream, desc="ls import: reading", unit="task", quiet=quiet)
-    )
     problems: list[Problem] = []  # the reader's
     own: list[Problem] = []  # paths and validation, reported when the reader found nothing
     planned: list[Written] = []

@@ -185,7 +185,7 @@ def test_an_export_file_is_read_one_task_at_a_time(tmp_path: Path) -> None:
     for count in (200, 2000):
         path = tmp_path / f"{count}.json"
         path.write_text(json.dumps(small_tasks(count)), encoding="utf-8")
-        assert ExportFile(path).streamable()
+        assert ExportFile(path).tasks()[0] is not None
         assert isinstance(iter(ExportFile(path)), Iterator)
         scan_peak(path)  # warm up the parser's own allocations
         peak, found = scan_peak(path)  # type: ignore[misc]
@@ -205,29 +205,46 @@ def test_import_of_an_export_file_never_parses_it_whole(
         raise AssertionError("the export was parsed whole")
 
     monkeypatch.setattr(ExportFile, "load", whole)
+    assert ExportFile(path).tasks()[0].__class__ is ExportFile
     written = import_export(ExportFile(path), file=str(path), out_dir=tmp_path / "out")
     assert [(w.document_id, w.entities) for w in written] == [(GOLD_ID, len(load_gold().entities))]
     assert not hasattr(written[0], "document")  # a summary: an import keeps no documents
 
 
 @pytest.mark.parametrize(
-    ("text", "streamable"),
+    ("text", "streamed"),
     [
         ('[{"data": {}}]', True),
+        ('[{"data": {"text": "\\ud83d\\ude00 a pair is read alike"}}]', True),
         ('{"data": {}}', False),  # not a list: read whole, the reader says so
         ('[{"data": {"text": "\\ud800"}}]', False),  # yajl would read a lone surrogate as ?
+        ('[{"data": {"text": "\\udc00"}}]', False),
         ('[{"id": 123456789012345678901234567890}]', False),  # beyond 64 bits
-        ("[NaN]", False),
-        ("[{", False),
-        ("\ufeff[]", False),
+        ("[1e400]", False),
     ],
 )
 def test_what_the_incremental_parser_leaves_to_json(
-    tmp_path: Path, text: str, streamable: bool
+    tmp_path: Path, text: str, streamed: bool
 ) -> None:
     path = tmp_path / "export.json"
     path.write_text(text, encoding="utf-8")
-    assert ExportFile(path).streamable() is streamable
+    file = ExportFile(path)
+    tasks, found = file.tasks()
+    assert (tasks is file) is streamed
+    assert (list(tasks) if streamed else tasks) == json.loads(text)
+    assert (found is None) is (not isinstance(json.loads(text), list))
+
+
+@pytest.mark.parametrize("text", ["[{", "[NaN", "\ufeff[]", "[1] x", ""])
+def test_an_export_that_is_not_json_is_reported_by_json(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CorpusError) as streamed:
+        ExportFile(path).tasks()
+    with pytest.raises(CorpusError) as whole:
+        native.read_json(path)
+    assert streamed.value.problems == whole.value.problems
+    assert [p.code for p in streamed.value.problems] == ["NOT_JSON"]
 
 
 def test_an_export_that_is_not_a_list_is_reported_as_before(
