@@ -357,8 +357,9 @@ def _slug(name: str) -> str:
 
 @dataclass(frozen=True)
 class Written:
-    """One document written by an import (what it was, not the document: an import of
-    many documents keeps none of them)."""
+    """One document written by an import: where, from which task and annotation, by whom
+    and its counts. The document itself is not kept (an import of many documents holds
+    none of them); :attr:`document` reads it back from its file."""
 
     path: Path
     document_id: str
@@ -368,6 +369,18 @@ class Written:
     entities: int
     relations: int
     clusters: int
+
+    @property
+    def document(self) -> Document:
+        """The document as written (read back from its file when asked for)."""
+        return native.from_dict(native.read_json(self.path))
+
+    @property
+    def item(self) -> labelstudio.ImportedDocument:
+        """What the import made of its task, the document read back from its file."""
+        return labelstudio.ImportedDocument(
+            self.document, self.annotator, self.task_id, self.annotation_id
+        )
 
 
 def import_export(

@@ -215,7 +215,7 @@ def test_emoji_before_the_spans(ls_server: LiveServer, project: Path) -> None:
     rahmon["value"]["text"] = "Rahmon"
     ls_server.client.sdk.annotations.create(id=task_id, result=result)
     written = import_export(pulled(ls_server, project_id), file="export", root=project)
-    assert [w.document_id for w in written] == [EMOJI_ID]
+    assert [w.item.document.id for w in written] == [EMOJI_ID]
     assert validate_paths(root=project) == []
     after = next(d for d in load_working(project) if d.id == EMOJI_ID)
     entity = after.entity(rahmon["id"])
