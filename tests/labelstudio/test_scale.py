@@ -109,7 +109,7 @@ def test_a_bad_last_task_writes_none_of_the_documents_before_it(
 
 
 @pytest.mark.parametrize("count", [0, 1, 3])
-def test_dump_tasks_writes_what_json_dumps_writes(count: int) -> None:
+def test_dump_tasks_writes_one_task_per_line_of_a_json_array(count: int) -> None:
     gold = load_gold()
     tasks = [
         {**labelstudio.document_to_task(gold, version="1.0.0", mode=mode), "n": "a\nb «é»"}
@@ -117,7 +117,19 @@ def test_dump_tasks_writes_what_json_dumps_writes(count: int) -> None:
     ]
     handle = io.StringIO()
     assert labelstudio.dump_tasks(iter(tasks), handle) == count
-    assert handle.getvalue() == json.dumps(tasks, ensure_ascii=False, indent=2) + "\n"
+    text = handle.getvalue()
+    assert json.loads(text) == tasks
+    lines = text.splitlines()
+    assert lines == (
+        ["[]"]
+        if not count
+        else [
+            "[",
+            *[json.dumps(t, ensure_ascii=False) + "," for t in tasks][:-1],
+            json.dumps(tasks[-1], ensure_ascii=False),
+            "]",
+        ]
+    )
 
 
 def broken_last(root: Path) -> None:

@@ -91,13 +91,12 @@ def iter_tasks(
 
 
 def dump_tasks(tasks: Iterable[dict[str, Any]], handle: TextIO) -> int:
-    """Write tasks to ``handle`` as one JSON array, one task at a time, byte for byte what
-    ``json.dumps(list(tasks), ensure_ascii=False, indent=2) + "\n"`` gives (a task's own
-    lines indented one level: JSON strings hold no raw line break). The number written."""
+    """Write tasks to ``handle`` as one JSON array, one task at a time and one task per
+    line (not indented: ``json``'s C encoder is about five times faster than its indenting
+    one and the file half the size). The number written."""
     count = 0
     for task in tasks:
-        text = json.dumps(task, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        handle.write(("[\n  " if count == 0 else ",\n  ") + text)
+        handle.write(("[\n" if count == 0 else ",\n") + json.dumps(task, ensure_ascii=False))
         count += 1
     handle.write("[]\n" if count == 0 else "\n]\n")
     return count
