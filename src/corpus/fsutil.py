@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 
 def sha256_file(path: Path) -> str:
@@ -119,6 +120,30 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextmanager
+def atomic_text_writer(path: Path) -> Iterator[TextIO]:
+    """A UTF-8 text handle on a temporary file beside ``path``, written piece by piece (so
+    the whole text is never in memory) and renamed over ``path`` when the block ends
+    normally; if it raises, the temporary file is removed and ``path`` is left as it was."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise named_os_error(exc, path) from None
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise named_os_error(exc, path) from None
+        raise
 
 
 def remove_stale_files(path: Path) -> list[Path]:

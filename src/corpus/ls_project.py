@@ -3,6 +3,12 @@ importer compares against (seeds, base documents, reserved ids), writing the imp
 documents as working annotations, and the commands' workflows (push, pull, serve) that
 combine them with a server. The conversion is :mod:`corpus.formats.labelstudio`; the
 server and its API are :mod:`corpus.lsserver`.
+
+Export streams: ``corpus ls export`` writes each task as its document is read
+(:func:`dump_export`). ``corpus ls import`` reads the export whole (within
+:data:`corpus.inputs.MAX_EXPORT_BYTES`), reads the corpus documents a task is compared
+against when the task comes (:class:`Corpus`), validates each imported document once and
+holds the planned set in memory for the overwrite plan (:func:`import_export`).
 """
 
 from __future__ import annotations
@@ -11,20 +17,27 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TextIO, TypeVar
 
-from corpus import lsserver, overwrite, preannotate, sources
+from corpus import lsserver, manifest, overwrite, preannotate, sources
 from corpus.errors import CorpusError, Location, Problem, problem_error
 from corpus.formats import labelstudio, native
 from corpus.fsutil import atomic_write_text, sha256_file
 from corpus.inputs import MAX_EXPORT_BYTES, read_input
 from corpus.model import Document
-from corpus.paths import annotations_dir, project_root, refuse_release_output, working_dir
+from corpus.paths import (
+    annotations_dir,
+    project_root,
+    refuse_release_output,
+    releases_dir,
+    working_dir,
+)
+from corpus.progress import progress
 from corpus.sources import WORKING
-from corpus.validate import validate_document
+from corpus.validate import check_file, validate_document
 
 SEEDS_DIR = "seeds"
 
@@ -63,6 +76,37 @@ def pre_annotator(
     return preannotate.load_preannotator(spec)
 
 
+class _PreAnnotate:
+    """The prediction of each document not annotated yet (a
+    :data:`~corpus.formats.labelstudio.Predict`); the pre-annotator is built at the first
+    such document, so a version with none never builds it."""
+
+    def __init__(self, spec: str | None, root: Path | None) -> None:
+        self.spec = spec
+        self.root = root
+        self.built = False
+        self.annotator: preannotate.NamedPreAnnotator | None = None
+        #: ids of the documents given predictions, in corpus order
+        self.documents: list[str] = []
+
+    def __call__(self, document: Document) -> dict[str, Any] | None:
+        if not self.built:
+            self.annotator = pre_annotator(self.spec, self.root)
+            self.built = True
+        if self.annotator is None:
+            return None
+        self.documents.append(document.id)
+        name = self.annotator.model_version
+        found = preannotate.predict(
+            document.text, self.annotator, document=document.id, source=name
+        )
+        return preannotate.ls_prediction(found, name)
+
+    @property
+    def model_version(self) -> str | None:
+        return self.annotator.model_version if self.annotator and self.documents else None
+
+
 def export(
     version: str | None,
     mode: labelstudio.ExportMode,
@@ -82,19 +126,11 @@ def export(
     everything = source.documents()
     documents = [d for d in everything if d.id not in exclude]
     excluded = tuple(d.id for d in everything if d.id in exclude)
-    pending = [d for d in documents if mode != "none" and not labelstudio.is_annotated(d)]
-    annotator = pre_annotator(pre_annotation, root) if pending else None
-    if annotator is None:
-        tasks = labelstudio.write(documents, version=source.version, mode=mode)
-        return Exported(source.version, mode, tasks, excluded=excluded)
-    name = annotator.model_version
-
-    def predict(document: Document) -> dict[str, Any]:
-        found = preannotate.predict(document.text, annotator, document=document.id, source=name)
-        return preannotate.ls_prediction(found, name)
-
+    predict = _PreAnnotate(pre_annotation, root)
     tasks = labelstudio.write(documents, version=source.version, mode=mode, predict=predict)
-    return Exported(source.version, mode, tasks, tuple(d.id for d in pending), name, excluded)
+    return Exported(
+        source.version, mode, tasks, tuple(predict.documents), predict.model_version, excluded
+    )
 
 
 def export_tasks(
@@ -109,6 +145,41 @@ def export_tasks(
     return exported.version, exported.tasks
 
 
+@dataclass(frozen=True)
+class Dumped:
+    """What :func:`dump_export` wrote: the version, the number of tasks, and which of them
+    carry a pre-annotator's predictions (as :class:`Exported`)."""
+
+    version: str
+    count: int
+    pre_annotated: tuple[str, ...] = ()
+    model_version: str | None = None
+
+
+def dump_export(
+    version: str | None,
+    mode: labelstudio.ExportMode,
+    handle: TextIO,
+    *,
+    pre_annotation: str | None = GAZETTEER,
+    root: Path | None = None,
+    quiet: bool = False,
+) -> Dumped:
+    """Write the tasks of ``version`` (as :func:`export`) to ``handle`` as one JSON array,
+    each task as soon as its document is read and checked. A problem in any document
+    raises once the last one is read, after the tasks before it were written, so
+    ``handle`` must be a temporary file that is dropped then
+    (:func:`corpus.fsutil.atomic_text_writer`)."""
+    source = sources.open_source(version, root=root)
+    documents = progress(
+        source, total=len(source.paths), desc=f"ls export {source.version}", quiet=quiet
+    )
+    predict = _PreAnnotate(pre_annotation, root)
+    tasks = labelstudio.iter_tasks(documents, version=source.version, mode=mode, predict=predict)
+    count = labelstudio.dump_tasks(tasks, handle)
+    return Dumped(source.version, count, tuple(predict.documents), predict.model_version)
+
+
 def _display(path: Path, root: Path) -> str:
     try:
         # realpath, unlike Path.resolve, does not raise on a symlink loop
@@ -117,12 +188,16 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _raw_ids(path: Path) -> set[str]:
-    """Every annotation id in a native JSON file, valid or not (for id reservation)."""
+def _raw(path: Path) -> Any:
+    """A native JSON file as parsed, whatever its shape (None when it is not JSON)."""
     try:
-        data = native.read_json(path)
+        return native.read_json(path)
     except CorpusError:
-        return set()
+        return None
+
+
+def _raw_ids(data: Any) -> set[str]:
+    """Every annotation id in a native JSON document, valid or not (for id reservation)."""
     ids: set[str] = set()
     if isinstance(data, dict):
         for key in ("entities", "relations", "clusters"):
@@ -133,13 +208,150 @@ def _raw_ids(path: Path) -> set[str]:
     return ids
 
 
-@dataclass
-class Corpus:
-    """What the importer compares a Label Studio export against."""
+K = TypeVar("K")
+V = TypeVar("V")
 
-    seeds: dict[str, labelstudio.SeedText]
-    bases: dict[tuple[str, str], Document]
-    reserved: dict[str, set[str]]
+
+class _Lazy(Mapping[K, V], Generic[K, V]):
+    """A read-only mapping whose values are computed when asked for (``None``: no value).
+    Its keys are only what was asked so far: the importer looks values up, never lists."""
+
+    def __init__(self, compute: Callable[[K], V | None]) -> None:
+        self._compute = compute
+        self._asked: dict[K, bool] = {}
+
+    def __getitem__(self, key: K) -> V:
+        value = self._compute(key)
+        self._asked[key] = value is not None
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[K]:
+        return (key for key, found in list(self._asked.items()) if found)
+
+    def __len__(self) -> int:
+        return sum(self._asked.values())
+
+
+@dataclass
+class _Entry:
+    """What the corpus holds of one document id: its release bases, the ids fresh ids
+    must avoid, and its working file, validated only when its base is asked for."""
+
+    document_id: str
+    root: Path
+    versions: list[str]
+    releases: dict[str, Document] = field(default_factory=dict)  # version -> document
+    reserved: set[str] = field(default_factory=set)
+    working: Path | None = None
+    working_seed: str | None = None  # the working file's raw seed.path
+    _working_base: Document | None = None
+    _checked: bool = False
+
+    def working_base(self) -> Document | None:
+        if self.working is not None and not self._checked:
+            self._working_base = check_file(self.working, root=self.root).document
+            self._checked = True
+        return self._working_base
+
+    def latest_release(self) -> Document | None:
+        return next((self.releases[v] for v in reversed(self.versions) if v in self.releases), None)
+
+    def base(self, version: str) -> Document | None:
+        if version == WORKING:
+            return self.working_base()
+        if version == "":
+            return self.working_base() or self.latest_release()
+        return self.releases.get(version)
+
+    def seed(self) -> labelstudio.SeedText | None:
+        """The seed of the fallback base (else ``seeds/<id>.txt``); the working file is
+        validated only when its validity would change which seed that is."""
+        default = f"{SEEDS_DIR}/{self.document_id}.txt"
+        release = self.latest_release()
+        without = (release.seed.path if release and release.seed else None) or default
+        if self.working is None or (self.working_seed or default) == without:
+            return _seed(self.root, without)
+        working = self.working_base()
+        if working is None:
+            return _seed(self.root, without)
+        return _seed(self.root, (working.seed.path if working.seed else None) or default)
+
+
+class Corpus:
+    """What the importer compares a Label Studio export against: for each document id its
+    seed, its base documents (``(id, version)``; ``(id, "")`` is the working copy's, else
+    the latest release's) and the ids fresh ids must avoid (every release and the working
+    copy, raw, whatever its shape).
+
+    Read one document id at a time, when a task asks for it (the few most recent are
+    kept), so an import of N tasks never holds N documents. A release document is read
+    after its checksum is verified against the release manifest (read once per release;
+    the release was validated when it was made); a working document is validated when its
+    base is asked for (or its validity decides the seed), and one with problems is no base
+    (its ids stay reserved). A problem in a release document the import reads raises."""
+
+    KEEP = 16  # documents kept (tasks of one document usually come together)
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.versions = sources.list_versions(root)
+        self._manifests: dict[str, tuple[dict[str, Any] | None, list[Problem]]] = {}
+        self._entries: dict[str, _Entry] = {}
+        self.seeds: Mapping[str, labelstudio.SeedText] = _Lazy(lambda d: self._entry(d).seed())
+        self.bases: Mapping[tuple[str, str], Document] = _Lazy(
+            lambda key: self._entry(key[0]).base(key[1])
+        )
+        self.reserved: Mapping[str, set[str]] = _Lazy(lambda d: self._entry(d).reserved)
+
+    def _entry(self, document_id: str) -> _Entry:
+        entry = self._entries.pop(document_id, None) or self._load(document_id)
+        self._entries[document_id] = entry  # most recent last
+        while len(self._entries) > self.KEEP:
+            del self._entries[next(iter(self._entries))]
+        return entry
+
+    def _release_document(self, version: str, path: Path) -> Document:
+        folder = releases_dir(self.root) / version
+        shown = _display(folder, self.root)
+        if version not in self._manifests:
+            self._manifests[version] = manifest.read_manifest(folder, display=shown)
+        data, problems = self._manifests[version]
+        if data is not None and not problems:
+            problems = manifest.check_member(path, data, display=_display(path, self.root))
+        if not problems:
+            try:
+                return native.from_dict(native.read_json(path, display=_display(path, self.root)))
+            except (CorpusError, KeyError, TypeError, ValueError, AttributeError):
+                pass  # not what a release writes: the validator says what is wrong
+
+        result = check_file(path, root=self.root)
+        problems = problems or result.problems
+        if problems or result.document is None:
+            raise CorpusError(problems)
+        return result.document
+
+    def _load(self, document_id: str) -> _Entry:
+        entry = _Entry(document_id, self.root, self.versions)
+        if not labelstudio.valid_id(document_id):
+            return entry
+        name = f"{document_id}{native.SUFFIX}"
+        for version in self.versions:
+            path = releases_dir(self.root) / version / manifest.DOCUMENTS / name
+            if path.is_file():
+                document = self._release_document(version, path)
+                entry.releases[version] = document
+                entry.reserved |= labelstudio.document_ids(document)
+        working = working_dir(self.root) / name
+        if working.is_file():
+            entry.working = working
+            raw = _raw(working)
+            entry.reserved |= _raw_ids(raw)
+            seed = raw.get("seed") if isinstance(raw, dict) else None
+            relative = seed.get("path") if isinstance(seed, dict) else None
+            entry.working_seed = relative if isinstance(relative, str) else None
+        return entry
 
 
 def _seed(root: Path, relative: str) -> labelstudio.SeedText | None:
@@ -152,42 +364,10 @@ def _seed(root: Path, relative: str) -> labelstudio.SeedText | None:
     return labelstudio.SeedText(relative, text, sha256_file(path))
 
 
-def load_corpus(document_ids: Iterable[str], root: Path | None = None) -> Corpus:
-    """Seeds, base documents (every release and the working copy) and reserved ids."""
-    root = root or project_root()
-    wanted = set(document_ids)
-    bases: dict[tuple[str, str], Document] = {}
-    reserved: dict[str, set[str]] = {d: set() for d in wanted}
-    versions = sources.list_versions(root)
-    for version in versions:
-        for document in sources.open_source(version, root=root):
-            if document.id in wanted:
-                bases[(document.id, version)] = document
-                reserved[document.id] |= labelstudio.document_ids(document)
-    working_files = {p.stem: p for p in native.document_files(working_dir(root))}
-    for document_id in wanted & set(working_files):
-        reserved[document_id] |= _raw_ids(working_files[document_id])
-    if wanted & set(working_files):
-        try:
-            working = sources.load(WORKING, root=root)
-        except CorpusError:
-            working = []  # a broken working copy is no base; its ids stay reserved
-        for document in working:
-            if document.id in wanted:
-                bases[(document.id, WORKING)] = document
-    seeds: dict[str, labelstudio.SeedText] = {}
-    for document_id in wanted:
-        fallback = bases.get((document_id, WORKING)) or next(
-            (bases[(document_id, v)] for v in reversed(versions) if (document_id, v) in bases),
-            None,
-        )
-        if fallback is not None:
-            bases[(document_id, "")] = fallback
-        relative = fallback.seed.path if fallback and fallback.seed else None
-        seed = _seed(root, relative or f"{SEEDS_DIR}/{document_id}.txt")
-        if seed is not None:
-            seeds[document_id] = seed
-    return Corpus(seeds, bases, reserved)
+def load_corpus(document_ids: Iterable[str] = (), root: Path | None = None) -> Corpus:
+    """Seeds, base documents (every release and the working copy) and reserved ids, read
+    when asked for (see :class:`Corpus`; ``document_ids`` is no longer needed)."""
+    return Corpus(root or project_root())
 
 
 def check_output_dir(out_dir: Path, root: Path) -> None:
@@ -208,6 +388,10 @@ def _slug(name: str) -> str:
 
 @dataclass(frozen=True)
 class Written:
+    """One document written by an import: where, from which task and annotation, by whom
+    and its counts. The document itself is not kept (an import of many documents holds
+    none of them); :attr:`document` reads it back from its file."""
+
     path: Path
     item: labelstudio.ImportedDocument
     #: one of several annotators' versions, written for adjudication (not to the working copy)
@@ -243,6 +427,7 @@ def import_export(
     root: Path | None = None,
     policy: overwrite.Policy | None = None,
     dry_run: bool = False,
+    quiet: bool = True,
 ) -> list[Written]:
     """Check a parsed Label Studio export and write its documents; nothing written on error.
 
@@ -257,6 +442,10 @@ def import_export(
     the text is refused unless ``policy`` allows it; ``--by-annotator`` needs an ``out_dir``
     outside the working copy), and the whole set is written all or none (nothing with
     ``dry_run``).
+    Each document is validated once; the planned set is held in memory for the overwrite
+    plan. The export is read with :func:`~corpus.formats.labelstudio.iter_read` against a
+    lazy :class:`Corpus` (a base read when a task asks for it). ``quiet=False`` shows a
+    progress bar (see :mod:`corpus.progress`).
     """
 
     root = root or project_root()
@@ -269,14 +458,21 @@ def import_export(
     adjudicating = adjudication_dir is not None and not choice.by_annotator
     if adjudication_dir is not None:
         check_output_dir(adjudication_dir, root)
-    corpus = load_corpus(labelstudio.task_document_ids(tasks), root)
-    imported, problems = labelstudio.read(
-        tasks,
-        file=file,
-        seeds=corpus.seeds,
-        bases=corpus.bases,
-        reserved_ids=corpus.reserved,
-        selection=replace(choice, by_annotator=True) if adjudicating else choice,
+    if not isinstance(tasks, list):  # the reader says so
+        raise CorpusError(labelstudio.read(tasks, file=file, seeds={}, bases={})[1])
+    corpus = load_corpus(root=root)
+    problems: list[Problem] = []
+    imported = list(
+        labelstudio.iter_read(
+            progress(tasks, total=len(tasks), desc="ls import", unit="task", quiet=quiet),
+            labelstudio.scan(tasks),
+            problems,
+            file=file,
+            seeds=corpus.seeds,
+            bases=corpus.bases,
+            reserved_ids=corpus.reserved,
+            selection=replace(choice, by_annotator=True) if adjudicating else choice,
+        )
     )
     if problems:
         raise CorpusError(problems)

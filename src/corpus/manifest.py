@@ -337,6 +337,11 @@ def verify_member(path: Path, folder: Path, *, display: str, release_display: st
     problems = [p for p in problems if p.code != "RELEASE_NAME_INVALID"]
     if data is None:
         return problems
+    return check_member(path, data, display=display)
+
+
+def check_member(path: Path, data: dict[str, Any], *, display: str) -> list[Problem]:
+    """A file of a release's ``documents/`` against the release's (already read) manifest."""
     name = f"{DOCUMENTS}/{path.name}"
     expected = data["files"].get(name)
     if expected is None:

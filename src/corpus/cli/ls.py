@@ -8,9 +8,10 @@ Thin commands over :mod:`corpus.formats.labelstudio` (conversion),
 from __future__ import annotations
 
 import argparse
-import json
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,9 @@ from corpus.cli.options import (
     print_planned,
 )
 from corpus.formats.labelstudio import Selection, label_config
-from corpus.fsutil import atomic_write_text
+from corpus.fsutil import atomic_text_writer, atomic_write_text
 from corpus.ls_project import (
-    export,
+    dump_export,
     import_export,
     prepare_serve,
     pull,
@@ -65,6 +66,7 @@ def register(subparsers: Any) -> None:
     )
     _version_options(export)
     export.add_argument("-o", "--output", type=Path, metavar="FILE")
+    _quiet_option(export)
     export.set_defaults(handler=run_export)
 
     imp = commands.add_parser(
@@ -76,6 +78,7 @@ def register(subparsers: Any) -> None:
     )
     imp.add_argument("export_file", type=Path, metavar="EXPORT.json")
     _import_options(imp)
+    _quiet_option(imp)
     imp.set_defaults(handler=run_import)
 
     install = commands.add_parser(
@@ -162,6 +165,12 @@ def _version_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (never shown in pipes)"
+    )
+
+
 def _import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o",
@@ -212,14 +221,31 @@ def run_config(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
 
-    exported = export(args.version, args.mode, pre_annotation=args.pre_annotator)
-    text = json.dumps(exported.tasks, ensure_ascii=False, indent=2) + "\n"
-    _write_or_print(text, args.output)
+    if args.output is None:
+        # spooled: nothing reaches stdout unless every document is valid
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+            dumped = dump_export(
+                args.version, args.mode, spool, pre_annotation=args.pre_annotator, quiet=args.quiet
+            )
+            spool.seek(0)
+            shutil.copyfileobj(spool, sys.stdout)
+            sys.stdout.flush()
+    else:
+        refuse_release_output(args.output, whole_folder=False)
+        with atomic_text_writer(args.output) as handle:
+            dumped = dump_export(
+                args.version,
+                args.mode,
+                handle,
+                pre_annotation=args.pre_annotator,
+                quiet=args.quiet,
+            )
+        print(f"wrote {args.output}", file=sys.stderr)
     print(
-        f"{len(exported.tasks)} task(s) of {exported.version}, annotations as {args.mode}",
+        f"{dumped.count} task(s) of {dumped.version}, annotations as {args.mode}",
         file=sys.stderr,
     )
-    _report_pre_annotated(exported, sys.stderr)
+    _report_pre_annotated(dumped, sys.stderr)
     return 0
 
 
@@ -271,6 +297,7 @@ def run_import(args: argparse.Namespace) -> int:
         selection=_selection(args),
         policy=overwrite_policy(args),
         dry_run=args.dry_run,
+        quiet=args.quiet,
     )
     _report_written(written, dry_run=args.dry_run)
     return 0

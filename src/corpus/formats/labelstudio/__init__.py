@@ -4,7 +4,9 @@ Pure conversion only (no network, no files): :mod:`corpus.lsserver` runs the ser
 and talks to it; :mod:`corpus.cli.ls` reads and writes files.
 
 Verbs (the same in every format module): :func:`write` (documents to import tasks) and
-:func:`read` (an export's tasks to documents and every problem). The package is split
+:func:`read` (an export's tasks to documents and every problem); for exports too large to
+hold, :func:`iter_tasks` with :func:`dump_tasks` and :func:`scan` with :func:`iter_read`
+do the same one task at a time. The package is split
 along the format's parts: :mod:`.config` (the labeling config), :mod:`.writer` (tasks)
 and :mod:`.reader` (the checking import); the export's shape is checked by
 ``schema/labelstudio-export.schema.json``.
@@ -90,11 +92,15 @@ from corpus.formats.labelstudio.config import (
 from corpus.formats.labelstudio.reader import (
     FRESH_PREFIX,
     ImportedDocument,
+    Scan,
     SeedText,
     Selection,
     annotator_name,
     document_ids,
+    iter_read,
     read,
+    scan,
+    task_document_id,
     task_document_ids,
     valid_id,
 )
@@ -102,7 +108,9 @@ from corpus.formats.labelstudio.writer import (
     Predict,
     document_result,
     document_to_task,
+    dump_tasks,
     is_annotated,
+    iter_tasks,
     write,
 )
 
@@ -115,15 +123,21 @@ __all__ = [
     "TEXT_NAME",
     "ExportMode",
     "ImportedDocument",
+    "Scan",
     "SeedText",
     "Selection",
     "annotator_name",
     "document_ids",
     "document_result",
     "document_to_task",
+    "dump_tasks",
     "is_annotated",
+    "iter_read",
+    "iter_tasks",
     "label_config",
     "read",
+    "scan",
+    "task_document_id",
     "task_document_ids",
     "valid_id",
     "write",

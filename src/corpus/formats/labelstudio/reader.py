@@ -4,19 +4,25 @@
 Each part of the export is checked where the import reaches it, first for its shape
 (``schema/labelstudio-export.schema.json``, code ``LS_MALFORMED``) and then for what a
 schema cannot say; a bad part is reported, located at its task, annotation and region, and
-skipped while the rest is still checked.
+skipped while the rest is still checked. A task whose every part has its shape (one
+compiled check of the whole task, ``$defs/whole-task``) skips the part-by-part shape checks,
+which would find nothing.
+
+:func:`read` takes a parsed export; :func:`scan` and :func:`iter_read` take tasks one at a
+time (a stream from an incremental parser): the scan first (every id a fresh id must stay
+above), then the import, which yields each document as soon as its task is checked.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from corpus.errors import Location, Problem
 from corpus.formats.labelstudio.config import CLUSTER_NAME, LABELS_NAME, TEXT_NAME
-from corpus.formats.shape import LABEL_STUDIO_EXPORT, JsonPath, shape_errors
+from corpus.formats.shape import LABEL_STUDIO_EXPORT, JsonPath, conforms, shape_errors
 from corpus.model import Cluster, Document, Entity, Relation, Seed
 from corpus.schema import Inventory, inventory
 
@@ -69,11 +75,14 @@ class _Context:
     seeds: Mapping[str, SeedText]
     bases: Mapping[tuple[str, str], Document]
     reserved_ids: Mapping[str, Iterable[str]]
-    task_ids: set[str] = field(default_factory=set)
+    #: fresh-id prefix -> the highest number of an id with it anywhere in the export
+    highest: Mapping[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     #: every annotator of the export (name -> the keys --annotator matches), for the message
     #: when --annotator names nobody
     annotators: dict[str, set[str]] = field(default_factory=dict)
+    #: the task being imported has its whole shape (no part-by-part shape check needed)
+    well_formed: bool = False
 
     def add(self, document: str | None, where: Location, code: str, message: str) -> None:
         self.problems.append(Problem(self.file, document, where, code, message))
@@ -84,6 +93,8 @@ class _Context:
         """Check ``value`` against the export schema's ``definition``; each mismatch is an
         ``LS_MALFORMED`` problem at ``where`` (its JSON path extended). The relative paths
         of the mismatches are returned (empty: the value has the shape)."""
+        if self.well_formed:
+            return []
         base = where.json_path or ()
         errors = shape_errors(LABEL_STUDIO_EXPORT, value, definition)
         for error in errors:
@@ -156,59 +167,96 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-class _IdAllocator:
-    """Fresh ids ``<prefix><n>`` above every reserved id with that prefix."""
+def _numbered(value: str) -> tuple[str, int] | None:
+    match = _NUMBERED.match(value)
+    return (match.group(1), int(match.group(2))) if match else None
 
-    def __init__(self, reserved: Iterable[str]) -> None:
+
+class _IdAllocator:
+    """Fresh ids ``<prefix><n>`` above every reserved id with that prefix and above
+    ``floor[prefix]`` (the highest number already taken elsewhere)."""
+
+    def __init__(self, reserved: Iterable[str], floor: Mapping[str, int] | None = None) -> None:
         self.reserved = set(reserved)
+        self.floor = floor or {}
 
     def fresh(self, kind: str) -> str:
         prefix = FRESH_PREFIX[kind]
-        highest = 0
+        highest = self.floor.get(prefix, 0)
         for existing in self.reserved:
-            match = _NUMBERED.match(existing)
-            if match and match.group(1) == prefix:
-                highest = max(highest, int(match.group(2)))
+            numbered = _numbered(existing)
+            if numbered and numbered[0] == prefix:
+                highest = max(highest, numbered[1])
         new = f"{prefix}{highest + 1}"
         self.reserved.add(new)
         return new
+
+
+def task_document_id(task: Any) -> str | None:
+    """A task's well-formed ``data.document_id``, else None."""
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        return None
+    document_id = task["data"].get("document_id")
+    if isinstance(document_id, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]*", document_id):
+        return document_id
+    return None
 
 
 def task_document_ids(tasks: Any) -> set[str]:
     """The well-formed ``data.document_id`` values of a list of tasks (anything else is skipped)."""
     if not isinstance(tasks, list):
         return set()
-    return {
-        t["data"]["document_id"]
-        for t in tasks
-        if isinstance(t, dict)
-        and isinstance(t.get("data"), dict)
-        and isinstance(t["data"].get("document_id"), str)
-        and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]*", t["data"]["document_id"])
-    }
+    return {d for d in map(task_document_id, tasks) if d is not None}
 
 
-def _result_ids(tasks: Sequence[Any]) -> set[str]:
-    """Every region and cluster id in the export; malformed parts are skipped here (the
+def _task_result_ids(task: Any) -> Iterator[str]:
+    """Every region and cluster id of one task; malformed parts are skipped here (the
     import reports them as ``LS_MALFORMED``)."""
-    ids: set[str] = set()
+    if not isinstance(task, Mapping):
+        return
+    for key in ("annotations", "predictions"):
+        annotations = task.get(key)
+        for annotation in annotations if isinstance(annotations, list) else []:
+            if not isinstance(annotation, Mapping):
+                continue
+            results = annotation.get("result")
+            for item in results if isinstance(results, list) else []:
+                if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+                    yield item["id"]
+                if isinstance(item, Mapping) and isinstance(item.get("value"), Mapping):
+                    texts = item["value"].get("text")
+                    if item.get("from_name") == CLUSTER_NAME and isinstance(texts, list):
+                        yield from (t.strip() for t in texts if isinstance(t, str))
+
+
+@dataclass
+class Scan:
+    """What the import needs to know of the whole export before its first task: how many
+    tasks, their document ids, and for each fresh-id prefix the highest number of an id
+    in any task (fresh ids stay above every id of the export)."""
+
+    tasks: int = 0
+    document_ids: set[str] = field(default_factory=set)
+    highest: dict[str, int] = field(default_factory=dict)
+
+    def add(self, task: Any) -> None:
+        self.tasks += 1
+        document_id = task_document_id(task)
+        if document_id is not None:
+            self.document_ids.add(document_id)
+        prefixes = set(FRESH_PREFIX.values())
+        for found in _task_result_ids(task):
+            numbered = _numbered(found)
+            if numbered and numbered[0] in prefixes:
+                self.highest[numbered[0]] = max(self.highest.get(numbered[0], 0), numbered[1])
+
+
+def scan(tasks: Iterable[Any]) -> Scan:
+    """:class:`Scan` of an export's tasks (any iterable: a list or a stream)."""
+    found = Scan()
     for task in tasks:
-        if not isinstance(task, Mapping):
-            continue
-        for key in ("annotations", "predictions"):
-            annotations = task.get(key)
-            for annotation in annotations if isinstance(annotations, list) else []:
-                if not isinstance(annotation, Mapping):
-                    continue
-                results = annotation.get("result")
-                for item in results if isinstance(results, list) else []:
-                    if isinstance(item, Mapping) and isinstance(item.get("id"), str):
-                        ids.add(item["id"])
-                    if isinstance(item, Mapping) and isinstance(item.get("value"), Mapping):
-                        texts = item["value"].get("text")
-                        if item.get("from_name") == CLUSTER_NAME and isinstance(texts, list):
-                            ids.update(t.strip() for t in texts if isinstance(t, str))
-    return ids
+        found.add(task)
+    return found
 
 
 def read(
@@ -228,6 +276,52 @@ def read(
     key ``(id, "")`` is the fallback); ``reserved_ids`` maps a document id to ids
     fresh ids must avoid. The caller writes nothing when problems are returned.
     """
+    problems: list[Problem] = []
+    if not isinstance(tasks, list):
+        problems.append(
+            Problem(
+                file,
+                None,
+                Location.at(),
+                "LS_MALFORMED",
+                "a Label Studio JSON export is a list of tasks",
+            )
+        )
+        return [], problems
+    imported = list(
+        iter_read(
+            tasks,
+            scan(tasks),
+            problems,
+            file=file,
+            seeds=seeds,
+            bases=bases,
+            reserved_ids=reserved_ids,
+            selection=selection,
+            labels=labels,
+        )
+    )
+    return imported, problems
+
+
+def iter_read(
+    tasks: Iterable[Any],
+    scanned: Scan,
+    problems: list[Problem],
+    *,
+    file: str,
+    seeds: Mapping[str, SeedText],
+    bases: Mapping[tuple[str, str], Document],
+    reserved_ids: Mapping[str, Iterable[str]] | None = None,
+    selection: Selection | None = None,
+    labels: Inventory | None = None,
+) -> Iterator[ImportedDocument]:
+    """:func:`read` one task at a time: ``tasks`` are the elements of the export's list
+    (already known to be a list), ``scanned`` their :func:`scan`. Each document is yielded
+    as soon as its task is checked; every problem is appended to ``problems``, in the
+    order :func:`read` reports them (a duplicate document and an export with nothing to
+    import once the last task is read). A consumer writes nothing final while
+    ``problems`` is not empty, and nothing at all until the iteration ends."""
     ctx = _Context(
         file,
         labels or inventory(),
@@ -235,30 +329,32 @@ def read(
         seeds,
         bases,
         reserved_ids or {},
+        highest=scanned.highest,
+        problems=problems,
     )
-    if not isinstance(tasks, list):
-        ctx.add(
-            None, Location.at(), "LS_MALFORMED", "a Label Studio JSON export is a list of tasks"
-        )
-        return [], ctx.problems
-    ctx.task_ids = _result_ids(tasks)
-    imported: list[ImportedDocument] = []
+    imported = 0
+    duplicates: list[Problem] = []
+    seen: dict[tuple[str, str], Any] = {}  # (document id, annotator) -> task id
     for index, task in enumerate(tasks):
-        imported.extend(_import_task(ctx, task, index))
-    seen: dict[tuple[str, str], ImportedDocument] = {}
-    for item in imported:
-        key = (item.document.id, item.annotator if ctx.choice.by_annotator else "")
-        if key in seen:
-            ctx.add(
-                item.document.id,
-                Location(task=str(item.task_id), json_path=()),
-                "DUPLICATE_DOCUMENT",
-                f"document {item.document.id} by {item.annotator} also comes from task "
-                f"{seen[key].task_id}; import one of them",
-            )
-        else:
-            seen[key] = item
-    if not imported and not ctx.problems:
+        for item in _import_task(ctx, task, index):
+            imported += 1
+            key = (item.document.id, item.annotator if ctx.choice.by_annotator else "")
+            if key in seen:
+                duplicates.append(
+                    Problem(
+                        file,
+                        item.document.id,
+                        Location(task=str(item.task_id), json_path=()),
+                        "DUPLICATE_DOCUMENT",
+                        f"document {item.document.id} by {item.annotator} also comes from "
+                        f"task {seen[key]}; import one of them",
+                    )
+                )
+            else:
+                seen[key] = item.task_id
+            yield item
+    problems += duplicates
+    if not imported and not problems:
         wanted = ctx.choice.annotator
         if wanted is not None and not any(wanted in k for k in ctx.annotators.values()):
             present = ", ".join(sorted(ctx.annotators)) or "nobody"
@@ -271,13 +367,13 @@ def read(
             )
         else:
             ctx.add(None, Location.at(), "NOTHING_TO_IMPORT", "no task has an annotation to import")
-    return imported, ctx.problems
 
 
 # --------------------------------------------------------------------------- tasks
 
 
 def _import_task(ctx: _Context, task: Any, index: int) -> list[ImportedDocument]:
+    ctx.well_formed = conforms(LABEL_STUDIO_EXPORT, task, "whole-task")
     if ctx.malformed("task", task, None, Location.at(index)):
         return []
     prepared = _prepare_task(ctx, task, index)
@@ -651,7 +747,7 @@ def _build_document(ctx: _Context, parsed: _Parsed) -> Document | None:
     relations and clusters (see the package docstring), metadata from the base."""
     task, base = parsed.task, parsed.task.base
     ids = _IdAllocator(
-        set(ctx.task_ids) | set(ctx.reserved_ids.get(task.document_id, ())) | document_ids(base)
+        set(ctx.reserved_ids.get(task.document_id, ())) | document_ids(base), ctx.highest
     )
     corpus_id = _entity_ids(parsed, base, ids)
     entities = sorted(

@@ -12,8 +12,9 @@ never an annotation, so it becomes gold only when an annotator submits it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TextIO
 
 from corpus.formats.labelstudio.config import CLUSTER_NAME, LABELS_NAME, TEXT_NAME, ExportMode
 from corpus.model import Document
@@ -123,10 +124,31 @@ def write(
 ) -> list[dict[str, Any]]:
     """One import task per document (see :func:`document_to_task`); ``predict`` gives the
     prediction of each document not annotated yet (called for no other)."""
-    tasks = []
+    return list(iter_tasks(documents, version=version, mode=mode, predict=predict))
+
+
+def iter_tasks(
+    documents: Iterable[Document],
+    *,
+    version: str,
+    mode: ExportMode,
+    predict: Predict | None = None,
+) -> Iterator[dict[str, Any]]:
+    """:func:`write`, one task at a time as the documents come."""
     for document in documents:
         prediction = None
         if predict is not None and mode != "none" and not is_annotated(document):
             prediction = predict(document)
-        tasks.append(document_to_task(document, version=version, mode=mode, prediction=prediction))
-    return tasks
+        yield document_to_task(document, version=version, mode=mode, prediction=prediction)
+
+
+def dump_tasks(tasks: Iterable[dict[str, Any]], handle: TextIO) -> int:
+    """Write tasks to ``handle`` as one JSON array, one task at a time and one task per
+    line (not indented: ``json``'s C encoder is about five times faster than its indenting
+    one and the file half the size). The number written."""
+    count = 0
+    for task in tasks:
+        handle.write(("[\n" if count == 0 else ",\n") + json.dumps(task, ensure_ascii=False))
+        count += 1
+    handle.write("[]\n" if count == 0 else "\n]\n")
+    return count
