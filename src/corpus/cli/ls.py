@@ -228,6 +228,21 @@ def _selection(args: argparse.Namespace) -> Any:
     )
 
 
+def _imported_from(item: Any) -> str:
+    """``task 3 annotation 7 by a@example.org``: the parts the export has (an export not made
+    by Label Studio, such as ``ls export --as annotations``, may have none)."""
+    from corpus.formats.labelstudio import UNKNOWN_ANNOTATOR
+
+    parts = [
+        f"{name} {value}"
+        for name, value in (("task", item.task_id), ("annotation", item.annotation_id))
+        if value is not None
+    ]
+    if item.annotator != UNKNOWN_ANNOTATOR:
+        parts.append(f"by {item.annotator}")
+    return " ".join(parts) or "an annotation with no task id, annotation id or annotator"
+
+
 def _report_written(written: list[Any]) -> None:
     from corpus.paths import project_root
 
@@ -237,8 +252,7 @@ def _report_written(written: list[Any]) -> None:
         shown = path.relative_to(root) if root in path.parents else path
         document = item.item.document
         print(
-            f"wrote {shown}: task {item.item.task_id} annotation {item.item.annotation_id} "
-            f"by {item.item.annotator}: {len(document.entities)} entities, "
+            f"wrote {shown}: {_imported_from(item.item)}: {len(document.entities)} entities, "
             f"{len(document.relations)} relations, {len(document.clusters)} clusters"
         )
     if written:

@@ -89,6 +89,7 @@ from corpus.formats.labelstudio.config import (
 )
 from corpus.formats.labelstudio.reader import (
     FRESH_PREFIX,
+    UNKNOWN_ANNOTATOR,
     ImportedDocument,
     SeedText,
     Selection,
@@ -110,6 +111,7 @@ __all__ = [
     "CLUSTER_NAME",
     "EXPORT_MODES",
     "FRESH_PREFIX",
+    "UNKNOWN_ANNOTATOR",
     "LABELS_NAME",
     "Predict",
     "TEXT_NAME",
