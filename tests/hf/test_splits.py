@@ -5,6 +5,7 @@ one)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -120,3 +121,22 @@ def test_a_split_without_rows_is_not_written_and_the_folder_loads(
     }
     for config, dataset in loaded.items():
         assert {s: dataset[s].num_rows for s in dataset} == report.rows[config]
+
+
+def test_the_documentation_states_the_sizes_this_build_has(
+    built: tuple[Path, BuildReport], project_root: Path
+) -> None:
+    """The README (or the docs/ page it moves to) gives the gold's split sizes in words."""
+    _, report = built
+    pages = [project_root / "README.md", *sorted((project_root / "docs").glob("**/*.md"))]
+    text = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in pages if p.is_file())
+    found = re.search(
+        r"the gold article gives (\d+), (\d+) and (\d+) sentences, and (\d+), (\d+) and (\d+) "
+        r"pairs",
+        text,
+    )
+    assert found, "the split sizes are no longer stated"
+    numbers = [int(n) for n in found.groups()]
+    assert numbers[:3] == [report.rows["ner"][s] for s in SPLITS]
+    assert numbers[3:] == [report.rows["relations"][s] for s in SPLITS]
+    assert f"(under {documents_to_split()})" in text
