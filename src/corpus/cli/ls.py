@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.cli.options import add_version_option
+from corpus.formats.labelstudio import UNKNOWN_ANNOTATOR
 
 MODES = ("predictions", "annotations", "none")
 
@@ -231,8 +232,6 @@ def _selection(args: argparse.Namespace) -> Any:
 def _imported_from(item: Any) -> str:
     """``task 3 annotation 7 by a@example.org``: the parts the export has (an export not made
     by Label Studio, such as ``ls export --as annotations``, may have none)."""
-    from corpus.formats.labelstudio import UNKNOWN_ANNOTATOR
-
     parts = [
         f"{name} {value}"
         for name, value in (("task", item.task_id), ("annotation", item.annotation_id))
