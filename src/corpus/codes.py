@@ -346,6 +346,13 @@ CODES: dict[str, Code] = _codes(
         "build",
         "the output exists and is not a dataset folder built by `corpus build`; it is left alone",
     ),
+    (
+        "OUTPUT_RELEASES_ONLY",
+        2,
+        "build",
+        "`build/dataset/` holds builds of releases only: the working copy (or another folder of "
+        "documents) builds into `build/dataset-working/` (`build/dataset-<name>/`)",
+    ),
     # -- evaluation
     (
         "NO_GOLD_DOCUMENT",

@@ -18,11 +18,24 @@ copy, each file atomically, after every document passed validation.
 
 Refusals: ``RATIOS_INVALID`` (exit 2: not three non-negative numbers summing to 1), the
 working copy's own validation problems then ``WORKING_COPY_INVALID`` (exit 1).
+
+**How document splits and teaching splits meet** (the build, :mod:`corpus.hf`):
+:func:`split_rule` decides once per build. While the documents all share one split and are
+too few for ``corpus split`` to give every split a document (fewer than 7 with
+:data:`DEFAULT_RATIOS`: the gold article alone, or a few articles never split), ``ner`` and
+``relations`` use *teaching splits by sentence* (:func:`sentence_splits`): the sentences of
+all documents, in order, in contiguous blocks with :data:`DEFAULT_RATIOS`, ``train`` first,
+then ``validation``, then ``test`` (each held-out block rounded half up, at least one
+sentence), so code written for conll2003 finds all three splits. Sentences of one article
+share names and context, so scores on the held-out sentences are optimistic. Otherwise every
+config splits by document (``metadata.split``) and no sentence is split off; the
+``documents`` config always does.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,6 +118,70 @@ def choose_splits(
         counts[best] += 1
         total += 1
     return chosen
+
+
+#: the two ways a build splits ``ner`` and ``relations`` (:func:`split_rule`)
+BY_DOCUMENT = "document"
+BY_SENTENCE = "sentence"
+
+
+def documents_to_split(ratios: Sequence[float] = DEFAULT_RATIOS) -> int:
+    """The fewest documents :func:`choose_splits` spreads over every split of nonzero ratio
+    (7 with :data:`DEFAULT_RATIOS`)."""
+    wanted = sum(1 for ratio in ratios if ratio > 0)
+    return next(
+        n
+        for n in itertools.count(1)
+        if len(set(choose_splits([], [str(i) for i in range(n)], ratios=ratios).values())) == wanted
+    )
+
+
+def split_rule(document_splits: Sequence[str]) -> str:
+    """How a build splits ``ner`` and ``relations``, given each document's split.
+
+    :data:`BY_SENTENCE` (teaching splits) when the documents all share one split and are
+    too few for ``corpus split`` to give every split a document (:func:`documents_to_split`);
+    :data:`BY_DOCUMENT` otherwise: when they already have two or more splits, when there
+    are enough of them to split by document (``corpus split``), or when there are none."""
+    few = 0 < len(document_splits) < documents_to_split()
+    return BY_SENTENCE if few and len(set(document_splits)) == 1 else BY_DOCUMENT
+
+
+def sentence_split_sizes(
+    sentences: int, ratios: Sequence[float] = DEFAULT_RATIOS
+) -> tuple[int, ...]:
+    """How many of ``sentences`` go to each of :data:`SPLITS` under the teaching rule: every
+    split after the first gets its ratio's share rounded half up and at least one sentence,
+    the first (``train``) the rest; with fewer sentences than splits, all go to ``train``.
+    12 sentences: 10, 1, 1."""
+    if sentences < len(SPLITS):
+        return (sentences, *(0 for _ in SPLITS[1:]))
+    held_out = [max(1, math.floor(ratio * sentences + 0.5)) for ratio in ratios[1:]]
+    while sum(held_out) >= sentences:  # only for ratios far from the default
+        held_out[held_out.index(max(held_out))] -= 1
+    return (sentences - sum(held_out), *held_out)
+
+
+def sentence_splits(
+    sentence_counts: Sequence[int], ratios: Sequence[float] = DEFAULT_RATIOS
+) -> list[list[str]]:
+    """The teaching split of every sentence, given each document's number of sentences (in
+    document id order): the sentences of all documents, in order, cut into contiguous blocks
+    of :func:`sentence_split_sizes` (``train`` first, ``test`` last). One list per document,
+    by sentence index."""
+    flat = [
+        name
+        for name, size in zip(
+            SPLITS, sentence_split_sizes(sum(sentence_counts), ratios), strict=True
+        )
+        for _ in range(size)
+    ]
+    result = []
+    start = 0
+    for count in sentence_counts:
+        result.append(flat[start : start + count])
+        start += count
+    return result
 
 
 def _with_split(metadata: dict[str, Any], split: str) -> dict[str, Any]:

@@ -333,6 +333,24 @@ def test_version_and_working_are_names_before_paths(
     )
 
 
+def test_validate_of_an_unknown_version_lists_the_releases_as_stats_does(
+    project_env: Corpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11: `validate 9.9.9` said "no such file or folder"; it names the releases that
+    exist, in the same words as `stats --version 9.9.9`."""
+    assert main(["validate", "9.9.9"]) == 2
+    validate_line = capsys.readouterr().out.splitlines()[0]
+    assert main(["stats", "--version", "9.9.9"]) == 2
+    (stats_line,) = capsys.readouterr().err.splitlines()
+    versions = ", ".join(sources.list_versions(project_env.root))
+    assert versions == "1.0.0, 1.1.0"
+    expected = (
+        "annotations/releases/9.9.9: -: /: RELEASE_NOT_FOUND: there is no release '9.9.9' "
+        f"(releases: {versions})"
+    )
+    assert validate_line == stats_line == expected
+
+
 def test_predictions_pass_the_schema_layer_only_whatever_names_them(
     project: Path, working_doc: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

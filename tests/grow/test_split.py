@@ -15,7 +15,19 @@ from corpus.add import add_texts
 from corpus.errors import CorpusError
 from corpus.release import create_release, latest_version, stats
 from corpus.sources import validate_paths
-from corpus.splits import SPLITS, assign_splits, choose_splits, parse_ratios
+from corpus.splits import (
+    BY_DOCUMENT,
+    BY_SENTENCE,
+    DEFAULT_RATIOS,
+    SPLITS,
+    assign_splits,
+    choose_splits,
+    documents_to_split,
+    parse_ratios,
+    sentence_split_sizes,
+    sentence_splits,
+    split_rule,
+)
 
 IDS = [f"doc{n:02d}" for n in range(40)]
 
@@ -53,6 +65,42 @@ def test_parse_ratios() -> None:
             parse_ratios(bad)
         assert [p.code for p in caught.value.problems] == ["RATIOS_INVALID"]
         assert caught.value.exit_code == 2
+
+
+# --------------------------------------------------------------------------- teaching splits
+
+
+def test_teaching_split_sizes_follow_the_ratios_with_one_sentence_at_least() -> None:
+    for n in range(0, 300):
+        sizes = sentence_split_sizes(n)
+        assert sum(sizes) == n and len(sizes) == len(SPLITS)
+        if n < len(SPLITS):
+            assert sizes[1:] == (0, 0)
+            continue
+        for size, ratio in zip(sizes[1:], DEFAULT_RATIOS[1:], strict=True):
+            assert size >= 1 and (size == 1 or abs(size - ratio * n) <= 0.5), (n, sizes)
+    assert sentence_split_sizes(12) == (10, 1, 1)  # the gold article (issue 11)
+
+
+def test_teaching_splits_are_contiguous_blocks_over_the_documents_in_order() -> None:
+    per_document = sentence_splits([4, 12, 4])
+    assert [len(splits) for splits in per_document] == [4, 12, 4]
+    flat = [split for splits in per_document for split in splits]
+    sizes = sentence_split_sizes(20)
+    assert flat == [name for name, k in zip(SPLITS, sizes, strict=True) for _ in range(k)]
+    assert per_document[0] == ["train"] * 4 and per_document[2][-1] == "test"
+
+
+def test_the_split_rule_takes_sentences_only_while_documents_cannot_be_split() -> None:
+    fewest = documents_to_split()
+    # corpus split itself: one document fewer leaves a split empty, this many fill them all
+    assert len(set(choose_splits([], IDS[: fewest - 1]).values())) < len(SPLITS)
+    assert set(choose_splits([], IDS[:fewest]).values()) == set(SPLITS)
+    assert split_rule(["train"]) == BY_SENTENCE
+    assert split_rule(["test"] * (fewest - 1)) == BY_SENTENCE
+    assert split_rule(["train"] * fewest) == BY_DOCUMENT  # enough: `corpus split` them
+    assert split_rule(["train", "test"]) == BY_DOCUMENT  # split by document already
+    assert split_rule([]) == BY_DOCUMENT
 
 
 def working(project: Path, doc_id: str) -> dict[str, Any]:

@@ -80,25 +80,33 @@ def test_each_config_loads_with_only_datasets_installed(
 
 
 CONLL_LOOP = """
-    # written for conll2003: nothing in it knows about this corpus
+    # as transformers' run_ner.py reads conll2003: nothing in it knows about this corpus
     raw = load_dataset(folder, "ner")
-    label_list = raw["train"].features["ner_tags"].feature.names
+    train_dataset = raw["train"]
+    eval_dataset = raw["validation"]
+    predict_dataset = raw["test"]
+    features = train_dataset.features
+    label_list = features["ner_tags"].feature.names
     label2id = {label: i for i, label in enumerate(label_list)}
     id2label = {i: label for label, i in label2id.items()}
     def align(batch):
         return {"labels": [[label2id[id2label[tag]] for tag in tags]
                            for tags in batch["ner_tags"]]}
-    processed = raw.map(align, batched=True)
-    tokens = entities = 0
-    for example in processed["train"]:
-        assert len(example["tokens"]) == len(example["ner_tags"]) == len(example["labels"])
-        tokens += len(example["tokens"])
-        entities += sum(id2label[t].startswith("B-") for t in example["ner_tags"])
-        for previous, tag in zip(["O"] + [id2label[t] for t in example["ner_tags"]],
-                                 [id2label[t] for t in example["ner_tags"]]):
-            if tag.startswith("I-"):
-                assert previous[2:] == tag[2:], "IOB2: I- continues its own type"
-    print(json.dumps({"labels": label_list, "tokens": tokens, "entities": entities}))
+    splits = {}
+    for name, dataset in (("train", train_dataset), ("validation", eval_dataset),
+                          ("test", predict_dataset)):
+        processed = dataset.map(align, batched=True)
+        sentences = entities = 0
+        for example in processed:
+            assert len(example["tokens"]) == len(example["ner_tags"]) == len(example["labels"])
+            sentences += 1
+            entities += sum(id2label[t].startswith("B-") for t in example["ner_tags"])
+            for previous, tag in zip(["O"] + [id2label[t] for t in example["ner_tags"]],
+                                     [id2label[t] for t in example["ner_tags"]]):
+                if tag.startswith("I-"):
+                    assert previous[2:] == tag[2:], "IOB2: I- continues its own type"
+        splits[name] = {"sentences": sentences, "entities": entities}
+    print(json.dumps({"labels": label_list, "splits": splits}))
 """
 
 TACRED_LOOP = """
@@ -108,35 +116,44 @@ TACRED_LOOP = """
     label_list = features["relation"].names
     no_relation = features["relation"].str2int("no_relation")
     counts = {}
-    for example in raw["train"]:
-        tokens = list(example["tokens"])
-        ss, se = example["subj_start"], example["subj_end"]
-        os_, oe = example["obj_start"], example["obj_end"]
-        subj_type = features["subj_type"].int2str(example["subj_type"])
-        obj_type = features["obj_type"].int2str(example["obj_type"])
-        marked = []
-        for i, token in enumerate(tokens):
-            if i == ss: marked.append(f"[S:{subj_type}]")
-            if i == os_: marked.append(f"[O:{obj_type}]")
-            marked.append(token)
-            if i == se - 1: marked.append(f"[/S:{subj_type}]")
-            if i == oe - 1: marked.append(f"[/O:{obj_type}]")
-        assert len(marked) == len(tokens) + 4
-        label = label_list[example["relation"]]
-        counts[label] = counts.get(label, 0) + 1
-    print(json.dumps({"no_relation": no_relation, "counts": counts}))
+    rows = {}
+    for split in ("train", "validation", "test"):
+        rows[split] = raw[split].num_rows
+        for example in raw[split]:
+            tokens = list(example["tokens"])
+            ss, se = example["subj_start"], example["subj_end"]
+            os_, oe = example["obj_start"], example["obj_end"]
+            subj_type = features["subj_type"].int2str(example["subj_type"])
+            obj_type = features["obj_type"].int2str(example["obj_type"])
+            marked = []
+            for i, token in enumerate(tokens):
+                if i == ss: marked.append(f"[S:{subj_type}]")
+                if i == os_: marked.append(f"[O:{obj_type}]")
+                marked.append(token)
+                if i == se - 1: marked.append(f"[/S:{subj_type}]")
+                if i == oe - 1: marked.append(f"[/O:{obj_type}]")
+            assert len(marked) == len(tokens) + 4
+            label = label_list[example["relation"]]
+            counts[label] = counts.get(label, 0) + 1
+    print(json.dumps({"no_relation": no_relation, "counts": counts, "rows": rows}))
 """
 
 
 def test_a_conll2003_training_loop_runs_unchanged(
     pure_python: Path, built: tuple[Path, Any], tmp_path: Path
 ) -> None:
+    """The loop reads ``raw["train"]``, ``raw["validation"]`` and ``raw["test"]``: the gold's
+    one article has all three (teaching splits by sentence)."""
     folder, report = built
     out = run_pure(pure_python, CONLL_LOOP, folder, tmp_path)
     assert out["labels"][0] == "O" and len(out["labels"]) == 1 + 2 * len(
         corpus.inventory().entity_types
     )
-    assert out["entities"] == sum(report.ner_mention_counts.values())
+    assert {s: counts["sentences"] for s, counts in out["splits"].items()} == report.rows["ner"]
+    assert all(counts["sentences"] > 0 for counts in out["splits"].values())
+    assert sum(counts["entities"] for counts in out["splits"].values()) == sum(
+        report.ner_mention_counts.values()
+    )
 
 
 def test_a_tacred_style_loop_runs_unchanged(
@@ -146,6 +163,7 @@ def test_a_tacred_style_loop_runs_unchanged(
     out = run_pure(pure_python, TACRED_LOOP, folder, tmp_path)
     assert out["no_relation"] == 0
     assert out["counts"] == dict(report.relation_row_counts)
+    assert out["rows"] == report.rows["relations"]
 
 
 def test_documents_convert_back_to_the_gold_release(

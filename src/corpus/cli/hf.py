@@ -27,7 +27,12 @@ def register(subparsers: Any) -> None:
     )
     add_version_option(build)
     build.add_argument(
-        "-o", "--output", type=Path, metavar="DIR", help="output folder (default: build/dataset)"
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="output folder (default: build/dataset for a release, which holds releases only; "
+        "build/dataset-working for the working copy)",
     )
     build.set_defaults(handler=run_build)
 

@@ -23,7 +23,7 @@ from corpus.cli.options import (
     overwrite_policy,
     print_planned,
 )
-from corpus.formats.labelstudio import Selection, label_config
+from corpus.formats.labelstudio import UNKNOWN_ANNOTATOR, Selection, label_config
 from corpus.fsutil import atomic_text_writer, atomic_write_text
 from corpus.ls_project import (
     dump_export,
@@ -269,6 +269,19 @@ def _selection(args: argparse.Namespace) -> Any:
     )
 
 
+def _imported_from(item: Any) -> str:
+    """``task 3 annotation 7 by a@example.org``: the parts the export has (an export not made
+    by Label Studio, such as ``ls export --as annotations``, may have none)."""
+    parts = [
+        f"{name} {value}"
+        for name, value in (("task", item.task_id), ("annotation", item.annotation_id))
+        if value is not None
+    ]
+    if item.annotator != UNKNOWN_ANNOTATOR:
+        parts.append(f"by {item.annotator}")
+    return " ".join(parts) or "an annotation with no task id, annotation id or annotator"
+
+
 def _report_written(written: list[Any], *, dry_run: bool) -> None:
 
     root = project_root().resolve()
@@ -277,8 +290,7 @@ def _report_written(written: list[Any], *, dry_run: bool) -> None:
         shown = path.relative_to(root) if root in path.parents else path
         document = item.item.document
         print(
-            f"{'would write' if dry_run else 'wrote'} {shown}: task {item.item.task_id} "
-            f"annotation {item.item.annotation_id} by {item.item.annotator}: "
+            f"{'would write' if dry_run else 'wrote'} {shown}: {_imported_from(item.item)}: "
             f"{len(document.entities)} entities, {len(document.relations)} relations, "
             f"{len(document.clusters)} clusters"
         )

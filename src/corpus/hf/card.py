@@ -26,6 +26,7 @@ from corpus.hf.rows import BuildReport
 from corpus.model import Document
 from corpus.release import WORKING
 from corpus.schema import inventory
+from corpus.splits import BY_SENTENCE, DEFAULT_RATIOS, SPLITS, documents_to_split
 from corpus.tagging import NESTED_RULE, NESTED_RULES, ner_tag_names
 from corpus.tokenize import tokenizer_description
 
@@ -318,6 +319,53 @@ def _scope(report: BuildReport) -> str:
     return "Check that its domains and label frequencies fit before using it as a benchmark."
 
 
+def _percent(ratio: float) -> str:
+    return f"{ratio * 100:g} %"
+
+
+def _split_rule(report: BuildReport) -> str:
+    """The card's "Splits" section: which rule this build used, its sizes and its caveat."""
+    if report.split_rule != BY_SENTENCE:
+        documents = ", ".join(f"`{s}` {n}" for s, n in sorted(report.splits.items()))
+        return (
+            "Each document records its split in its metadata (`split`, default `train`; "
+            "`corpus split` assigns one to documents without). The build puts each document, "
+            "and all sentences and pairs drawn from it, in that split (documents: "
+            f"{documents or 'none'}). "
+            "Split **by document**, never by sentence (sentences of one document share "
+            "entities and context and would leak), and keep the split in the release so every "
+            "user evaluates on the same documents. With few documents, prefer "
+            "cross-validation over documents."
+        )
+    (only,) = report.splits
+    blocks = ", ".join(
+        f"`{name}` the {'first' if i == 0 else 'next' if i < len(SPLITS) - 1 else 'last'} "
+        f"{_percent(ratio)}"
+        for i, (name, ratio) in enumerate(zip(SPLITS, DEFAULT_RATIOS, strict=True))
+    )
+    sentences, pairs = (
+        ", ".join(f"`{name}` {report.rows[config].get(name, 0)}" for name in SPLITS)
+        for config in ("ner", "relations")
+    )
+    return (
+        f"The {report.documents} document(s) of this build are all in one split, `{only}`, "
+        f"and too few (under {documents_to_split()}) for `corpus split` to give every split a "
+        "document. So that code written for conll2003 or TACRED "
+        '(`raw["train"]`, `raw["validation"]`, `raw["test"]`) runs unchanged, `ner` and '
+        "`relations` offer **teaching splits by sentence**: the sentences of all documents "
+        f"(documents in id order, sentences in order) go in contiguous blocks to {blocks} "
+        "(each held-out block rounded half up and at least one sentence, `train` the rest), "
+        "and every `relations` row goes with its sentence. Here: sentences "
+        f"{sentences}; pairs {pairs}. The `documents` config stays by document.\n\n"
+        "**Caveat:** sentences of the same document are not independent: they share names, "
+        "entities and context, so scores on the `validation` and `test` sentences are "
+        "**optimistic** and say nothing about new documents. They are for running the "
+        "workflow, not for reporting results. Once the documents are in two or more splits "
+        "(`corpus split` assigns them), every config is split by document and no sentence "
+        "is split off."
+    )
+
+
 def card_fields(
     report: BuildReport, documents: Sequence[Document], release_date: str | None = None
 ) -> dict[str, str]:
@@ -412,6 +460,7 @@ def card_fields(
         "provenance": _provenance(documents),
         "scope": _scope(report),
         "rows_table": rows_table,
+        "split_rule": _split_rule(report),
         "tags": ", ".join(f"{i} `{name}`" for i, name in enumerate(ner_tag_names(labels))),
         "nested_rule": NESTED_RULE,
         "nested_dropped": str(total_drop[NESTED_RULE]),

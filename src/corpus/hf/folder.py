@@ -1,6 +1,12 @@
 """Build the dataset folder: resolve the version, write Parquet and the card atomically,
 and tell whether a folder is a build of the current content (the fingerprint).
 
+Builds never mix: a release builds into ``build/dataset/`` by default, anything else (the
+working copy, a folder or file of documents) into ``build/dataset-<name>/``
+(``build/dataset-working/``), and ``build/dataset/`` refuses anything but a release
+(``OUTPUT_RELEASES_ONLY``), so training code reading ``build/dataset`` never gets unreleased
+data. The card and ``corpus-build.json`` name the version built.
+
 The fingerprint covers what the folder depends on: the documents, the label schema, the
 tokenizer, the card template and the code of every ``corpus`` module the build imports
 (found by following the imports from this module, so code that moves stays covered).
@@ -30,7 +36,7 @@ from corpus.fsutil import (
 )
 from corpus.hf.features import CONFIGS, DEFAULT_CONFIG
 from corpus.hf.rows import BuildReport, write_tables
-from corpus.manifest import read_manifest
+from corpus.manifest import parse_version, read_manifest
 from corpus.model import Document
 from corpus.paths import build_dir, refuse_release_output
 from corpus.release import WORKING, load_verified, release_path
@@ -134,16 +140,53 @@ def fingerprint(documents: Sequence[Document], version: str) -> str:
 # --------------------------------------------------------------------------- build
 
 
-def default_output() -> Path:
-    return build_dir() / "dataset"
+#: the folder of release builds, under ``build/``; other builds go to ``<this>-<name>``
+RELEASE_BUILD = "dataset"
+
+
+def is_release(version: str) -> bool:
+    """Whether ``version`` names a release (``X.Y.Z``, as :mod:`corpus.sources` reads it)."""
+    return version != WORKING and parse_version(version) is not None
+
+
+def default_output(version: str | None = None) -> Path:
+    """Where ``version`` builds by default: ``build/dataset`` for a release (None: the latest
+    release, or the working copy while there is none), ``build/dataset-working`` for the
+    working copy, ``build/dataset-<name>`` for another folder or file of documents."""
+    source = open_source(version)
+    if source.is_release:
+        return build_dir() / RELEASE_BUILD
+    return build_dir() / f"{RELEASE_BUILD}-{source.name}"
+
+
+def refuse_mixed_output(target: Path, version: str) -> None:
+    """``OUTPUT_RELEASES_ONLY`` (exit 2) when ``target`` is ``build/dataset`` and ``version``
+    is not a release: that folder holds release builds only."""
+    releases_only = Path(os.path.realpath(build_dir() / RELEASE_BUILD))
+    if target == releases_only and not is_release(version):
+        raise CorpusError(
+            [
+                Problem(
+                    str(target),
+                    None,
+                    Location(),
+                    "OUTPUT_RELEASES_ONLY",
+                    f"this folder holds builds of releases only, and {version!r} is not a "
+                    f"release; build it into {default_output(version)} (the default) or "
+                    "another folder",
+                )
+            ]
+        )
 
 
 def build(version: str | None = None, output: Path | None = None) -> BuildReport:
     """Build the dataset folder for a release (latest when None, ``working`` for the
     working copy). Written to a staging folder, then swapped into place."""
     version = resolve_version(version)
+    target = output or default_output(version)
+    refuse_mixed_output(Path(os.path.realpath(target)), version)
     documents = load_documents(version)
-    return build_documents(documents, version, output, release_date=release_date(version))
+    return build_documents(documents, version, target, release_date=release_date(version))
 
 
 def release_date(version: str) -> str | None:
@@ -162,9 +205,11 @@ def build_documents(
     release_date: str | None = None,
 ) -> BuildReport:
     """Build the dataset folder from documents already loaded (and validated);
-    ``release_date`` (the release's manifest date) dates the card's citation."""
-    target = Path(os.path.realpath(output or default_output()))  # no raise on a symlink loop
+    ``release_date`` (the release's manifest date) dates the card's citation. The default
+    output is ``version``'s (:func:`default_output`)."""
+    target = Path(os.path.realpath(output or default_output(version)))  # no raise on a loop
     refuse_release_output(target)
+    refuse_mixed_output(target, version)
     if target.exists() and (
         not target.is_dir() or (any(target.iterdir()) and not (target / BUILD_INFO_FILE).is_file())
     ):
@@ -186,7 +231,12 @@ def build_documents(
         report.output = target
         text = card.render_card(report, documents, written, staged, release_date)
         atomic_write_text(staged / "README.md", text)
-        info = {"fingerprint": fingerprint(documents, version), "report": report.to_json()}
+        info = {
+            "version": version,
+            "release": is_release(version),
+            "fingerprint": fingerprint(documents, version),
+            "report": report.to_json(),
+        }
         atomic_write_text(
             staged / BUILD_INFO_FILE, json.dumps(info, ensure_ascii=False, indent=2) + "\n"
         )
@@ -248,8 +298,9 @@ def _make_readable(folder: Path) -> None:
 
 
 def is_current(version: str, output: Path | None = None) -> bool:
-    """Whether ``output`` holds a build of exactly this version's current content."""
-    target = output or default_output()
+    """Whether ``output`` (default: ``version``'s folder) holds a build of exactly this
+    version's current content."""
+    target = output or default_output(version)
     info_path = target / BUILD_INFO_FILE
     if not info_path.is_file():
         return False
@@ -264,13 +315,14 @@ def load_dataset(
     config: str = DEFAULT_CONFIG, version: str | None = None, *, output: Path | None = None
 ) -> Any:
     """The ``DatasetDict`` of a config, building the folder first when it is missing or
-    was built from other content (default folder ``build/dataset``)."""
+    was built from other content (default folder: ``build/dataset`` for a release,
+    ``build/dataset-working`` for the working copy, :func:`default_output`)."""
     import datasets
 
     if config not in CONFIGS:
         raise ValueError(f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}")
     version = resolve_version(version)
-    target = output or default_output()
+    target = output or default_output(version)
     if not is_current(version, target):
         build(version, target)
     return datasets.load_dataset(str(target), config)

@@ -7,6 +7,10 @@
   a sentence; ``relation`` is the gold relation from subject to object or
   ``no_relation``. Symmetric relation types hold in both orders.
 
+Splits: ``documents`` rows go to their document's split; ``ner`` and ``relations`` rows too,
+unless every document is in one split: then they go to the teaching split of their sentence
+(:func:`corpus.splits.split_rule`, :func:`corpus.splits.sentence_splits`).
+
 Rows are built column by column (class labels as ids) and become Arrow tables of the
 declared ``Features`` in :class:`TableBuffer`: no row is encoded one by one by ``datasets``.
 Each column builder returns its columns and its counts; :func:`write_tables` adds the counts
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,7 @@ from corpus.hf.features import CONFIGS, NO_RELATION, features, relation_label_na
 from corpus.model import Cluster, Document, Entity, Relation, Seed
 from corpus.release import WORKING
 from corpus.schema import Inventory, inventory
+from corpus.splits import BY_DOCUMENT, BY_SENTENCE, SPLITS, sentence_splits, split_rule
 from corpus.tagging import (
     NESTED_RULE,
     NESTED_RULES,
@@ -79,6 +84,8 @@ class BuildReport:
     ner_mention_counts: Counter[str] = field(default_factory=Counter)
     relation_row_counts: Counter[str] = field(default_factory=Counter)
     splits: Counter[str] = field(default_factory=Counter)
+    #: how ``ner`` and ``relations`` are split: by document, or by sentence (teaching splits)
+    split_rule: str = BY_DOCUMENT
 
     def add_document(self, prepared: PreparedDocument) -> None:
         document = prepared.document
@@ -111,10 +118,11 @@ class BuildReport:
         ]
         if self.output is not None:
             lines.append(f"  output: {self.output}")
+        lines.append(f"  splits: {self.split_text()}")
         for config in CONFIGS:
             splits = self.rows.get(config, {})
             counts = ", ".join(f"{split} {count}" for split, count in splits.items())
-            lines.append(f"  {config}: {counts or 'no rows'} rows")
+            lines.append(f"  {config}: {counts or 'no'} rows")
         dropped = self.nested_dropped[NESTED_RULE]
         lines.append(
             f"  ner: {sum(dropped.values())} nested spans dropped by the {NESTED_RULE} rule"
@@ -137,9 +145,27 @@ class BuildReport:
             lines.append(f"    cross-sentence: {doc_id}: {rel_id} {rel_type}")
         return "\n".join(lines)
 
+    def split_text(self) -> str:
+        """One line on how the configs are split (:func:`corpus.splits.split_rule`)."""
+        documents = ", ".join(f"{split} {n}" for split, n in sorted(self.splits.items()))
+        if self.split_rule == BY_SENTENCE:
+            (only,) = self.splits
+            return (
+                f"all {self.documents} document(s) in {only}, too few to split by document: "
+                "ner and relations use teaching splits by sentence (scores on their "
+                "validation and test sentences are optimistic); documents stays by document"
+            )
+        missing = [split for split in SPLITS if split not in self.splits]
+        return f"by document in every config ({documents or 'no documents'})" + (
+            f"; no document in {', '.join(missing)} (`corpus split` assigns splits)"
+            if missing and self.documents
+            else ""
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "version": self.version,
+            "split_rule": self.split_rule,
             "rows": self.rows,
             "documents": self.documents,
             "sentences": self.sentences,
@@ -402,8 +428,10 @@ def write_tables(
     shard_rows: Mapping[str, int] | None = None,
 ) -> BuildReport:
     """Turn documents (in id order) into Arrow tables of at most ``shard_rows[config]`` rows
-    per config and split, handed to ``sink`` in order; every config gets every split (an
-    empty table for a split without rows). Returns the build report."""
+    per config and split, handed to ``sink`` in order. A split without rows gets no table
+    (``datasets`` cannot load an empty split): a split of the ``documents`` config with no
+    ``ner`` sentences or ``relations`` pairs, or a teaching split of too few sentences, is
+    absent from that config. Returns the build report."""
     ids = LabelIds.from_schema()
     config_features = {config: features(config) for config in CONFIGS}
     limits = {config: 2**62 for config in CONFIGS} | dict(shard_rows or {})
@@ -415,9 +443,11 @@ def write_tables(
         written[(config, split)] += table.num_rows
         sink(config, split, table)
 
-    for document in sorted(documents, key=lambda d: d.id):
+    ordered = sorted(documents, key=lambda d: d.id)
+    report.split_rule = split_rule([split_of(d) for d in ordered])
+    for prepared, by_sentence in _prepared(ordered, report.split_rule):
+        document = prepared.document
         split = split_of(document)
-        prepared = prepare(document)
         report.add_document(prepared)
         ner, tag_counts = ner_columns(prepared, ids)
         report.add_tags(tag_counts)
@@ -429,20 +459,60 @@ def write_tables(
             ("ner", ner),
             ("relations", relations),
         ):
-            key = (config, split)
-            if key not in buffers:
-                buffers[key] = TableBuffer(config, config_features[config])
-            buffers[key].extend(columns)
-            for table in buffers[key].full_tables(limits[config]):
-                hand_out(config, split, table)
-    splits = sorted(report.splits, key=split_order)
+            parts = (
+                [(split, columns)]
+                if by_sentence is None or config == "documents"
+                else _by_sentence_split(columns, by_sentence)
+            )
+            for part_split, part in parts:
+                key = (config, part_split)
+                if key not in buffers:
+                    buffers[key] = TableBuffer(config, config_features[config])
+                buffers[key].extend(part)
+                for table in buffers[key].full_tables(limits[config]):
+                    hand_out(config, part_split, table)
+    document_splits = sorted(report.splits, key=split_order)
     for config in CONFIGS:
+        splits = (
+            list(SPLITS)
+            if report.split_rule == BY_SENTENCE and config != "documents"
+            else document_splits
+        )
         for split in splits:
-            buffer = buffers.get((config, split)) or TableBuffer(config, config_features[config])
-            if buffer.rows or not written[(config, split)]:
+            buffer = buffers.get((config, split))
+            if buffer is not None and buffer.rows:
                 hand_out(config, split, buffer.rest())
-        report.rows[config] = {split: written[(config, split)] for split in splits}
+        # a split without rows has no file: `datasets` cannot load an empty one
+        report.rows[config] = {
+            split: written[(config, split)] for split in splits if written[(config, split)]
+        }
     return report
+
+
+def _prepared(
+    documents: Sequence[Document], rule: str
+) -> Iterator[tuple[PreparedDocument, list[str] | None]]:
+    """Each document prepared, with its sentences' teaching splits under the sentence rule
+    (None under the document rule). The sentence rule needs every document's sentence count
+    first; it applies only to a few documents (:func:`corpus.splits.split_rule`)."""
+    if rule != BY_SENTENCE:
+        for document in documents:
+            yield prepare(document), None
+        return
+    prepared = [prepare(document) for document in documents]
+    yield from zip(prepared, sentence_splits([len(p.sentences) for p in prepared]), strict=True)
+
+
+def _by_sentence_split(columns: Columns, splits: Sequence[str]) -> list[tuple[str, Columns]]:
+    """A config's rows of one document grouped by the teaching split of their sentence
+    (``splits[sentence index]``), in row order within each split."""
+    rows: dict[str, list[int]] = {}
+    for row, sentence in enumerate(columns["sentence"]):
+        rows.setdefault(splits[sentence], []).append(row)
+    return [
+        (split, {name: [values[i] for i in indices] for name, values in columns.items()})
+        for split, indices in rows.items()
+    ]
 
 
 def build_rows(

@@ -91,6 +91,7 @@ from corpus.formats.labelstudio.config import (
 )
 from corpus.formats.labelstudio.reader import (
     FRESH_PREFIX,
+    UNKNOWN_ANNOTATOR,
     ImportedDocument,
     Scan,
     SeedText,
@@ -118,6 +119,7 @@ __all__ = [
     "CLUSTER_NAME",
     "EXPORT_MODES",
     "FRESH_PREFIX",
+    "UNKNOWN_ANNOTATOR",
     "LABELS_NAME",
     "Predict",
     "TEXT_NAME",

@@ -138,8 +138,19 @@ class _Parsed:
         return replace(self.where, json_path=json_path, region=region, relation=relation)
 
 
+#: the annotator of an annotation that names none (an export not made by Label Studio, such
+#: as ``corpus ls export --as annotations``)
+UNKNOWN_ANNOTATOR = "unknown annotator"
+
+
+def _id_text(value: Any) -> str | None:
+    """A task or annotation id as a location shows it (None when the export has none)."""
+    return None if value is None else str(value)
+
+
 def annotator_name(annotation: Mapping[str, Any]) -> str:
-    """Who made an annotation: e-mail if the export has it, else ``user <id>``."""
+    """Who made an annotation: e-mail if the export has it, else ``user <id>``, else
+    :data:`UNKNOWN_ANNOTATOR`."""
     completed_by = annotation.get("completed_by")
     if isinstance(completed_by, Mapping):
         email = completed_by.get("email")
@@ -150,7 +161,7 @@ def annotator_name(annotation: Mapping[str, Any]) -> str:
     if isinstance(username, str) and username.strip():
         # Label Studio writes "email, id"
         return username.rsplit(",", 1)[0].strip() if "," in username else username.strip()
-    return f"user {completed_by}"
+    return f"user {completed_by}" if completed_by is not None else UNKNOWN_ANNOTATOR
 
 
 def _annotator_keys(annotation: Mapping[str, Any]) -> set[str]:
@@ -344,7 +355,7 @@ def iter_read(
                     Problem(
                         file,
                         item.document.id,
-                        Location(task=str(item.task_id), json_path=()),
+                        Location(task=_id_text(item.task_id), json_path=()),
                         "DUPLICATE_DOCUMENT",
                         f"document {item.document.id} by {item.annotator} also comes from "
                         f"task {seen[key]}; import one of them",
@@ -383,7 +394,7 @@ def _import_task(ctx: _Context, task: Any, index: int) -> list[ImportedDocument]
     for position, annotation in _select(ctx, task, prepared):
         where = replace(
             prepared.where,
-            annotation=str(annotation.get("id")),
+            annotation=_id_text(annotation.get("id")),
             json_path=(index, "annotations", position),
         )
         document = _annotation_to_document(ctx, prepared, annotation, where)
@@ -399,7 +410,7 @@ def _import_task(ctx: _Context, task: Any, index: int) -> list[ImportedDocument]
 def _prepare_task(ctx: _Context, task: Mapping[str, Any], index: int) -> _Task | None:
     """The task's document, text, seed and base, or None after reporting why not."""
     data = task["data"]
-    where = Location(task=str(task.get("id")))
+    where = Location(task=_id_text(task.get("id")))
     document_id = data.get("document_id")
     if not isinstance(document_id, str) or not document_id:
         ctx.add(
@@ -908,15 +919,18 @@ def _metadata(
         return None
     previous = metadata.get("annotation")
     record: dict[str, Any] = dict(previous) if isinstance(previous, Mapping) else {}
+    # what the annotation does not say (an export not made by Label Studio names no
+    # annotator, id or date) stays as the base recorded it, and is never made up
+    annotator = annotator_name(annotation)
+    if annotator != UNKNOWN_ANNOTATOR or "annotators" not in record:
+        record["annotators"] = [annotator] if annotator != UNKNOWN_ANNOTATOR else []
     stamp = annotation.get("updated_at") or annotation.get("created_at")
-    record.update(
-        {
-            "annotators": [annotator_name(annotation)],
-            "annotated_at": stamp if isinstance(stamp, str) else None,
-            "origin": f"Label Studio {where}"
-            + (" (cancelled)" if annotation.get("was_cancelled") else ""),
-        }
-    )
+    if isinstance(stamp, str) or "annotated_at" not in record:
+        record["annotated_at"] = stamp if isinstance(stamp, str) else None
+    if where or "origin" not in record:
+        record["origin"] = " ".join(("Label Studio", where)).strip() + (
+            " (cancelled)" if annotation.get("was_cancelled") else ""
+        )
     metadata["annotation"] = record
     return metadata
 
