@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from ls_helpers import GOLD_ID, as_export, load_gold, make_project
 
+from corpus import ls_project
 from corpus import progress as progress_module
 from corpus import validate as validate_module
 from corpus.cli import main
@@ -196,6 +197,8 @@ def test_each_imported_document_is_validated_once(
         return real(data, **kwargs)
 
     monkeypatch.setattr(validate_module, "validate_document", counting)
+    # where the import calls it (imported at module level) and where check_file does
+    monkeypatch.setattr(ls_project, "validate_document", counting)
     written = import_export(as_export(tasks), file="export.json", out_dir=tmp_path / "out")
     assert sorted(w.item.document.id for w in written) == sorted(d.id for d in documents)
     # each file once: the imported document and the working document it was exported from
