@@ -7,16 +7,11 @@ Every test works in ``tmp_path`` with ``CORPUS_ROOT`` pointing at it, so the rea
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = str(Path(__file__).resolve().parent)
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
-
-from core_helpers import FIXTURE, REPO  # noqa: E402
+from tests.core.core_helpers import FIXTURE, REPO
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Helpers of the core tests (importable because conftest puts this folder on sys.path)."""
+"""Helpers of the core tests (the test folders are packages: ``tests.<area>.<module>``)."""
 
 from __future__ import annotations
 

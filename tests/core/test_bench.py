@@ -9,9 +9,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from core_helpers import REPO
 
 from corpus.validate import check_folder
+from tests.core.core_helpers import REPO
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from core_helpers import DOC_ID, rewrite
 
 from corpus.cli import main
+from tests.core.core_helpers import DOC_ID, rewrite
 
 WORKING = f"annotations/working/{DOC_ID}.json"
 

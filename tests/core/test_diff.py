@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core_helpers import DOC_ID, fixture_data, rewrite
-
 from corpus import release
 from corpus.diff import SHOWN_VALUE, diff
 from corpus.formats.native import from_dict
+from tests.core.core_helpers import DOC_ID, fixture_data, rewrite
 
 
 def edit(data: dict[str, Any]) -> None:

@@ -20,12 +20,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from core_helpers import REPO, fixture_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.schema import document_validator, fast_document_check
 from corpus.validate import _without_surrogates, validate_document
+from tests.core.core_helpers import REPO, fixture_data
 
 GOLD = fixture_data()
 Edit = Callable[[Any], Any]

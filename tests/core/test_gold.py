@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import DOC_ID, REPO, rewrite
 
 from corpus import release
 from corpus.cli import main
 from corpus.sources import validate_paths
+from tests.core.core_helpers import DOC_ID, REPO, rewrite
 
 GOLD = REPO / "annotations" / "releases" / "1.0.0"
 pytestmark = pytest.mark.skipif(not GOLD.is_dir(), reason="release 1.0.0 not made yet")

@@ -7,10 +7,10 @@ import json
 import pickle
 
 import pytest
-from core_helpers import FIXTURE
 
 from corpus.formats import native
 from corpus.model import Document
+from tests.core.core_helpers import FIXTURE
 
 
 def test_metadata_is_read_only_and_documents_hash() -> None:

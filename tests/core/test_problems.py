@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-from core_helpers import REPO
 
 from corpus import codes
 from corpus.errors import CorpusError, Location, Problem, problems_as_json
+from tests.core.core_helpers import REPO
 
 # --------------------------------------------------------------------------- Location
 

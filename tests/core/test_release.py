@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import DOC_ID, codes, fixture_data, rewrite
 
 from corpus import manifest, release
 from corpus.errors import CorpusError
 from corpus.fsutil import sha256_file
 from corpus.sources import check_paths, validate_paths
+from tests.core.core_helpers import DOC_ID, codes, fixture_data, rewrite
 
 
 def make(project: Path, version: str = "1.0.0", message: str = "first") -> Path:

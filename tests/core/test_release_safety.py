@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import DOC_ID, REPO, codes, fixture_data, rewrite
-from release_procs import SOURCES, Zygote
 
 from corpus import fsutil, manifest, release
 from corpus.cli import main
 from corpus.errors import CorpusError
 from corpus.sources import validate_paths
+from tests.core.core_helpers import DOC_ID, REPO, codes, fixture_data, rewrite
+from tests.core.release_procs import SOURCES, Zygote
 
 REPAIR = "corpus release --repair"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import REPO
 
 from corpus import schema
 from corpus.manifest import parse_version
 from corpus.schema import LABELS_FILE, inventory
+from tests.core.core_helpers import REPO
 
 RELEASES = REPO / "annotations" / "releases"
 

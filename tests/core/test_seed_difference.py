@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from core_helpers import REPO, fixture_data
 
 from corpus.formats import labelstudio
 from corpus.formats.native import from_dict
 from corpus.fsutil import sha256_file
+from tests.core.core_helpers import REPO, fixture_data
 
 SEED_PATH = f"seeds/{fixture_data()['id']}.txt"
 

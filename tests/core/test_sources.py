@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from core_helpers import DOC_ID, FIXTURE, REPO, fixture_data
 
 from corpus import release, sources
 from corpus.cli import build_parser, main
 from corpus.errors import CorpusError
 from corpus.model import Document
+from tests.core.core_helpers import DOC_ID, FIXTURE, REPO, fixture_data
 
 OTHER_IDS = ("001_b", "002_c", "003_d")
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_helpers import DOC_ID, REPO, Mutation, codes, fixture_data, rewrite
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,7 @@ from corpus.errors import CorpusError
 from corpus.formats.native import from_dict
 from corpus.sources import check_paths, validate_paths
 from corpus.validate import validate_document
+from tests.core.core_helpers import DOC_ID, REPO, Mutation, codes, fixture_data, rewrite
 
 TEXT = fixture_data()["text"]
 OTHER_HASH = "0" * 64

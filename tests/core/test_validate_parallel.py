@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from core_helpers import fixture_data
 
 from corpus.validate import _jobs, check_folder
+from tests.core.core_helpers import fixture_data
 
 
 def test_jobs_follow_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,16 +8,11 @@ Every test works in ``tmp_path`` with ``CORPUS_ROOT`` pointing at it, so the rea
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = str(Path(__file__).resolve().parent)
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
-
-from grow_helpers import REPO  # noqa: E402
+from tests.grow.grow_helpers import REPO
 
 
 @pytest.fixture

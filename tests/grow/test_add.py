@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from grow_helpers import GOLD_ID, run, tree_digest, write
 
 from corpus import add as add_module
 from corpus.add import Provenance, add_texts
@@ -18,6 +17,7 @@ from corpus.cli import main
 from corpus.codes import exit_status
 from corpus.errors import CorpusError
 from corpus.sources import validate_paths
+from tests.grow.grow_helpers import GOLD_ID, run, tree_digest, write
 
 # NBSP, curly quotes, an em dash, an emoji, a blank line and no final newline: kept as they are
 TEXT = "Dushanbe\u00a0hosted \u201ctalks\u201d\u2014briefly \U0001f600.\n\nIran agreed."

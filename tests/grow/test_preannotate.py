@@ -9,7 +9,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from grow_helpers import REPO, run, tree_digest
 
 from corpus.errors import CorpusError
 from corpus.model import Document, Entity
@@ -26,6 +25,7 @@ from corpus.preannotate import (
     task_with_predictions,
 )
 from corpus.release import latest_version, load_release
+from tests.grow.grow_helpers import REPO, run, tree_digest
 
 
 def spans(predictions: list[Prediction]) -> list[tuple[str, str]]:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from grow_helpers import GOLD_ID, run, tree_digest, write
 
 from corpus.add import add_texts
 from corpus.errors import CorpusError
@@ -28,6 +27,7 @@ from corpus.splits import (
     sentence_splits,
     split_rule,
 )
+from tests.grow.grow_helpers import GOLD_ID, run, tree_digest, write
 
 IDS = [f"doc{n:02d}" for n in range(40)]
 

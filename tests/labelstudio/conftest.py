@@ -10,19 +10,13 @@ does not start always fails them.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-HERE = str(Path(__file__).resolve().parent)
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
-
-from ls_helpers import REPO, LiveServer, make_project, server_required  # noqa: E402
-
-from corpus import lsserver  # noqa: E402
+from corpus import lsserver
+from tests.labelstudio.ls_helpers import REPO, LiveServer, make_project, server_required
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ls_helpers import GOLD_ID, as_export, snapshot
 
 from corpus.cli import main
+from tests.labelstudio.ls_helpers import GOLD_ID, as_export, snapshot
 
 
 def exported(root: Path, tmp_path: Path, *, annotators: tuple[int, ...] = (1,)) -> Any:
@@ -182,9 +182,8 @@ def test_push_and_pull_without_token_or_server(
 
 
 def test_makefile_installs_the_same_label_studio_version() -> None:
-    from ls_helpers import REPO
-
     from corpus import lsserver
+    from tests.labelstudio.ls_helpers import REPO
 
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert f"LS_VERSION := {lsserver.LABEL_STUDIO_VERSION}\n" in makefile
@@ -192,7 +191,7 @@ def test_makefile_installs_the_same_label_studio_version() -> None:
 
 
 def test_ci_requires_the_real_server() -> None:
-    from ls_helpers import server_required
+    from tests.labelstudio.ls_helpers import server_required
 
     assert server_required({"CI": "true"}) and server_required({"CI": "1"})
     assert not server_required({}) and not server_required({"CI": "false"})

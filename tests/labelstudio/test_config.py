@@ -5,10 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from label_studio_sdk.label_interface import LabelInterface
-from ls_helpers import load_gold
 
 from corpus.formats import labelstudio
 from corpus.schema import EntityLabel, Inventory, RelationLabel, inventory
+from tests.labelstudio.ls_helpers import load_gold
 
 
 def test_config_lists_every_label_with_colour_and_hint() -> None:

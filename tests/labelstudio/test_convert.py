@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ls_helpers import GOLD_ID, as_export, gold_export, load_gold, seed_text
 
 from corpus.errors import Problem
 from corpus.formats import labelstudio
 from corpus.formats.labelstudio import Selection
 from corpus.model import Cluster, Document, Entity, Relation
+from tests.labelstudio.ls_helpers import GOLD_ID, as_export, gold_export, load_gold, seed_text
 
 GOLD = load_gold()
 SEED = seed_text()

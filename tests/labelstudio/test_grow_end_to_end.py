@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ls_helpers import REPO, LiveServer
 
 from corpus import diff as corpus_diff
 from corpus.cli import main
 from corpus.formats import native
 from corpus.release import load_release
 from corpus.sources import latest_version
+from tests.labelstudio.ls_helpers import REPO, LiveServer
 
 #: the two texts the test adds (written here, not taken from anywhere)
 VISIT_ID = "visit_dushanbe"

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from ls_helpers import GOLD_ID, as_export
 
 from corpus.cli import main
+from tests.labelstudio.ls_helpers import GOLD_ID, as_export
 
 
 def own_export(tmp_path: Path) -> Path:

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ls_helpers import EMOJI_ID, GOLD_ID, add_emoji_document, as_export, snapshot
 
 import corpus
 from corpus import sources
 from corpus.cli import main
 from corpus.formats import labelstudio, native
 from corpus.model import Document
+from tests.labelstudio.ls_helpers import EMOJI_ID, GOLD_ID, add_emoji_document, as_export, snapshot
 
 
 def read_document(path: Path, root: Path) -> Document:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ls_helpers import GOLD_ID, as_export, load_gold, snapshot
 
 from corpus import sources
 from corpus.cli import main
@@ -24,6 +23,7 @@ from corpus.ls_project import _in_export, import_export, submitted
 from corpus.model import Document
 from corpus.preannotate import Gazetteer
 from corpus.release import load_release
+from tests.labelstudio.ls_helpers import GOLD_ID, as_export, load_gold, snapshot
 
 NEW_ID = "visit_note"
 NEW_TEXT = "Eskandar Momeni met the Tajik president in Dushanbe to discuss drug trafficking.\n"
@@ -341,9 +341,8 @@ def test_the_readme_steps_are_commands_the_cli_accepts() -> None:
     adding an article is one of its steps."""
     import shlex
 
-    from ls_helpers import REPO
-
     from corpus.cli import build_parser
+    from tests.labelstudio.ls_helpers import REPO
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Growing the corpus in Label Studio", 1)[1]

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ls_helpers import GOLD_ID, as_export, load_gold, make_project
 
 from corpus import ls_project
 from corpus import progress as progress_module
@@ -23,6 +22,7 @@ from corpus.formats import labelstudio, native
 from corpus.formats.shape import LABEL_STUDIO_EXPORT, conforms, shape_errors
 from corpus.ls_project import import_export
 from corpus.model import Document
+from tests.labelstudio.ls_helpers import GOLD_ID, as_export, load_gold, make_project
 
 MANY = 200
 

@@ -10,14 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ls_helpers import (
-    EMOJI_ID,
-    GOLD_ID,
-    LiveServer,
-    add_emoji_document,
-    load_gold,
-    snapshot,
-)
 
 from corpus import diff as corpus_diff
 from corpus import lsserver
@@ -28,6 +20,14 @@ from corpus.ls_project import export_tasks, import_export
 from corpus.release import load_release, load_working
 from corpus.schema import inventory
 from corpus.sources import validate_paths
+from tests.labelstudio.ls_helpers import (
+    EMOJI_ID,
+    GOLD_ID,
+    LiveServer,
+    add_emoji_document,
+    load_gold,
+    snapshot,
+)
 
 #: a region id as Label Studio's UI makes them (random, not a corpus id)
 UI_REGION_ID = "wJ4h_Xq2Zk"

@@ -1,10 +1,3 @@
-"""Teaching tests: make ``teach_helpers`` importable (pytest uses ``--import-mode=importlib``)."""
+"""Teaching tests: shared fixtures (helpers live in ``tests.teach.teach_helpers``)."""
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-HERE = str(Path(__file__).resolve().parent)
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)

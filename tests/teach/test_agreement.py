@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from sklearn.metrics import cohen_kappa_score  # installed with seqeval; a cross-check only
-from teach_helpers import corpora, documents, fixture_document
 
 from corpus.agreement import (
     Annotation,
@@ -22,6 +21,7 @@ from corpus.agreement import (
 from corpus.errors import CorpusError
 from corpus.formats import labelstudio, native
 from corpus.model import Document, Entity, Relation
+from tests.teach.teach_helpers import corpora, documents, fixture_document
 
 CORPORA = corpora()
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from teach_helpers import HERE, corpora, documents
 
 from corpus.errors import CorpusError
 from corpus.formats import brat
 from corpus.model import Cluster, Document, Entity, Relation
 from corpus.schema import inventory
+from tests.teach.teach_helpers import HERE, corpora, documents
 
 CORPORA = corpora()
 BAD = HERE / "fixtures" / "brat_bad"
@@ -259,7 +259,7 @@ def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A throw-away project (CORPUS_ROOT) with the repository's releases, schema and seeds."""
     import shutil
 
-    from teach_helpers import ROOT
+    from tests.teach.teach_helpers import ROOT
 
     root = tmp_path / "project"
     for name in ("schema", "seeds", "annotations/releases"):

@@ -12,7 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from teach_helpers import ROOT
 
 import corpus
 from corpus import sources
@@ -20,6 +19,7 @@ from corpus.cli import main
 from corpus.formats import brat, native
 from corpus.fsutil import sha256_text
 from corpus.model import Document, Seed
+from tests.teach.teach_helpers import ROOT
 
 
 def read_document(path: Path, root: Path) -> Document:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from seqeval.metrics.sequence_labeling import get_entities
-from teach_helpers import corpora
 
 from corpus import hf
 from corpus.formats import conll
 from corpus.model import Document
+from tests.teach.teach_helpers import corpora
 
 CORPORA = corpora()
 

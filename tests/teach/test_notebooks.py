@@ -10,7 +10,8 @@ from typing import Any
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from teach_helpers import ROOT
+
+from tests.teach.teach_helpers import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["01_explore.ipynb", "02_train_evaluate.ipynb", "03_annotate.ipynb"]

@@ -5,12 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from teach_helpers import Element, corpora, dump_dom, fixture_document, parse_html, screenshot
 
 from corpus.errors import CorpusError
 from corpus.model import Document, Entity
 from corpus.render import mention_forest, render_fragment, render_page, write_page
 from corpus.schema import inventory
+from tests.teach.teach_helpers import (
+    Element,
+    corpora,
+    dump_dom,
+    fixture_document,
+    parse_html,
+    screenshot,
+)
 
 CORPORA = corpora()
 

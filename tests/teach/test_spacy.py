@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from seqeval.metrics.sequence_labeling import get_entities
-from teach_helpers import corpora, documents
 
 from corpus import hf, tagging
 from corpus.formats import spacy as spacy_format
 from corpus.model import Document, Entity
+from tests.teach.teach_helpers import corpora, documents
 
 CORPORA = corpora()
 
