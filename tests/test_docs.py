@@ -25,6 +25,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,15 +195,46 @@ def run_block(block: Block, project: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_block_of_the_file_runs(path: Path, after_make_run: Path, tmp_path: Path) -> None:
+def run_file(path: Path, base: Path, project: Path) -> str | None:
+    """Every runnable block of ``path``, in order, in a fresh copy of ``base``: None when all
+    ran as shown, else what went wrong."""
     runnable = [b for b in blocks(path) if b.language in RUNNABLE and b.no_test is None]
-    if not runnable:
-        return
-    project = tmp_path / "project"
-    shutil.copytree(after_make_run, project, symlinks=True)
-    for block in runnable:
-        run_block(block, project)
+    if runnable:
+        shutil.copytree(base, project, symlinks=True)
+    try:
+        for block in runnable:
+            run_block(block, project)
+    except AssertionError as failure:
+        return str(failure)
+    if runnable:  # examples write under build/, never beside the project's own files
+        left = sorted(p.name for p in project.iterdir() if not (base / p.name).exists())
+        if left:
+            return f"{path.name}: its examples left {left} in the project root (use build/)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def file_runs(
+    after_make_run: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[Path, Future[str | None]]]:
+    """Each file's blocks, the files side by side (each in its own copy; the commands are
+    subprocesses, so threads suffice)."""
+    workers = max(2, os.cpu_count() or 2)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        yield {
+            path: pool.submit(
+                run_file, path, after_make_run, tmp_path_factory.mktemp("doc") / "project"
+            )
+            for path in MARKDOWN
+        }
+
+
+@pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_block_of_the_file_runs(
+    path: Path, file_runs: dict[Path, Future[str | None]]
+) -> None:
+    failure = file_runs[path].result()
+    assert failure is None, failure
 
 
 # --------------------------------------------------------------------------- blocks that do not run
@@ -303,3 +336,49 @@ def test_the_harness_finds_blocks_marks_and_checks(tmp_path: Path) -> None:
         check_parses(["corpus", "stats", "--no-such-option"], found[0])
     with pytest.raises(AssertionError, match="only checked commands"):
         check_parses(["rm", "-rf", "x"], found[0])
+
+
+# --------------------------------------------------------------------------- links between pages
+
+_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+
+
+def anchors(path: Path) -> set[str]:
+    """The anchors GitHub gives the headings of a Markdown file."""
+    text = _FENCE.sub("", path.read_text(encoding="utf-8"))
+    found = set()
+    for heading in re.findall(r"^#+ (.+)$", text, flags=re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug)
+    return found
+
+
+def broken_links(path: Path) -> list[str]:
+    """The links of ``path`` to a file that does not exist or a heading it does not have."""
+    broken = []
+    text = _FENCE.sub("", path.read_text(encoding="utf-8"))
+    for match in _LINK.finditer(text):
+        target = match["target"]
+        if re.match(r"[a-z]+:", target):
+            continue  # a web address
+        name, _, anchor = target.partition("#")
+        linked = (path.parent / name).resolve() if name else path
+        if not linked.exists() or (anchor and anchor not in anchors(linked)):
+            broken.append(target)
+    return broken
+
+
+@pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_link_between_pages_reaches_a_file_and_heading(path: Path) -> None:
+    assert broken_links(path) == []
+
+
+def test_a_broken_link_is_found(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Title\n## `corpus add`, twice\n[a](#corpus-add-twice) [b](page.md#title) "
+        "[c](#nowhere) [d](missing.md) [e](https://example.org/x)\n",
+        encoding="utf-8",
+    )
+    assert anchors(page) == {"title", "corpus-add-twice"}
+    assert broken_links(page) == ["#nowhere", "missing.md"]
