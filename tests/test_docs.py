@@ -178,6 +178,36 @@ def check_console(block: Block, project: Path) -> None:
             position += 1
 
 
+#: ``print(...)  # -> SHOWN`` with an optional remark after two spaces: ``  (why)``
+_PRINT = re.compile(
+    r"^(?P<indent>\s*)print\((?P<args>.*)\)\s+# -> (?P<shown>.+?)(?:\s{2,}\(.*\))?$"
+)
+_CHECK_PRELUDE = """\
+import re as _re
+
+
+def _printed_as_shown(shown, *args):
+    printed = " ".join(str(arg) for arg in args)
+    print(printed)
+    pattern = ".*".join(_re.escape(part) for part in shown.split("\u2026"))
+    assert _re.fullmatch(pattern, printed), f"printed {printed!r}, the page shows {shown!r}"
+
+
+"""
+
+
+def checked_prints(code: str) -> str:
+    """``code`` whose ``print(...)  # -> SHOWN`` lines also check that what they print is
+    SHOWN (``…`` standing for anything), so the outputs a page shows are tested too."""
+    lines = []
+    for line in code.splitlines():
+        match = _PRINT.match(line)
+        if match:
+            line = f"{match['indent']}_printed_as_shown({match['shown']!r}, {match['args']})"
+        lines.append(line)
+    return _CHECK_PRELUDE + "\n".join(lines) + "\n"
+
+
 def run_block(block: Block, project: Path) -> None:
     if block.language == "console":
         check_console(block, project)
@@ -185,7 +215,7 @@ def run_block(block: Block, project: Path) -> None:
     if block.language == "python":
         script = project / "build" / ".doc-block.py"
         script.parent.mkdir(exist_ok=True)
-        script.write_text(block.body, encoding="utf-8")
+        script.write_text(checked_prints(block.body), encoding="utf-8")
         done = run_shell(f"python {shlex.quote(str(script))}", project)
     else:
         done = run_shell(block.body, project)
@@ -329,6 +359,12 @@ def test_the_harness_finds_blocks_marks_and_checks(tmp_path: Path) -> None:
         ("python", None, 11),
     ]
     assert found[2].body == "print(1)\n"
+    shown = checked_prints(
+        "x = [1, 2]\nprint(x, len(x))  # -> [1, 2] 2  (a remark)\nprint(x)  # -> [1, …]\n"
+    )
+    exec(compile(shown, "sample", "exec"), {})
+    with pytest.raises(AssertionError, match="the page shows"):
+        exec(compile(checked_prints("print(3)  # -> 4\n"), "sample", "exec"), {})
     assert commands_of("a x && b # c\nd | e \\\n  f\n") == [["a", "x"], ["b"], ["d"], ["e", "f"]]
     assert _matches("entities … total", "entities PER 3 total  ")
     assert not _matches("entities … total", "relations 3 total")
