@@ -19,6 +19,7 @@ not look like a command (a ``$ `` prompt or a ``corpus``/``make`` line).
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shlex
@@ -418,3 +419,61 @@ def test_a_broken_link_is_found(tmp_path: Path) -> None:
     )
     assert anchors(page) == {"title", "corpus-add-twice"}
     assert broken_links(page) == ["#nowhere", "missing.md"]
+
+
+# --------------------------------------------------------------------------- the command table
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def synopsis_problems(
+    text: str, parser: argparse.ArgumentParser, *, complete: bool = True
+) -> list[str]:
+    """What the command tables of ``text`` get wrong: a command or option the parser does
+    not have, or (``complete``) a command of the parser that no table lists."""
+    problems, listed = [], set()
+    for row in re.findall(r"^\| (.+?) \| .+ \| .+ \|$", text, flags=re.M):
+        for synopsis in re.findall(r"`(corpus [^`]+)`", row):
+            words = synopsis.replace("\\|", "|").split()[1:]
+            listed.update(words[0].split("|"))
+            commands, path = [parser], []
+            for word in words:  # down the subcommands (`ls pull`, `export brat|conll`)
+                choices = _subcommands(commands[0])
+                if not choices or not re.fullmatch(r"[a-z][a-z|-]*", word):
+                    break
+                missing = [name for name in word.split("|") if name not in choices]
+                problems += [f"no command {' '.join([*path, name])!r}" for name in missing]
+                commands = [choices[name] for name in word.split("|") if name in choices]
+                path.append(word)
+                if not commands:
+                    break
+            for command in commands:
+                options = {o for action in command._actions for o in action.option_strings}
+                for option in re.findall(r"--[a-z][a-z-]*", synopsis):
+                    if option not in options:
+                        problems.append(f"{' '.join(path)} has no option {option}")
+    if complete:
+        problems += [f"{n} is not in the table" for n in _subcommands(parser) if n not in listed]
+    return problems
+
+
+def test_the_command_table_names_every_command_and_only_real_options() -> None:
+    from corpus.cli import build_parser
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert synopsis_problems(text, build_parser()) == []
+    ls_page = (ROOT / "docs" / "labelstudio.md").read_text(encoding="utf-8")
+    assert synopsis_problems(ls_page, build_parser(), complete=False) == []
+    wrong = (
+        "| `corpus stats --colour` | x | y |\n| `corpus nope` | x | y |\n"
+        "| `corpus ls pull --nah` | x | y |\n| `corpus export brat\\|docx` | x | y |\n"
+    )
+    problems = synopsis_problems(wrong, build_parser())
+    assert "stats has no option --colour" in problems and "no command 'nope'" in problems
+    assert "ls pull has no option --nah" in problems and "no command 'export docx'" in problems
+    assert "validate is not in the table" in problems
