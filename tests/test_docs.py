@@ -441,7 +441,8 @@ def synopsis_problems(
         for synopsis in re.findall(r"`(corpus [^`]+)`", row):
             words = synopsis.replace("\\|", "|").split()[1:]
             listed.update(words[0].split("|"))
-            commands, path = [parser], []
+            commands: list[argparse.ArgumentParser] = [parser]
+            path: list[str] = []
             for word in words:  # down the subcommands (`ls pull`, `export brat|conll`)
                 choices = _subcommands(commands[0])
                 if not choices or not re.fullmatch(r"[a-z][a-z|-]*", word):
