@@ -14,7 +14,7 @@
    never a traceback.
 
 Problem codes (stable; registered with their exit status in :mod:`corpus.codes`, which the
-README's tables are generated from):
+documentation's tables (docs/errors.md) are generated from):
 
 ==========================  ==============================================================
 code                        meaning

@@ -1,7 +1,7 @@
 """A release is one transaction (issue 10, releases): races, kills, a file changing under
 it, a changelog that cannot be written, edited manifests, leftovers of killed writers.
 
-Races and kills run as real processes (:mod:`release_procs`); the README's "Guarantees"
+Races and kills run as real processes (:mod:`release_procs`); docs/guarantees.md's "Guarantees"
 section names each test here.
 """
 
@@ -503,7 +503,7 @@ def test_changelog_edit_is_reported_and_repaired(history: Path) -> None:
 
 
 def test_consistent_rewrite_of_the_newest_release_is_not_detected(history: Path) -> None:
-    """The limit the README states: whoever rewrites the newest manifest, the index line
+    """The limit docs/guarantees.md states: whoever rewrites the newest manifest, the index line
     and the changelog together leaves nothing to detect (no key signs the history)."""
     path = history / "annotations" / "releases" / "1.3.0" / "manifest.json"
     rewrite(path, lambda d: d.update(message="rewritten"))
@@ -564,11 +564,11 @@ def test_leftover_staging_of_a_killed_build_is_removed_but_a_live_one_is_kept(
 # ------------------------------------------------------------------------ documentation
 
 
-def test_every_guarantee_of_the_readme_names_a_test_that_exists() -> None:
+def test_every_guarantee_of_the_docs_names_a_test_that_exists() -> None:
     import re
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Guarantees (and their limits)")[1].split("\n### ")[0]
+    readme = (REPO / "docs" / "guarantees.md").read_text(encoding="utf-8")
+    section = readme.split("# Guarantees (and their limits)")[1].split("\n## ")[0]
     here = Path(__file__).read_text(encoding="utf-8")
     items = [item for item in section.split("\n- ")[1:]]
     assert len(items) >= 8
@@ -580,10 +580,10 @@ def test_every_guarantee_of_the_readme_names_a_test_that_exists() -> None:
             assert f"def {name}(" in source, name
 
 
-def test_every_release_code_is_in_the_readme() -> None:
+def test_every_release_code_is_in_the_cli_docs() -> None:
     import re
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
     table = manifest.__doc__ or ""
     documented = re.findall(r"^([A-Z][A-Z_]+) ", table, flags=re.MULTILINE)
     assert "MANIFEST_CHANGED" in documented and "CHANGELOG_OUT_OF_DATE" in documented

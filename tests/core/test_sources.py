@@ -258,8 +258,8 @@ def test_every_version_option_has_one_help_text() -> None:
 def test_evaluate_a_release_folder_as_prediction(
     project_env: Corpus, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The README's promise: a release folder is a PRED like any other (manifest.json used to
-    be read as a predicted document and fail with seven SCHEMA errors)."""
+    """The documented promise (docs/evaluation.md): a release folder is a PRED like any other
+    (manifest.json used to be read as a predicted document and fail with seven SCHEMA errors)."""
     folder = project_env.root / "annotations" / "releases" / "1.0.0"
     assert main(["evaluate", str(folder), "annotations/working", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -1,5 +1,5 @@
-"""The README's DuckDB query runs as written on a build of the gold corpus, and prints what
-the README says it prints (and what the Parquet files hold, read with pyarrow)."""
+"""The DuckDB query of docs/dataset.md runs as written on a build of the gold corpus, and prints
+what the page says it prints (and what the Parquet files hold, read with pyarrow)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ import pytest
 
 from corpus.hf import BuildReport
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-HEADING = "### Query it with DuckDB"
+DATASET_DOC = Path(__file__).resolve().parents[2] / "docs" / "dataset.md"
+HEADING = "## Query it with DuckDB"
 
 
 def readme_block(heading: str) -> str:
-    """The first ```python block after ``heading`` in the README."""
-    text = README.read_text(encoding="utf-8")
+    """The first ```python block after ``heading`` in docs/dataset.md."""
+    text = DATASET_DOC.read_text(encoding="utf-8")
     after = text[text.index(heading) :]
     found = re.search(r"```python\n(.*?)```", after, re.DOTALL)
     assert found, f"no python block after {heading!r}"
@@ -38,7 +38,7 @@ def test_the_readme_duckdb_query_runs_and_prints_what_it_says(
     monkeypatch.chdir(tmp_path)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(code, "README.md", "exec"), {})
+        exec(compile(code, "docs/dataset.md", "exec"), {})
     shown = ast.literal_eval(printed.getvalue().strip())
     promised = ast.literal_eval(code.rsplit("# ", 1)[1].strip())
     assert shown == promised

@@ -333,19 +333,19 @@ def test_a_hooks_bad_prediction_is_refused_before_any_task(
     assert caught.value.problems[0].document == NEW_ID
 
 
-# --------------------------------------------------------------------------- the README
+# --------------------------------------------------------------------------- the docs
 
 
-def test_the_readme_steps_are_commands_the_cli_accepts() -> None:
-    """Every command of the README's "Growing the corpus in Label Studio" block parses, and
+def test_the_documented_steps_are_commands_the_cli_accepts() -> None:
+    """Every command of docs/labelstudio.md's "Growing the corpus in Label Studio" block parses, and
     adding an article is one of its steps."""
     import shlex
 
     from corpus.cli import build_parser
     from tests.labelstudio.ls_helpers import REPO
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Growing the corpus in Label Studio", 1)[1]
+    readme = (REPO / "docs" / "labelstudio.md").read_text(encoding="utf-8")
+    section = readme.split("## Growing the corpus in Label Studio", 1)[1]
     block = section.split("```sh\n", 1)[1].split("```", 1)[0]
     commands = [
         part.strip()

@@ -30,7 +30,7 @@ def test_notebook_is_stored_without_outputs(name: str) -> None:
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, (
-                f"{name}: strip outputs before committing (see README, teaching section)"
+                f"{name}: strip outputs before committing (see docs/teaching.md)"
             )
 
 
