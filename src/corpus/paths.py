@@ -102,3 +102,24 @@ def refuse_replacing_project_folder(output: Path, root: Path | None = None) -> N
                     )
                 ]
             )
+
+
+def refuse_output_folder(output: Path, *, replace: bool) -> None:
+    """The checks of a command that writes a whole folder: never into a release
+    (``OUTPUT_IN_RELEASE``), never replacing a project folder (``OUTPUT_IS_PROJECT_FOLDER``),
+    and an existing non-empty ``output`` only when ``replace`` (else ``OUTPUT_EXISTS``)."""
+    refuse_release_output(output)
+    if replace and output.exists():
+        refuse_replacing_project_folder(output)
+    if output.exists() and (not output.is_dir() or any(output.iterdir())) and not replace:
+        raise CorpusError(
+            [
+                Problem(
+                    str(output),
+                    None,
+                    Location(),
+                    "OUTPUT_EXISTS",
+                    "the output exists and is not an empty folder (use --force to replace it)",
+                )
+            ]
+        )

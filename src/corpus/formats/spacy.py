@@ -47,10 +47,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError, Location, Problem
 from corpus.fsutil import publish_dir, staging_dir
 from corpus.model import Document
-from corpus.paths import refuse_release_output, refuse_replacing_project_folder
+from corpus.paths import refuse_output_folder
 
 # the tagging rules shared with the `ner` config and CoNLL (moving to corpus.tagging)
 from corpus.tagging import (
@@ -257,21 +256,7 @@ def export(documents: Sequence[Document], output: Path, *, replace: bool = False
     """
     import shutil
 
-    refuse_release_output(output)
-    if replace and output.exists():
-        refuse_replacing_project_folder(output)
-    if output.exists() and (not output.is_dir() or any(output.iterdir())) and not replace:
-        raise CorpusError(
-            [
-                Problem(
-                    str(output),
-                    None,
-                    Location(),
-                    "OUTPUT_EXISTS",
-                    "the output exists and is not an empty folder (use --force to replace it)",
-                )
-            ]
-        )
+    refuse_output_folder(output, replace=replace)
     bins, report = to_docbins(documents)
     report.output = output
     staged = staging_dir(output)

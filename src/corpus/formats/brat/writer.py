@@ -25,7 +25,7 @@ from corpus.formats.brat.config import (
 )
 from corpus.fsutil import atomic_write_bytes, atomic_write_text, publish_dir, staging_dir
 from corpus.model import Document
-from corpus.paths import refuse_release_output, refuse_replacing_project_folder
+from corpus.paths import refuse_output_folder
 
 _ENTITY_ID = re.compile(r"T[0-9]+")
 _RELATION_ID = re.compile(r"R[0-9]+")
@@ -165,21 +165,7 @@ def write(documents: Sequence[Document], output: Path, *, replace: bool = False)
     so a failure leaves nothing behind. An existing non-empty ``output`` is refused
     (``OUTPUT_EXISTS``) unless ``replace`` is true; a release never is (``OUTPUT_IN_RELEASE``).
     """
-    refuse_release_output(output)
-    if replace and output.exists():
-        refuse_replacing_project_folder(output)
-    if output.exists() and (not output.is_dir() or any(output.iterdir())) and not replace:
-        raise CorpusError(
-            [
-                Problem(
-                    str(output),
-                    None,
-                    Location(),
-                    "OUTPUT_EXISTS",
-                    "the output exists and is not an empty folder (use --force to replace it)",
-                )
-            ]
-        )
+    refuse_output_folder(output, replace=replace)
     staged = staging_dir(output)
     try:
         files = _write_files(documents, staged)
