@@ -82,16 +82,28 @@ def _is_temporary(name: object) -> bool:
     return base.startswith(".") and (base.endswith(".tmp") or ".old-" in base)
 
 
-def stage_file(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a new hidden temporary file beside ``path`` and fsync it; the
-    caller renames it over ``path`` (:func:`commit_file`) or removes it."""
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    """A new hidden temporary file beside ``path`` (its folder made if missing), with the
+    usual file mode (mkstemp makes 0600): its descriptor and name. OSErrors name ``path``."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise named_os_error(exc, path) from None
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
+        os.fchmod(fd, 0o666 & ~_umask())
+    except OSError as exc:
+        os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise named_os_error(exc, path) from None
+    return fd, tmp
+
+
+def stage_file(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new hidden temporary file beside ``path`` and fsync it; the
+    caller renames it over ``path`` (:func:`commit_file`) or removes it."""
+    fd, tmp = _temporary_beside(path)
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -127,13 +139,8 @@ def atomic_text_writer(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text handle on a temporary file beside ``path``, written piece by piece (so
     the whole text is never in memory) and renamed over ``path`` when the block ends
     normally; if it raises, the temporary file is removed and ``path`` is left as it was."""
+    fd, tmp = _temporary_beside(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise named_os_error(exc, path) from None
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
             handle.flush()
