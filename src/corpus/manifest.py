@@ -41,9 +41,11 @@ the index alone anchors them. ``CHANGELOG.md`` is generated from the manifests
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -138,33 +140,97 @@ class Counts:
         }
 
 
-def count(documents: Sequence[Document]) -> Counts:
-    """Counts per label, in inventory order (labels with no mention count 0)."""
-    labels = inventory()
-    entities = dict.fromkeys(labels.entity_types, 0)
-    relations = dict.fromkeys(labels.relation_types, 0)
-    splits: dict[str, dict[str, int]] = {}
-    for document in documents:
-        for entity in document.entities:
-            entities[entity.type] = entities.get(entity.type, 0) + 1
-        for relation in document.relations:
-            relations[relation.type] = relations.get(relation.type, 0) + 1
-        assigned = document.metadata.get("split", "train")
-        split = assigned if isinstance(assigned, str) else "unassigned"  # null: not yet
-        totals = splits.setdefault(
-            split, dict.fromkeys(("documents", "entities", "relations", "clusters"), 0)
-        )
+class Tally:
+    """:class:`Counts` kept as running totals, one document at a time, so that a set of
+    any size is counted in flat memory; tallies of parts (one per file, from worker
+    processes) add up with :meth:`merge`. The ids of documents with no split yet
+    (``split: null``) are kept: a release refuses them by name."""
+
+    def __init__(self) -> None:
+        labels = inventory()
+        self.documents = 0
+        # Counters (counting at C speed) that start with every label, in inventory order
+        self.entities: Counter[str] = Counter(dict.fromkeys(labels.entity_types, 0))
+        self.relations: Counter[str] = Counter(dict.fromkeys(labels.relation_types, 0))
+        self.clusters = 0
+        self.splits: dict[str, dict[str, int]] = {}
+        self.unassigned: list[str] = []
+
+    def _add(
+        self,
+        document_id: str,
+        split: Any,
+        entity_types: Iterable[str],
+        relation_types: Iterable[str],
+        sizes: tuple[int, int, int],
+    ) -> None:
+        self.entities.update(entity_types)
+        self.relations.update(relation_types)
+        if split is None:
+            self.unassigned.append(document_id)
+        name = split if isinstance(split, str) else "unassigned"  # null: not yet
+        totals = self.splits.get(name)
+        if totals is None:
+            totals = self.splits[name] = dict.fromkeys(_SPLIT_KEYS, 0)
         totals["documents"] += 1
-        totals["entities"] += len(document.entities)
-        totals["relations"] += len(document.relations)
-        totals["clusters"] += len(document.clusters)
-    return Counts(
-        len(documents),
-        entities,
-        relations,
-        sum(len(d.clusters) for d in documents),
-        dict(sorted(splits.items())),
-    )
+        totals["entities"] += sizes[0]
+        totals["relations"] += sizes[1]
+        totals["clusters"] += sizes[2]
+        self.documents += 1
+        self.clusters += sizes[2]
+
+    def add(self, document: Document) -> None:
+        sizes = (len(document.entities), len(document.relations), len(document.clusters))
+        self._add(
+            document.id,
+            document.metadata.get("split", "train"),
+            (entity.type for entity in document.entities),
+            (relation.type for relation in document.relations),
+            sizes,
+        )
+
+    def add_data(self, data: dict[str, Any]) -> None:
+        """Count a JSON document the validator accepted (no :class:`Document` built)."""
+        entities, relations, clusters = data["entities"], data["relations"], data["clusters"]
+        self._add(
+            data["id"],
+            data["metadata"].get("split", "train"),
+            map(_TYPE, entities),
+            map(_TYPE, relations),
+            (len(entities), len(relations), len(clusters)),
+        )
+
+    def merge(self, other: Tally) -> None:
+        self.entities.update(other.entities)
+        self.relations.update(other.relations)
+        for name, part in other.splits.items():
+            totals = self.splits.setdefault(name, dict.fromkeys(_SPLIT_KEYS, 0))
+            for key, number in part.items():
+                totals[key] += number
+        self.documents += other.documents
+        self.clusters += other.clusters
+        self.unassigned += other.unassigned
+
+    def counts(self) -> Counts:
+        return Counts(
+            self.documents,
+            dict(self.entities),
+            dict(self.relations),
+            self.clusters,
+            {name: dict(totals) for name, totals in sorted(self.splits.items())},
+        )
+
+
+_SPLIT_KEYS = ("documents", "entities", "relations", "clusters")
+_TYPE = itemgetter("type")
+
+
+def count(documents: Iterable[Document]) -> Counts:
+    """Counts per label, in inventory order (labels with no mention count 0)."""
+    tally = Tally()
+    for document in documents:
+        tally.add(document)
+    return tally.counts()
 
 
 def release_files(folder: Path) -> dict[str, Path]:
@@ -188,7 +254,7 @@ def build_manifest(
     message: str,
     corpus_version: str,
     schema_version: str,
-    documents: Sequence[Document],
+    counts: Counts,
     folder: Path,
     previous: dict[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -202,7 +268,7 @@ def build_manifest(
         "message": message,
         "corpus_version": corpus_version,
         "files": checksums(folder),
-        "counts": count(documents).to_dict(),
+        "counts": counts.to_dict(),
         "previous": previous,
     }
 

@@ -530,13 +530,13 @@ def _stage_and_publish(
                 ),
             ]
         )
-    if not report.documents:
+    if not report.ids:
         raise _refuse(
             working_label,
             "EMPTY_WORKING_COPY",
             f"refusing to release {version}: the working copy has no documents",
         )
-    unassigned = [d.id for d in report.documents if d.metadata.get("split") is None]
+    unassigned = report.tally.unassigned
     if unassigned:  # a release fixes the split of every document it holds
         raise _refuse(
             working_label,
@@ -552,7 +552,7 @@ def _stage_and_publish(
         message=message,
         corpus_version=corpus_version,
         schema_version=schema_version(),
-        documents=report.documents,
+        counts=report.tally.counts(),
         folder=staged,
         previous=previous,
     )

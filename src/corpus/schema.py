@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,16 @@ class Inventory:
     @property
     def relation_types(self) -> list[str]:
         return [label.name for label in self.relations]
+
+    @cached_property
+    def entity_type_set(self) -> frozenset[str]:
+        """The entity labels, for membership tests."""
+        return frozenset(label.name for label in self.entities)
+
+    @cached_property
+    def relation_by_name(self) -> dict[str, RelationLabel]:
+        """Each relation label by its name."""
+        return {label.name: label for label in self.relations}
 
     @property
     def current_relation_types(self) -> list[str]:

@@ -154,20 +154,32 @@ class Source:
     def _report(self) -> SetReport:
         return SetReport(self.display, self.kind if self.kind != "brat" else "folder")
 
-    def _stream(self, report: SetReport) -> Iterator[Document]:
-        options = {"semantic": self.semantic, "file_names": self.file_names}
+    def _stream(self, report: SetReport, *, documents: bool = True) -> Iterator[Document]:
+        options = {
+            "semantic": self.semantic,
+            "file_names": self.file_names,
+            "documents": documents,
+        }
         if self.kind == "release":
             yield from iter_release(
-                report, self.path, self.root, semantic=self.semantic, file_names=self.file_names
+                report,
+                self.path,
+                self.root,
+                semantic=self.semantic,
+                file_names=self.file_names,
+                documents=documents,
             )
         elif self.kind == "working":
             yield from iter_folder(report, self.path, self.root, allow_empty=True, **options)
         elif self.kind == "folder":
             yield from iter_folder(report, self.path, self.root, **options)
         elif self.kind == "brat":
-            documents = brat_format.read(self.path, root=self.root)
-            report.files = len(documents)
-            yield from documents
+            read = brat_format.read(self.path, root=self.root)
+            report.files = len(read)
+            for document in read:
+                report.ids.append(document.id)
+                report.tally.add(document)
+            yield from read
         else:
             yield from iter_files(report, [self.path], self.root, **options)
             folder = manifest.release_of(self.path)
@@ -192,9 +204,11 @@ class Source:
         return list(self)
 
     def check(self) -> SetReport:
-        """``corpus validate``'s report: every problem, per file, and the valid documents."""
+        """``corpus validate``'s report: every problem, per file, the ids and counts of the
+        valid documents (no document is built or kept)."""
         report = self._report()
-        report.documents += self._stream(report)
+        for _ in self._stream(report, documents=False):
+            pass
         return report
 
 

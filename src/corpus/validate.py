@@ -79,7 +79,7 @@ from corpus.model import Document
 from corpus.paths import releases_dir
 from corpus.progress import progress
 from corpus.schema import document_validator, fast_document_check, inventory
-from corpus.semantic import check_semantics
+from corpus.semantic import check_semantics, is_clean
 
 #: jsonschema keyword -> problem code; other keywords become ``SCHEMA_<UPPER_SNAKE>``
 KEYWORD_CODES = {
@@ -278,18 +278,38 @@ def _may_hold_surrogates(data: Any) -> bool:
         return True
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD]")
+
+
+def raw_may_hold_surrogates(raw: bytes) -> bool:
+    """False only when the JSON text ``raw`` cannot hold a lone surrogate: in valid UTF-8
+    a surrogate can only be written as an escape ``\\udXXX``; an escaped backslash
+    followed by ``ud`` can only make this say True, which costs the walk and nothing else."""
+    return _SURROGATE_ESCAPE.search(raw) is not None
+
+
 def validate_document(
-    data: Any, *, file: str, root: Path, semantic: bool = True, fast: bool = True
+    data: Any,
+    *,
+    file: str,
+    root: Path,
+    semantic: bool = True,
+    fast: bool = True,
+    surrogates_possible: bool | None = None,
 ) -> list[Problem]:
     """Every problem of one parsed JSON document, schema layer then semantic layer,
     sorted by location. ``root`` is the project root the seed path is relative to;
     ``semantic=False`` runs the schema layer only (predictions may cross spans).
 
-    ``fast`` (the default) lets a valid document skip the interpretive jsonschema pass and
-    the walk for lone surrogates; ``fast=False`` always takes both (same problems, slower:
-    the tests compare the two)."""
+    ``fast`` (the default) lets a valid document skip the interpretive jsonschema pass,
+    the semantic checker (:func:`corpus.semantic.is_clean` first) and the walk for lone
+    surrogates; ``fast=False`` always takes all three (same problems, slower: the tests
+    compare the two). ``surrogates_possible=False`` (from :func:`raw_may_hold_surrogates`
+    on the file's bytes) skips even the check for them."""
     surrogates: list[tuple[str | int, ...]] = []
-    if not fast or _may_hold_surrogates(data):
+    if surrogates_possible is None:
+        surrogates_possible = _may_hold_surrogates(data)
+    if not fast or surrogates_possible:
         data = _without_surrogates(data, (), surrogates)
     document = data.get("id") if isinstance(data, dict) else None
     document = document if isinstance(document, str) else None
@@ -305,6 +325,8 @@ def validate_document(
         for path in surrogates
     ]
     problems += dict.fromkeys(_schema_problems(data, file, document, fast=fast))
+    if fast and not problems and semantic and is_clean(data, root):
+        return problems
     if semantic and isinstance(data, dict):
         rejected = {p.location.json_path for p in problems if p.location.json_path is not None}
         problems += check_semantics(data, file=file, root=root, rejected=rejected)
@@ -316,12 +338,17 @@ def validate_document(
 
 @dataclass
 class SetReport:
-    """The outcome of validating one set: a folder of documents, a release, or one file."""
+    """The outcome of validating one set: a folder of documents, a release, or one file.
+
+    It keeps the ids of the valid documents and their counts as running totals
+    (:class:`~corpus.manifest.Tally`), never the documents, so a set of any size is checked
+    in flat memory."""
 
     label: str
     kind: str  # "working", "folder", "release" or "file"
     problems: list[Problem] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    tally: manifest.Tally = field(default_factory=manifest.Tally)
     files: int = 0
     checksums: int = 0  # release files whose sha256 was verified
 
@@ -330,12 +357,12 @@ class SetReport:
         return not self.problems
 
     def summary(self) -> str:
-        counts = manifest.count(self.documents)
+        tally = self.tally
         status = "ok" if self.ok else "FAIL"
         text = (
             f"{status} {self.label} ({self.kind}): {self.files} document file(s), "
-            f"{sum(counts.entities.values())} entities, "
-            f"{sum(counts.relations.values())} relations, {counts.clusters} clusters"
+            f"{sum(tally.entities.values())} entities, "
+            f"{sum(tally.relations.values())} relations, {tally.clusters} clusters"
         )
         if self.kind == "release":
             text += f", {self.checksums} checksum(s) verified"
@@ -344,17 +371,17 @@ class SetReport:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        counts = manifest.count(self.documents)
+        tally = self.tally
         return {
             "path": self.label,
             "kind": self.kind,
             "ok": self.ok,
             "files": self.files,
-            "documents": [d.id for d in self.documents],
+            "documents": list(self.ids),
             "checksums": self.checksums,
-            "entities": sum(counts.entities.values()),
-            "relations": sum(counts.relations.values()),
-            "clusters": counts.clusters,
+            "entities": sum(tally.entities.values()),
+            "relations": sum(tally.relations.values()),
+            "clusters": tally.clusters,
             "problems": len(self.problems),
         }
 
@@ -369,24 +396,41 @@ def display(path: Path, root: Path) -> str:
 
 @dataclass
 class FileResult:
-    """One checked file: its document id (if it has one), the document when it is valid."""
+    """One checked file: its document id (if it has one), its problems, and when it is
+    valid its counts and (if asked for) the document."""
 
     id: str | None
     document: Document | None
     problems: list[Problem]
+    tally: manifest.Tally | None = None
 
 
 def check_file(
-    path: Path, *, root: Path, semantic: bool = True, file_names: bool = True
+    path: Path,
+    *,
+    root: Path,
+    semantic: bool = True,
+    file_names: bool = True,
+    document: bool = True,
+    name: str | None = None,
 ) -> FileResult:
     """Read, validate and (when clean) parse one document file. ``semantic=False``: the
-    schema layer only; ``file_names=False``: a file need not be named after its document."""
-    name = display(path, root)
+    schema layer only; ``file_names=False``: a file need not be named after its document;
+    ``document=False``: count a valid document without building it (``corpus validate``);
+    ``name``: how problems name the file (default: :func:`display`)."""
+    name = name or display(path, root)
     try:
-        data = native.read_json(path, display=name)
+        raw = native.read_bytes(path, display=name)
+        data = native.parse_json(raw, display=name)
     except CorpusError as error:
         return FileResult(None, None, error.problems)
-    problems = validate_document(data, file=name, root=root, semantic=semantic)
+    problems = validate_document(
+        data,
+        file=name,
+        root=root,
+        semantic=semantic,
+        surrogates_possible=raw_may_hold_surrogates(raw),
+    )
     document_id = data.get("id") if isinstance(data, dict) else None
     if not isinstance(document_id, str):
         return FileResult(None, None, problems)
@@ -403,7 +447,9 @@ def check_file(
         )
     if problems:
         return FileResult(document_id, None, problems)
-    return FileResult(document_id, native.from_dict(data), [])
+    tally = manifest.Tally()
+    tally.add_data(data)
+    return FileResult(document_id, native.from_dict(data) if document else None, [], tally)
 
 
 #: environment variable: how many processes check a set of files (default 1). Off by
@@ -422,22 +468,49 @@ def _jobs(count: int) -> int:
 
 
 def _results(
-    files: Sequence[Path], root: Path, *, semantic: bool = True, file_names: bool = True
+    files: Sequence[Path],
+    names: Sequence[str],
+    root: Path,
+    *,
+    semantic: bool = True,
+    file_names: bool = True,
+    documents: bool = True,
 ) -> Iterator[FileResult]:
     """``check_file`` of each file, in order; in several processes when there are many."""
-    check = partial(check_file, root=root, semantic=semantic, file_names=file_names)
+    check = partial(
+        _check_named, root=root, semantic=semantic, file_names=file_names, document=documents
+    )
     jobs = _jobs(len(files))
     if jobs == 1:
-        yield from map(check, files)
+        yield from map(check, files, names)
         return
     try:
         pool = ProcessPoolExecutor(max_workers=jobs)
     except (NotImplementedError, OSError):  # no process semaphores here: one process
-        yield from map(check, files)
+        yield from map(check, files, names)
         return
     chunk = max(1, min(64, len(files) // (jobs * 8)))
     with pool:
-        yield from pool.map(check, files, chunksize=chunk)
+        yield from pool.map(check, files, names, chunksize=chunk)
+
+
+def _check_named(path: Path, name: str, **options: Any) -> FileResult:
+    return check_file(path, name=name, **options)
+
+
+def _names(files: Sequence[Path], root: Path) -> list[str]:
+    """:func:`display` of each file, computed once per folder (a symlink on its own)."""
+    folders: dict[Path, str] = {}
+    names = []
+    for path in files:
+        if os.path.islink(path):
+            names.append(display(path, root))
+            continue
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = display(path.parent, root)
+        names.append(path.name if folder == "." else f"{folder}/{path.name}")
+    return names
 
 
 def iter_files(
@@ -447,23 +520,26 @@ def iter_files(
     *,
     semantic: bool = True,
     file_names: bool = True,
+    documents: bool = True,
 ) -> Iterator[Document]:
     """Check ``files`` one at a time, yielding each valid document as soon as it is read;
-    problems (document ids across the files included) go to ``report``. Nothing but the
-    ids seen is kept, so a consumer that does not keep the documents runs in flat memory."""
+    problems (document ids across the files included), ids and counts go to ``report``.
+    Nothing but the ids seen is kept, so a consumer that does not keep the documents runs
+    in flat memory. ``documents=False`` yields nothing and builds no document (the
+    report is what is wanted: ``corpus validate``)."""
     seen: dict[str, str] = {}
     files = list(files)
+    names = _names(files, root)
     results = progress(
-        _results(files, root, semantic=semantic, file_names=file_names),
+        _results(files, names, root, semantic=semantic, file_names=file_names, documents=documents),
         total=len(files),
         desc=f"validate {report.label}",
     )
-    for path, result in zip(files, results, strict=True):
+    for name, result in zip(names, results, strict=True):
         report.files += 1
         report.problems += result.problems
         if result.id is None:
             continue
-        name = display(path, root)
         if result.id in seen:
             report.problems.append(
                 Problem(
@@ -476,12 +552,16 @@ def iter_files(
             )
             continue
         seen[result.id] = name
+        if result.tally is not None:
+            report.ids.append(result.id)
+            report.tally.merge(result.tally)
         if result.document is not None:
             yield result.document
 
 
 def check_files(report: SetReport, files: Iterable[Path], root: Path) -> SetReport:
-    report.documents += iter_files(report, files, root)
+    for _ in iter_files(report, files, root, documents=False):
+        pass
     return report
 
 
@@ -493,6 +573,7 @@ def iter_folder(
     allow_empty: bool = False,
     semantic: bool = True,
     file_names: bool = True,
+    documents: bool = True,
 ) -> Iterator[Document]:
     """:func:`iter_files` over the ``*.json`` documents of a folder (``NO_DOCUMENTS`` when
     it holds none, unless ``allow_empty``)."""
@@ -508,7 +589,9 @@ def iter_folder(
             )
         )
         return
-    yield from iter_files(report, files, root, semantic=semantic, file_names=file_names)
+    yield from iter_files(
+        report, files, root, semantic=semantic, file_names=file_names, documents=documents
+    )
 
 
 def check_folder(
@@ -516,7 +599,8 @@ def check_folder(
 ) -> SetReport:
     """Validate every ``*.json`` document of a folder, and document ids across it."""
     report = SetReport(display(folder, root), kind)
-    report.documents += iter_folder(report, folder, root, allow_empty=allow_empty)
+    for _ in iter_folder(report, folder, root, allow_empty=allow_empty, documents=False):
+        pass
     return report
 
 
@@ -528,6 +612,7 @@ def iter_release(
     semantic: bool = True,
     file_names: bool = True,
     history: manifest.History | None = None,
+    documents: bool = True,
 ) -> Iterator[Document]:
     """A release's documents one at a time: its manifest and checksums are checked first,
     then each document as it is yielded, and the manifest's counts (kept as running totals)
@@ -539,19 +624,17 @@ def iter_release(
         checked = manifest.verify_checksums(folder, data, display=report.label)
         report.problems += checked.problems
         report.checksums = checked.verified
-    totals: manifest.Counts | None = None
-    for document in iter_files(
+    yield from iter_files(
         report,
         native.document_files(folder / manifest.DOCUMENTS),
         root,
         semantic=semantic,
         file_names=file_names,
-    ):
-        totals = _add_counts(totals, manifest.count([document]))
-        yield document
+        documents=documents,
+    )
     if data is not None and report.ok:
         report.problems += manifest.verify_count_totals(
-            data, totals or manifest.count([]), display=report.label
+            data, report.tally.counts(), display=report.label
         )
     releases = releases_dir(root)
     if data is not None and os.path.realpath(folder.parent) == os.path.realpath(releases):
@@ -561,36 +644,14 @@ def iter_release(
         )
 
 
-def _add_counts(total: manifest.Counts | None, part: manifest.Counts) -> manifest.Counts:
-    if total is None:
-        return part
-
-    def add(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
-        merged = dict(left)
-        for key, value in right.items():
-            if isinstance(value, dict):
-                merged[key] = add(merged.get(key, {}), value)
-            else:
-                merged[key] = merged.get(key, 0) + value
-        return merged
-
-    summed = add(total.to_dict(), part.to_dict())
-    return manifest.Counts(
-        summed["documents"],
-        summed["entities"],
-        summed["relations"],
-        summed["clusters"],
-        dict(sorted(summed["splits"].items())),
-    )
-
-
 def check_release(
     folder: Path, *, root: Path, history: manifest.History | None = None
 ) -> SetReport:
     """Validate a release folder: its manifest, its checksums, its documents and (for a
     release of the project) its record in the index and the chain."""
     report = SetReport(display(folder, root), "release")
-    report.documents += iter_release(report, folder, root, history=history)
+    for _ in iter_release(report, folder, root, history=history, documents=False):
+        pass
     return report
 
 

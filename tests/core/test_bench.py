@@ -30,7 +30,7 @@ def test_generated_corpus_is_valid_with_distinct_ids(bench: ModuleType, tmp_path
     project = bench.make_project(tmp_path / "project", 12)
     report = check_folder(project / "annotations" / "working", root=project)
     assert report.problems == []
-    assert len({document.id for document in report.documents}) == 12
+    assert len(set(report.ids)) == 12
     assert len(list((project / "seeds").glob("*.txt"))) == 12
 
 

@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.schema import document_validator, fast_document_check
+from corpus.semantic import check_semantics, is_clean
 from corpus.validate import _without_surrogates, validate_document
 from tests.core.core_helpers import REPO, fixture_data
 
@@ -143,6 +144,54 @@ CATALOGUE: dict[str, Edit] = {
 }
 
 
+def entity_at(start: int, end: int, kind: str = "PER", ident: str = "T99") -> dict[str, Any]:
+    return {"id": ident, "type": kind, "start": start, "end": end, "text": GOLD["text"][start:end]}
+
+
+def moved_start(index: int, by: int) -> Edit:
+    """Entity ``index`` with its start moved (its text follows the span)."""
+
+    def edit(data: Any) -> Any:
+        entity = data["entities"][index]
+        entity["start"] += by
+        entity["text"] = data["text"][entity["start"] : entity["end"]]
+        return data
+
+    return edit
+
+
+#: what only the semantic layer sees (the schema accepts each of these documents)
+SEMANTIC: dict[str, Edit] = {
+    "span text differs": at(("entities", 1, "text"), "Tajikistan!"),
+    "span starts with a space": moved_start(3, -1),
+    "crossing spans": appended(("entities",), entity_at(40, 50)),
+    "nested span (allowed)": appended(("entities",), entity_at(44, 51)),
+    "same span, another type (allowed)": appended(("entities",), entity_at(44, 58, "ORG")),
+    "same span, same type": appended(("entities",), entity_at(44, 58)),
+    "self relation": at(("relations", 0, "tail"), "T4"),
+    "relation type not allowed": at(("relations", 0, "type"), "title_for"),
+    "duplicate relation": appended(("relations",), {**GOLD["relations"][0], "id": "R99"}),
+    "symmetric relation repeated in the other order": appended(
+        ("relations",),
+        {**GOLD["relations"][4], "id": "R99", "head": "T12", "tail": "T15"},
+    ),
+    "dangling tail": at(("relations", 2, "tail"), "T99"),
+    "entity id reused by a relation": at(("relations", 0, "id"), "T1"),
+    "relation id reused by a cluster": at(("clusters", 0, "id"), "R1"),
+    "entity id reused": at(("entities", 2, "id"), "T1"),
+    "cluster member twice": appended(("clusters", 0, "entities"), "T7"),
+    "cluster member unknown": appended(("clusters", 0, "entities"), "T99"),
+    "entity in two clusters": appended(("clusters",), {"id": "C2", "entities": ["T7", "T4"]}),
+    "cluster of mixed types": appended(("clusters",), {"id": "C2", "entities": ["T4", "T3"]}),
+    "another cluster (allowed)": appended(("clusters",), {"id": "C2", "entities": ["T4", "T12"]}),
+    "seed hash differs": at(("seed", "sha256"), "0" * 64),
+    "seed file missing": at(("seed", "path"), "seeds/no-such-seed.txt"),
+    "text differs from the seed": at(("text",), GOLD["text"] + "x"),
+    "no seed (allowed)": without(("seed",)),
+}
+CATALOGUE.update(SEMANTIC)
+
+
 def schema_accepts(data: Any) -> bool:
     return not any(True for _ in document_validator().iter_errors(data))
 
@@ -196,6 +245,22 @@ def test_the_catalogue_exercises_both_verdicts() -> None:
     verdicts = [fast_document_check()(CATALOGUE[name](copy.deepcopy(GOLD))) for name in CATALOGUE]
     assert verdicts.count(True) >= 5
     assert verdicts.count(False) >= 40
+
+
+def test_the_semantic_catalogue_exercises_both_verdicts() -> None:
+    """The schema accepts every document of :data:`SEMANTIC`; the semantic first pass
+    (:func:`corpus.semantic.is_clean`) accepts those the checker finds clean and no other."""
+    clean = []
+    for name, edit in SEMANTIC.items():
+        data = edit(copy.deepcopy(GOLD))
+        assert fast_document_check()(data), name
+        problems = check_semantics(data, file="doc.json", root=REPO, rejected=set())
+        if is_clean(data, REPO):
+            assert problems == [], name
+            clean.append(name)
+        else:
+            assert problems or name.endswith("(allowed)"), name
+    assert sorted(clean) == sorted(name for name in SEMANTIC if name.endswith("(allowed)"))
 
 
 def test_the_final_newline_is_the_one_known_difference() -> None:

@@ -29,7 +29,18 @@ def read_json(path: Path, *, display: str | None = None, limit: int = MAX_DOCUME
     """Parse a JSON file; a missing, special (FIFO, device), too large (over ``limit``
     bytes, :mod:`corpus.inputs`) or unparsable file is a :class:`CorpusError` (exit 2)."""
     name = display or str(path)
-    raw = read_input(path, limit=limit, name=name)
+    return parse_json(read_bytes(path, display=name, limit=limit), display=name)
+
+
+def read_bytes(path: Path, *, display: str | None = None, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a document file (the failures of :func:`read_json` but the parsing)."""
+    return read_input(path, limit=limit, name=display or str(path))
+
+
+def parse_json(raw: bytes, *, display: str) -> Any:
+    """Parse the bytes of a JSON file named ``display``: ``NOT_UTF8`` / ``NOT_JSON``
+    problems as :func:`read_json`."""
+    name = display
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
