@@ -130,6 +130,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     commit_file(stage_file(path, data), path)
 
 
+def write_staged(path: Path, data: bytes) -> None:
+    """Write a new file inside a staging folder (:func:`staging_dir`) and fsync it: nobody
+    sees the folder before :func:`publish_dir`, whose rename is the atomic step, so the
+    file needs no temporary name of its own. An existing file is an error."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except OSError as exc:
+        raise named_os_error(exc, path) from None
+    finally:
+        os.close(fd)
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 

@@ -51,6 +51,7 @@ from corpus.fsutil import (
     sha256_bytes,
     stage_file,
     staging_dir,
+    write_staged,
 )
 from corpus.manifest import Counts, parse_version
 from corpus.model import Document
@@ -463,13 +464,15 @@ def _refuse_unwritable_changelog(root: Path) -> None:
         )
 
 
-def _read_working(root: Path) -> tuple[dict[str, bytes], list[Problem]]:
-    """Each document file of the working copy read once: name -> bytes."""
-    contents: dict[str, bytes] = {}
+def _copy_working(root: Path, documents_dir: Path) -> list[Problem]:
+    """Copy each document file of the working copy into the staging folder, reading it
+    once and holding one file at a time; the files that cannot be read are problems.
+    An OSError while writing is raised."""
     problems = []
+    documents_dir.mkdir(parents=True, exist_ok=True)
     for path in native.document_files(working_dir(root)):
         try:
-            contents[path.name] = path.read_bytes()
+            raw = path.read_bytes()
         except OSError as exc:
             problems.append(
                 Problem(
@@ -480,7 +483,9 @@ def _read_working(root: Path) -> tuple[dict[str, bytes], list[Problem]]:
                     f"cannot read the file: {exc.strerror}",
                 )
             )
-    return contents, problems
+            continue
+        write_staged(documents_dir / path.name, raw)
+    return problems
 
 
 def _as_working(problem: Problem, staged_label: str, working_label: str) -> Problem:
@@ -503,11 +508,9 @@ def _stage_and_publish(
     message: str,
     corpus_version: str,
 ) -> Path:
-    contents, unreadable = _read_working(root)
     documents_dir = staged / manifest.DOCUMENTS
     try:
-        for name, raw in contents.items():
-            atomic_write_bytes(documents_dir / name, raw)
+        unreadable = _copy_working(root, documents_dir)
     except OSError as exc:
         raise _write_failed(root, exc, staged=staged, target=target) from None
     # validate exactly the bytes that will be published: the staged copies
