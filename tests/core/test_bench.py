@@ -64,3 +64,41 @@ def test_a_failing_command_becomes_its_error(bench: ModuleType, tmp_path: Path) 
     assert len(lines) == 4 and all(line.count("|") == 9 for line in lines)
     assert "exit 3: one / two" in lines[3]
     assert "x |" in lines[2]  # a ratio
+
+
+def test_growth_compares_each_peak_with_its_peak_at_1000(bench: ModuleType) -> None:
+    rows = [
+        bench.Row(1_000, "corpus validate annotations/working", bench.Run(1.0, 40.0)),
+        bench.Row(10_000, "corpus validate annotations/working", bench.Run(9.0, 50.0)),
+        bench.Row(1_000, "corpus build", bench.Run(1.0, 100.0)),
+        bench.Row(10_000, "corpus build", bench.Run(1.0, 0.0, "exit 1: out of memory")),
+    ]
+    lines = bench.growth(rows).splitlines()
+    assert lines[1:] == [
+        "- `corpus validate annotations/working`: 50 MiB at 10,000 documents, "
+        "1.25x its peak at 1,000"
+    ]
+    assert bench.growth(rows[:1]) == ""
+
+
+def test_pyarrow_baseline_rewrites_every_file(bench: ModuleType, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    built = tmp_path / "built" / "ner"
+    built.mkdir(parents=True)
+    for index in range(2):
+        pq.write_table(pa.table({"id": [f"d{index}"], "n": [index]}), built / f"{index}.parquet")
+    env = dict(os.environ)
+    run = bench.measure_baseline(
+        bench.BASELINE_PYARROW,
+        str(tmp_path / "built"),
+        str(tmp_path / "again"),
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert run.error is None and run.seconds > 0
+    again = sorted((tmp_path / "again").rglob("*.parquet"))
+    assert [p.name for p in again] == ["0.parquet", "1.parquet"]
+    assert pq.read_table(again[1]).to_pylist() == [{"id": "d1", "n": 1}]
