@@ -44,6 +44,12 @@ for line in sys.stdin:
             def die(*args, **kwargs):
                 os.kill(os.getpid(), signal.SIGKILL)
             setattr(corpus.release, order["kill_at"], die)
+        if order.get("hold_at"):
+            def hold(*args, **kwargs):
+                open(order["barrier"] + ".held", "w").close()
+                while not os.path.exists(order["barrier"] + ".go"):
+                    time.sleep(0.0005)
+            setattr(corpus.release, order["hold_at"], hold)
         while not os.path.exists(order["barrier"]):
             time.sleep(0.0005)
         try:
@@ -89,8 +95,16 @@ class Zygote:
         self.process.stdin.flush()
         return self._read()
 
-    def start(self, argv: list[str], barrier: Path, kill_at: str | None = None) -> Run:
-        """A child running ``corpus ARGV`` once ``barrier`` exists."""
+    def start(
+        self,
+        argv: list[str],
+        barrier: Path,
+        kill_at: str | None = None,
+        hold_at: str | None = None,
+    ) -> Run:
+        """A child running ``corpus ARGV`` once ``barrier`` exists; ``kill_at`` names a
+        hook of :mod:`corpus.release` where it kills itself, ``hold_at`` one where it
+        creates ``<barrier>.held`` and waits for ``<barrier>.go``."""
         self.count += 1
         output = self.scratch / f"out-{self.count}.txt"
         answer = self._send(
@@ -101,6 +115,7 @@ class Zygote:
                 "barrier": str(barrier),
                 "output": str(output),
                 "kill_at": kill_at,
+                "hold_at": hold_at,
             }
         )
         return Run(self, int(answer["pid"]), output)
