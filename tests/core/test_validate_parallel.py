@@ -8,13 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from corpus.validate import _jobs, check_folder
+from corpus.validate import PARALLEL_FROM, _cores, _jobs, check_folder
 from tests.core.core_helpers import fixture_data
 
 
 def test_jobs_follow_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CORPUS_JOBS", raising=False)
-    assert _jobs(3) == 1 and _jobs(100_000) == 1  # off by default: it did not pay
+    # by default, one process per core only for a large check that keeps no document
+    assert _jobs(3) == 1 and _jobs(100_000) == 1
+    assert _jobs(3, documents=False) == 1
+    assert _jobs(PARALLEL_FROM - 1, documents=False) == 1
+    assert _jobs(PARALLEL_FROM, documents=False) == min(_cores(), 8)
+    monkeypatch.setattr("corpus.validate._cores", lambda: 32)
+    assert _jobs(100_000, documents=False) == 8
+    monkeypatch.setenv("CORPUS_JOBS", "1")
+    assert _jobs(100_000, documents=False) == 1
     monkeypatch.setenv("CORPUS_JOBS", "2")
     assert _jobs(3) == 2 and _jobs(1) == 1
     monkeypatch.setenv("CORPUS_JOBS", "1")
