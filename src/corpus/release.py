@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -110,20 +110,30 @@ def load(ref: str | None, root: Path | None = None) -> list[Document]:
     return sources.load(ref, root=root)
 
 
-def load_verified(ref: str, root: Path | None = None) -> list[Document]:
-    """Like :func:`load`, but a release whose manifest is valid and whose files all match
-    its checksums is read without validating its documents again: they were validated
-    when the release was made, and matching checksums mean they are the same bytes.
+@dataclass(frozen=True)
+class VerifiedFiles:
+    """The document files of a verified release, read one at a time on each iteration (so
+    a consumer that does not keep them runs in flat memory, and may iterate again)."""
 
-    A release made under another MAJOR schema or label version (a MINOR version only widens
-    them), or that fails a check, is
-    validated in full (:func:`load_release`), so its problems are reported as usual. The
-    working copy is always validated in full."""
+    files: tuple[Path, ...]
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __iter__(self) -> Iterator[Document]:
+        for path in self.files:
+            yield native.from_dict(native.read_json(path))
+
+
+def open_verified(ref: str, root: Path | None = None) -> Sequence[Document] | VerifiedFiles:
+    """The documents of ``ref`` as :func:`load_verified` reads them, without reading them
+    yet when ``ref`` is a verified release (:class:`VerifiedFiles`); otherwise the
+    validated documents (a CorpusError when there is a problem)."""
     root = root or project_root()
     if ref not in list_versions(root):  # the working copy or a path: validated in full
         return sources.load(ref, root=root)
     folder = release_path(ref, root)
-    if ref in list_versions(root) and folder.is_dir():
+    if folder.is_dir():
         data, problems = manifest.read_manifest(folder, display=display(folder, root))
         if (
             data is not None
@@ -135,9 +145,20 @@ def load_verified(ref: str, root: Path | None = None) -> list[Document]:
                 release_history(root), ref, show=lambda p: display(p, root)
             )
         ):
-            files = native.document_files(folder / manifest.DOCUMENTS)
-            return [native.from_dict(native.read_json(path)) for path in files]
+            return VerifiedFiles(tuple(native.document_files(folder / manifest.DOCUMENTS)))
     return load_release(ref, root)
+
+
+def load_verified(ref: str, root: Path | None = None) -> list[Document]:
+    """Like :func:`load`, but a release whose manifest is valid and whose files all match
+    its checksums is read without validating its documents again: they were validated
+    when the release was made, and matching checksums mean they are the same bytes.
+
+    A release made under another MAJOR schema or label version (a MINOR version only widens
+    them), or that fails a check, is
+    validated in full (:func:`load_release`), so its problems are reported as usual. The
+    working copy is always validated in full."""
+    return list(open_verified(ref, root))
 
 
 def _same_major(recorded: object, current: str) -> bool:
