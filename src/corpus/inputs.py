@@ -74,8 +74,13 @@ def read_limited(path: Path, limit: int) -> bytes:
                 f"{info.st_size} bytes, over the limit of {_size(limit)} for this input",
             )
         os.set_blocking(fd, True)
+        # ask for the size the file has (+1 to see it grow), not for the limit: a read of
+        # ``limit + 1`` bytes allocates that much first, 64 MiB for every small document
+        want = min(info.st_size, limit) + 1
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+            data = handle.read(want)
+            if len(data) == want:  # it grew since fstat: read on, up to the limit
+                data += handle.read(limit + 1 - len(data))
     finally:
         os.close(fd)
     if len(data) > limit:
