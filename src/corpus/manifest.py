@@ -40,9 +40,10 @@ the index alone anchors them. ``CHANGELOG.md`` is generated from the manifests
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
@@ -234,13 +235,18 @@ def count(documents: Iterable[Document]) -> Counts:
 
 
 def release_files(folder: Path) -> dict[str, Path]:
-    """Every file of a release folder except the manifest, by POSIX path relative to it."""
-    files = {}
-    for path in sorted(folder.rglob("*")):
-        name = path.relative_to(folder).as_posix()
-        if path.is_file() and name != MANIFEST:
-            files[name] = path
-    return files
+    """Every file of a release folder except the manifest, by POSIX path relative to it,
+    in path order (folders linked by a symlink are not entered, as ``Path.rglob``)."""
+    found = []
+    base = os.fspath(folder)
+    for here, _, names in os.walk(base):
+        relative = os.path.relpath(here, base)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in names:
+            if os.path.isfile(os.path.join(here, name)) and prefix + name != MANIFEST:
+                found.append(prefix + name)
+    found.sort(key=lambda name: name.split("/"))
+    return {name: folder / name for name in found}
 
 
 def checksums(folder: Path) -> dict[str, str]:
@@ -358,8 +364,12 @@ class ChecksumReport:
     verified: int
 
 
-def verify_checksums(folder: Path, data: dict[str, Any], *, display: str) -> ChecksumReport:
-    """Compare the folder's files with the manifest's ``files``; name every difference."""
+def verify_checksums(
+    folder: Path, data: dict[str, Any], *, display: str, known: Mapping[str, str] | None = None
+) -> ChecksumReport:
+    """Compare the folder's files with the manifest's ``files``; name every difference.
+    ``known``: the sha256 of files already read (by their name in ``files``), not read again."""
+    known = known or {}
     listed: dict[str, str] = data["files"]
     present = release_files(folder)
     problems = []
@@ -379,7 +389,7 @@ def verify_checksums(folder: Path, data: dict[str, Any], *, display: str) -> Che
                 )
             )
             continue
-        actual = sha256_file(path)
+        actual = known.get(name) or sha256_file(path)
         if actual != expected:
             problems.append(
                 Problem(

@@ -155,11 +155,7 @@ class Source:
         return SetReport(self.display, self.kind if self.kind != "brat" else "folder")
 
     def _stream(self, report: SetReport, *, documents: bool = True) -> Iterator[Document]:
-        options = {
-            "semantic": self.semantic,
-            "file_names": self.file_names,
-            "documents": documents,
-        }
+        semantic, file_names = self.semantic, self.file_names
         if self.kind == "release":
             yield from iter_release(
                 report,
@@ -170,9 +166,24 @@ class Source:
                 documents=documents,
             )
         elif self.kind == "working":
-            yield from iter_folder(report, self.path, self.root, allow_empty=True, **options)
+            yield from iter_folder(
+                report,
+                self.path,
+                self.root,
+                allow_empty=True,
+                semantic=semantic,
+                file_names=file_names,
+                documents=documents,
+            )
         elif self.kind == "folder":
-            yield from iter_folder(report, self.path, self.root, **options)
+            yield from iter_folder(
+                report,
+                self.path,
+                self.root,
+                semantic=semantic,
+                file_names=file_names,
+                documents=documents,
+            )
         elif self.kind == "brat":
             read = brat_format.read(self.path, root=self.root)
             report.files = len(read)
@@ -181,7 +192,14 @@ class Source:
                 report.tally.add(document)
             yield from read
         else:
-            yield from iter_files(report, [self.path], self.root, **options)
+            yield from iter_files(
+                report,
+                [self.path],
+                self.root,
+                semantic=semantic,
+                file_names=file_names,
+                documents=documents,
+            )
             folder = manifest.release_of(self.path)
             if folder is not None:
                 report.problems += manifest.verify_member(

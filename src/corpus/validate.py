@@ -75,6 +75,7 @@ from typing import Any
 from corpus import manifest
 from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
+from corpus.fsutil import sha256_bytes
 from corpus.model import Document
 from corpus.paths import releases_dir
 from corpus.progress import progress
@@ -403,6 +404,7 @@ class FileResult:
     document: Document | None
     problems: list[Problem]
     tally: manifest.Tally | None = None
+    sha256: str | None = None  # of the file's bytes, when asked for and readable
 
 
 def check_file(
@@ -413,14 +415,34 @@ def check_file(
     file_names: bool = True,
     document: bool = True,
     name: str | None = None,
+    digest: bool = False,
 ) -> FileResult:
     """Read, validate and (when clean) parse one document file. ``semantic=False``: the
     schema layer only; ``file_names=False``: a file need not be named after its document;
     ``document=False``: count a valid document without building it (``corpus validate``);
-    ``name``: how problems name the file (default: :func:`display`)."""
+    ``name``: how problems name the file (default: :func:`display`); ``digest``: also
+    the sha256 of its bytes (a release's checksums, checked without reading it twice)."""
     name = name or display(path, root)
     try:
         raw = native.read_bytes(path, display=name)
+    except CorpusError as error:
+        return FileResult(None, None, error.problems)
+    result = _check_bytes(raw, path, name, root, semantic, file_names, document)
+    if digest:
+        result.sha256 = sha256_bytes(raw)
+    return result
+
+
+def _check_bytes(
+    raw: bytes,
+    path: Path,
+    name: str,
+    root: Path,
+    semantic: bool,
+    file_names: bool,
+    document: bool,
+) -> FileResult:
+    try:
         data = native.parse_json(raw, display=name)
     except CorpusError as error:
         return FileResult(None, None, error.problems)
@@ -492,10 +514,16 @@ def _results(
     semantic: bool = True,
     file_names: bool = True,
     documents: bool = True,
+    digest: bool = False,
 ) -> Iterator[FileResult]:
     """``check_file`` of each file, in order; in several processes when there are many."""
     check = partial(
-        _check_named, root=root, semantic=semantic, file_names=file_names, document=documents
+        _check_named,
+        root=root,
+        semantic=semantic,
+        file_names=file_names,
+        document=documents,
+        digest=digest,
     )
     jobs = _jobs(len(files), documents=documents)
     if jobs == 1:
@@ -538,21 +566,33 @@ def iter_files(
     semantic: bool = True,
     file_names: bool = True,
     documents: bool = True,
+    digests: dict[str, str] | None = None,
 ) -> Iterator[Document]:
     """Check ``files`` one at a time, yielding each valid document as soon as it is read;
     problems (document ids across the files included), ids and counts go to ``report``.
     Nothing but the ids seen is kept, so a consumer that does not keep the documents runs
     in flat memory. ``documents=False`` yields nothing and builds no document (the
-    report is what is wanted: ``corpus validate``)."""
+    report is what is wanted: ``corpus validate``). ``digests``: filled with the sha256
+    of each file read, by file name."""
     seen: dict[str, str] = {}
     files = list(files)
     names = _names(files, root)
     results = progress(
-        _results(files, names, root, semantic=semantic, file_names=file_names, documents=documents),
+        _results(
+            files,
+            names,
+            root,
+            semantic=semantic,
+            file_names=file_names,
+            documents=documents,
+            digest=digests is not None,
+        ),
         total=len(files),
         desc=f"validate {report.label}",
     )
-    for name, result in zip(names, results, strict=True):
+    for path, name, result in zip(files, names, results, strict=True):
+        if digests is not None and result.sha256 is not None:
+            digests[path.name] = result.sha256
         report.files += 1
         report.problems += result.problems
         if result.id is None:
@@ -631,16 +671,15 @@ def iter_release(
     history: manifest.History | None = None,
     documents: bool = True,
 ) -> Iterator[Document]:
-    """A release's documents one at a time: its manifest and checksums are checked first,
-    then each document as it is yielded, and the manifest's counts (kept as running totals)
-    once the last one is read; for a release of the project, also its manifest's sha256
-    against the index and its link to the release before it (see :mod:`corpus.manifest`)."""
+    """A release's documents one at a time: its manifest is checked first, then each
+    document as it is yielded (its sha256 taken from the bytes read), and the checksums
+    and the manifest's counts (kept as running totals) once the last one is read; for a
+    release of the project, also its manifest's sha256 against the index and its link to
+    the release before it (see :mod:`corpus.manifest`)."""
     data, problems = manifest.read_manifest(folder, display=report.label)
     report.problems += problems
-    if data is not None:
-        checked = manifest.verify_checksums(folder, data, display=report.label)
-        report.problems += checked.problems
-        report.checksums = checked.verified
+    checksums_at = len(report.problems)  # their problems come before the documents'
+    digests: dict[str, str] = {}
     yield from iter_files(
         report,
         native.document_files(folder / manifest.DOCUMENTS),
@@ -648,7 +687,13 @@ def iter_release(
         semantic=semantic,
         file_names=file_names,
         documents=documents,
+        digests=digests if data is not None else None,
     )
+    if data is not None:
+        known = {f"{manifest.DOCUMENTS}/{name}": digest for name, digest in digests.items()}
+        checked = manifest.verify_checksums(folder, data, display=report.label, known=known)
+        report.problems[checksums_at:checksums_at] = checked.problems
+        report.checksums = checked.verified
     if data is not None and report.ok:
         report.problems += manifest.verify_count_totals(
             data, report.tally.counts(), display=report.label
