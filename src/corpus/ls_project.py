@@ -492,7 +492,7 @@ def _json_array_elements(handle: BinaryIO, chunk: int) -> Iterator[Any]:
         position += 1
     else:
         while True:
-            next_char()
+            next_char()  # position: where the element starts (fill keeps it)
             try:
                 value, after = decoder.raw_decode(buffer, position)
             except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
@@ -500,17 +500,16 @@ def _json_array_elements(handle: BinaryIO, chunk: int) -> Iterator[Any]:
                     raise _NotStreamable from None
                 fill()
                 continue
-            start = position
-            position = after
-            following = next_char()
-            if following not in (",", "]") and not end_of_file:
-                position = start  # the value may go on in the next block (a number)
+            after = _WHITESPACE.match(buffer, after).end()  # type: ignore[union-attr]
+            following = buffer[after : after + 1]
+            if following not in (",", "]"):
+                # the buffer may end inside the value (a number) or before what follows
+                if end_of_file:
+                    raise _NotStreamable
                 fill()
                 continue
-            if following not in (",", "]"):
-                raise _NotStreamable
             yield value
-            position += 1
+            position = after + 1
             if following == "]":
                 break
     if next_char() != "":
