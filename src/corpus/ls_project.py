@@ -5,10 +5,11 @@ combine them with a server. The conversion is :mod:`corpus.formats.labelstudio`;
 server and its API are :mod:`corpus.lsserver`.
 
 Export streams: ``corpus ls export`` writes each task as its document is read
-(:func:`dump_export`). ``corpus ls import`` reads the export whole (within
-:data:`corpus.inputs.MAX_EXPORT_BYTES`), reads the corpus documents a task is compared
-against when the task comes (:class:`Corpus`), validates each imported document once and
-holds the planned set in memory for the overwrite plan (:func:`import_export`).
+(:func:`dump_export`). So does ``corpus ls import``: it reads the export file one task at a
+time (:class:`ExportFile`), reads the corpus documents a task is compared against when the
+task comes (:class:`Corpus`), validates each imported document once, compares it with the
+file it replaces and stages it beside its target, keeping a summary per document; the
+staged set is renamed into place at the end, all or none (:func:`import_export`).
 """
 
 from __future__ import annotations
