@@ -29,8 +29,15 @@ from typing import Any, BinaryIO, Generic, TextIO, TypeVar, cast
 from corpus import lsserver, manifest, overwrite, preannotate, sources
 from corpus.errors import CorpusError, Location, Problem, problem_error
 from corpus.formats import labelstudio, native
-from corpus.fsutil import FileSet, atomic_write_text, sha256_file
-from corpus.inputs import MAX_EXPORT_BYTES, MiB, read_input
+from corpus.fsutil import FileSet, atomic_write_text, sha256_bytes
+from corpus.inputs import (
+    MAX_DOCUMENT_BYTES,
+    MAX_EXPORT_BYTES,
+    MiB,
+    Refused,
+    read_input,
+    read_limited,
+)
 from corpus.model import Document
 from corpus.paths import (
     annotations_dir,
@@ -316,17 +323,27 @@ class Corpus:
             del self._entries[next(iter(self._entries))]
         return entry
 
-    def _release_document(self, version: str, path: Path) -> Document:
+    def _release_document(self, version: str, path: Path) -> tuple[Document, bytes | None]:
+        """A release document, and its bytes when they matched the manifest's checksum
+        (read once: hashed and parsed from the same bytes)."""
         folder = releases_dir(self.root) / version
-        shown = _display(folder, self.root)
         if version not in self._manifests:
+            shown = _display(folder, self.root)
             self._manifests[version] = manifest.read_manifest(folder, display=shown)
         data, problems = self._manifests[version]
         if data is not None and not problems:
+            expected = data["files"].get(f"{manifest.DOCUMENTS}/{path.name}")
+            try:
+                raw = read_limited(path, MAX_DOCUMENT_BYTES)
+                if expected is not None and sha256_bytes(raw) == expected:
+                    return native.from_dict(json.loads(raw.decode("utf-8"))), raw
+            except (OSError, Refused, KeyError, TypeError, ValueError, AttributeError):
+                pass  # what is wrong is said below, as check_member and read_json say it
             problems = manifest.check_member(path, data, display=_display(path, self.root))
         if not problems:
             try:
-                return native.from_dict(native.read_json(path, display=_display(path, self.root)))
+                document = native.read_json(path, display=_display(path, self.root))
+                return native.from_dict(document), None
             except (CorpusError, KeyError, TypeError, ValueError, AttributeError):
                 pass  # not what a release writes: the validator says what is wrong
 
@@ -334,22 +351,33 @@ class Corpus:
         problems = problems or result.problems
         if problems or result.document is None:
             raise CorpusError(problems)
-        return result.document
+        return result.document, None
 
     def _load(self, document_id: str) -> _Entry:
         entry = _Entry(document_id, self.root, self.versions)
         if not labelstudio.valid_id(document_id):
             return entry
         name = f"{document_id}{native.SUFFIX}"
+        released: dict[bytes, Document] = {}  # the bytes of a release document -> it
         for version in self.versions:
             path = releases_dir(self.root) / version / manifest.DOCUMENTS / name
             if path.is_file():
-                document = self._release_document(version, path)
+                document, raw = self._release_document(version, path)
                 entry.releases[version] = document
                 entry.reserved |= labelstudio.document_ids(document)
+                if raw is not None:
+                    released[raw] = document
         working = working_dir(self.root) / name
         if working.is_file():
             entry.working = working
+            try:
+                same = released.get(read_limited(working, MAX_DOCUMENT_BYTES))
+            except (OSError, Refused):
+                same = None
+            if same is not None:  # the working file is a released one, byte for byte
+                entry.reserved |= labelstudio.document_ids(same)
+                entry.working_seed = same.seed.path if same.seed else None
+                return entry
             raw = _raw(working)
             entry.reserved |= _raw_ids(raw)
             seed = raw.get("seed") if isinstance(raw, dict) else None
@@ -365,7 +393,7 @@ def _seed(root: Path, relative: str) -> labelstudio.SeedText | None:
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    return labelstudio.SeedText(relative, text, sha256_file(path))
+    return labelstudio.SeedText(relative, text, sha256_bytes(raw))
 
 
 def load_corpus(document_ids: Iterable[str] = (), root: Path | None = None) -> Corpus:
