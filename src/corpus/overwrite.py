@@ -188,16 +188,18 @@ def plan_one(
         return Planned(path, shown, document, None, None, ())
     if new_bytes is None:
         new_bytes = native.dumps(document).encode("utf-8")
+    try:
+        same = path.read_bytes() == new_bytes
+    except OSError:
+        same = False
+    if same:  # the file is this document as written (lossless): nothing to check or compare
+        return Planned(path, shown, document, document, None, (), True)
     result = check_file(path, root=root)
     if result.document is None:
         first = result.problems[0].code if result.problems else "unreadable"
         return Planned(path, shown, document, None, first, ())
     changes = tuple(diff_documents(result.document, document))
-    try:
-        same = path.read_bytes() == new_bytes
-    except OSError:
-        same = False
-    return Planned(path, shown, document, result.document, None, changes, same)
+    return Planned(path, shown, document, result.document, None, changes)
 
 
 def plan(
