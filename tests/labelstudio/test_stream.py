@@ -60,7 +60,8 @@ def test_the_array_reader_reads_what_json_reads(
 ) -> None:
     """Any JSON array, any whitespace, any chunk size (a character, a number or an escape
     cut between two reads): the elements ``json.loads`` gives."""
-    text = space + json.dumps(values, ensure_ascii=ascii_only).replace(", ", "," + space) + space
+    separators = ("," + space, ":" + space)
+    text = space + json.dumps(values, ensure_ascii=ascii_only, separators=separators) + space
     assert same_json(elements(text, chunk), json.loads(text))
 
 
