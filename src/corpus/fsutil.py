@@ -348,7 +348,9 @@ class FileSet:
 
     def __init__(self) -> None:
         self.created: list[Path] = []
-        self.staged: list[tuple[Path, Path]] = []  # (temporary file, target)
+        #: (temporary file, target); the temporary file's name as a string (one per file
+        #: of a large set: a Path object costs several times more memory)
+        self.staged: list[tuple[str, Path]] = []
 
     def __len__(self) -> int:
         return len(self.staged)
@@ -357,13 +359,13 @@ class FileSet:
         # noted before stage_file, which creates them and may then fail
         self.created += [p for p in (path.parent, *path.parent.parents) if not p.exists()]
         try:
-            self.staged.append((stage_file(path, data), path))
+            self.staged.append((os.fspath(stage_file(path, data)), path))
         except OSError as exc:
             raise named_os_error(exc, path) from None
 
     def discard(self) -> None:
         for tmp, _ in self.staged:
-            tmp.unlink(missing_ok=True)
+            Path(tmp).unlink(missing_ok=True)
         self.staged = []
         _remove_folders(self.created)
         self.created = []

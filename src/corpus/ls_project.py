@@ -225,24 +225,23 @@ V = TypeVar("V")
 
 class _Lazy(Mapping[K, V], Generic[K, V]):
     """A read-only mapping whose values are computed when asked for (``None``: no value).
-    Its keys are only what was asked so far: the importer looks values up, never lists."""
+    The importer looks values up, never lists them: it has no keys to list (a record of
+    every key asked would grow with the number of tasks)."""
 
     def __init__(self, compute: Callable[[K], V | None]) -> None:
         self._compute = compute
-        self._asked: dict[K, bool] = {}
 
     def __getitem__(self, key: K) -> V:
         value = self._compute(key)
-        self._asked[key] = value is not None
         if value is None:
             raise KeyError(key)
         return value
 
     def __iter__(self) -> Iterator[K]:
-        return (key for key, found in list(self._asked.items()) if found)
+        return iter(())
 
     def __len__(self) -> int:
-        return sum(self._asked.values())
+        return 0
 
 
 @dataclass
@@ -418,7 +417,7 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.@-]+", "_", name).strip("_.") or "annotator"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Written:
     """One document written by an import: where, from which task and annotation, by whom
     and its counts. The document itself is not kept (an import of many documents holds
@@ -766,7 +765,7 @@ def import_export(
     own: list[Problem] = []  # paths and validation: reported when the reader found nothing
     refused: list[Problem] = []  # the overwrite policy's: reported when nothing else is
     written: list[Written] = []
-    by_path: dict[Path, str] = {}
+    by_path: dict[str, str] = {}  # path -> annotator (strings: smaller than Path keys)
     seen: dict[str, set[str]] = {}  # document id -> annotators imported
     staged = FileSet()
     failure: OSError | None = None  # the first write that failed (a full disk)
@@ -793,20 +792,21 @@ def import_export(
                 adjudication_dir=adjudication_dir,
                 several=several,
             )
-            if path in by_path:  # two annotator names with one folder name: one would be lost
+            key = os.fspath(path)
+            if key in by_path:  # two annotator names with one folder name: one would be lost
                 own.append(
                     Problem(
                         _display(path, root),
                         document.id,
                         Location(),
                         "DUPLICATE_DOCUMENT",
-                        f"annotators {by_path[path]!r} and {item.annotator!r} would both be "
+                        f"annotators {by_path[key]!r} and {item.annotator!r} would both be "
                         f"written to {path.parent.name}/; import them one at a time with "
                         "--annotator",
                     )
                 )
                 continue
-            by_path[path] = item.annotator
+            by_path[key] = item.annotator
             own += validate_document(native.to_dict(document), file=_display(path, root), root=root)
             if own:
                 continue

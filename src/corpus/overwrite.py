@@ -115,7 +115,7 @@ class Planned:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Brief:
     """A :class:`Planned` write as the commands print it: its summary line and (for
     ``--dry-run``) its changes, without the documents."""
