@@ -194,7 +194,8 @@ CODES: dict[str, Code] = _codes(
         2,
         "validate, ls import, import brat, *",
         "a file over the input size limit (64 MiB for a document or brat file, 256 MiB for a "
-        "Label Studio export; `corpus.inputs`), refused before it is read",
+        "Label Studio export read whole, 4 GiB for one `ls import` reads a task at a time; "
+        "`corpus.inputs`), refused before it is read",
     ),
     ("NOT_UTF8", 2, "validate, *", "a file that is not UTF-8 (location: the first bad byte)"),
     (

@@ -350,8 +350,79 @@ def publish_dir(staged: Path, target: Path, *, replace: bool) -> None:
 # ------------------------------------------------------------------------- sets of files
 
 
+class FileSet:
+    """Files written one at a time, then put in place all or none (:meth:`commit`).
+
+    :meth:`stage` writes each file to a fsynced temporary file beside its target
+    (:func:`stage_file`; this is where a full disk fails); :meth:`commit` renames each over
+    its target, an existing target being kept as a hard-linked backup until all are in
+    place. If a rename fails, every target already replaced gets its previous content back
+    and every new one is removed. :meth:`discard` (or a failed :meth:`commit`) removes the
+    temporary files and the folders made for them. The ``OSError`` raised names the target
+    that failed, never a temporary file.
+    """
+
+    def __init__(self) -> None:
+        self.created: list[Path] = []
+        #: (temporary file, target); the temporary file's name as a string (one per file
+        #: of a large set: a Path object costs several times more memory)
+        self.staged: list[tuple[str, Path]] = []
+
+    def __len__(self) -> int:
+        return len(self.staged)
+
+    def stage(self, path: Path, data: bytes) -> None:
+        # noted before stage_file, which creates them and may then fail
+        self.created += [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+        try:
+            self.staged.append((os.fspath(stage_file(path, data)), path))
+        except OSError as exc:
+            raise named_os_error(exc, path) from None
+
+    def discard(self) -> None:
+        for tmp, _ in self.staged:
+            Path(tmp).unlink(missing_ok=True)
+        self.staged = []
+        _remove_folders(self.created)
+        self.created = []
+
+    def commit(self) -> None:
+        done: list[tuple[Path, Path | None]] = []
+        try:
+            for index, (tmp, target) in enumerate(self.staged):
+                backup: Path | None = None
+                try:
+                    if target.exists():
+                        backup = target.with_name(f".{target.name}.{os.getpid()}.{index}.bak")
+                        try:
+                            os.link(target, backup)  # no copy: the old file's own blocks
+                        except OSError:
+                            shutil.copy2(target, backup)  # a file system without hard links
+                    done.append((target, backup))
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    raise named_os_error(exc, target) from None
+        except BaseException:
+            for target, backup in reversed(done):
+                if backup is not None:
+                    os.replace(backup, target)
+                    # a no-op when the target was never replaced (two links to one file)
+                    backup.unlink(missing_ok=True)
+                else:
+                    target.unlink(missing_ok=True)
+            self.discard()
+            raise
+        for _, backup in done:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+        for folder in {target.parent for _, target in self.staged}:
+            _fsync_dir(folder)
+        self.staged = []
+        self.created = []
+
+
 def write_files_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Write every file or none of them.
+    """Write every file or none of them (a :class:`FileSet` staged and committed).
 
     All files are first written to fsynced temporary files beside their targets
     (:func:`stage_file`; this is where a full disk fails: then the temporaries are removed
@@ -361,53 +432,14 @@ def write_files_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
     The ``OSError`` raised names the target that failed, never a temporary file. Folders
     created for new files are removed again on failure.
     """
-    created: list[Path] = []
-    staged: list[tuple[Path, Path]] = []
+    files_set = FileSet()
     try:
         for path, data in files:
-            # noted before stage_file, which creates them and may then fail
-            created += [p for p in (path.parent, *path.parent.parents) if not p.exists()]
-            try:
-                staged.append((stage_file(path, data), path))
-            except OSError as exc:
-                raise named_os_error(exc, path) from None
+            files_set.stage(path, data)
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        _remove_folders(created)
+        files_set.discard()
         raise
-    done: list[tuple[Path, Path | None]] = []
-    try:
-        for index, (tmp, target) in enumerate(staged):
-            backup: Path | None = None
-            try:
-                if target.exists():
-                    backup = target.with_name(f".{target.name}.{os.getpid()}.{index}.bak")
-                    try:
-                        os.link(target, backup)  # no copy: the old file's own blocks
-                    except OSError:
-                        shutil.copy2(target, backup)  # a file system without hard links
-                done.append((target, backup))
-                os.replace(tmp, target)
-            except OSError as exc:
-                raise named_os_error(exc, target) from None
-    except BaseException:
-        for target, backup in reversed(done):
-            if backup is not None:
-                os.replace(backup, target)
-                # a no-op when the target was never replaced (two links to one file)
-                backup.unlink(missing_ok=True)
-            else:
-                target.unlink(missing_ok=True)
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        _remove_folders(created)
-        raise
-    for _, backup in done:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-    for folder in {target.parent for _, target in staged}:
-        _fsync_dir(folder)
+    files_set.commit()
 
 
 def _remove_folders(folders: list[Path]) -> None:

@@ -5,28 +5,39 @@ combine them with a server. The conversion is :mod:`corpus.formats.labelstudio`;
 server and its API are :mod:`corpus.lsserver`.
 
 Export streams: ``corpus ls export`` writes each task as its document is read
-(:func:`dump_export`). ``corpus ls import`` reads the export whole (within
-:data:`corpus.inputs.MAX_EXPORT_BYTES`), reads the corpus documents a task is compared
-against when the task comes (:class:`Corpus`), validates each imported document once and
-holds the planned set in memory for the overwrite plan (:func:`import_export`).
+(:func:`dump_export`). So does ``corpus ls import``: it reads the export file one task at a
+time (:class:`ExportFile`), reads the corpus documents a task is compared against when the
+task comes (:class:`Corpus`), validates each imported document once, compares it with the
+file it replaces and stages it beside its target, keeping a summary per document; the
+staged set is renamed into place at the end, all or none (:func:`import_export`).
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import marshal
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Generic, TextIO, TypeVar
+from typing import Any, BinaryIO, Generic, TextIO, TypeVar, cast
 
 from corpus import lsserver, manifest, overwrite, preannotate, sources
 from corpus.errors import CorpusError, Location, Problem, problem_error
 from corpus.formats import labelstudio, native
-from corpus.fsutil import atomic_write_text, sha256_file
-from corpus.inputs import MAX_EXPORT_BYTES, read_input
+from corpus.fsutil import FileSet, atomic_write_text, sha256_bytes
+from corpus.inputs import (
+    MAX_DOCUMENT_BYTES,
+    MAX_EXPORT_BYTES,
+    MiB,
+    Refused,
+    read_input,
+    read_limited,
+)
 from corpus.model import Document
 from corpus.paths import (
     annotations_dir,
@@ -214,24 +225,23 @@ V = TypeVar("V")
 
 class _Lazy(Mapping[K, V], Generic[K, V]):
     """A read-only mapping whose values are computed when asked for (``None``: no value).
-    Its keys are only what was asked so far: the importer looks values up, never lists."""
+    The importer looks values up, never lists them: it has no keys to list (a record of
+    every key asked would grow with the number of tasks)."""
 
     def __init__(self, compute: Callable[[K], V | None]) -> None:
         self._compute = compute
-        self._asked: dict[K, bool] = {}
 
     def __getitem__(self, key: K) -> V:
         value = self._compute(key)
-        self._asked[key] = value is not None
         if value is None:
             raise KeyError(key)
         return value
 
     def __iter__(self) -> Iterator[K]:
-        return (key for key, found in list(self._asked.items()) if found)
+        return iter(())
 
     def __len__(self) -> int:
-        return sum(self._asked.values())
+        return 0
 
 
 @dataclass
@@ -312,17 +322,27 @@ class Corpus:
             del self._entries[next(iter(self._entries))]
         return entry
 
-    def _release_document(self, version: str, path: Path) -> Document:
+    def _release_document(self, version: str, path: Path) -> tuple[Document, bytes | None]:
+        """A release document, and its bytes when they matched the manifest's checksum
+        (read once: hashed and parsed from the same bytes)."""
         folder = releases_dir(self.root) / version
-        shown = _display(folder, self.root)
         if version not in self._manifests:
+            shown = _display(folder, self.root)
             self._manifests[version] = manifest.read_manifest(folder, display=shown)
         data, problems = self._manifests[version]
         if data is not None and not problems:
+            expected = data["files"].get(f"{manifest.DOCUMENTS}/{path.name}")
+            try:
+                raw = read_limited(path, MAX_DOCUMENT_BYTES)
+                if expected is not None and sha256_bytes(raw) == expected:
+                    return native.from_dict(json.loads(raw.decode("utf-8"))), raw
+            except (OSError, Refused, KeyError, TypeError, ValueError, AttributeError):
+                pass  # what is wrong is said below, as check_member and read_json say it
             problems = manifest.check_member(path, data, display=_display(path, self.root))
         if not problems:
             try:
-                return native.from_dict(native.read_json(path, display=_display(path, self.root)))
+                document = native.read_json(path, display=_display(path, self.root))
+                return native.from_dict(document), None
             except (CorpusError, KeyError, TypeError, ValueError, AttributeError):
                 pass  # not what a release writes: the validator says what is wrong
 
@@ -330,22 +350,33 @@ class Corpus:
         problems = problems or result.problems
         if problems or result.document is None:
             raise CorpusError(problems)
-        return result.document
+        return result.document, None
 
     def _load(self, document_id: str) -> _Entry:
         entry = _Entry(document_id, self.root, self.versions)
         if not labelstudio.valid_id(document_id):
             return entry
         name = f"{document_id}{native.SUFFIX}"
+        released: dict[bytes, Document] = {}  # the bytes of a release document -> it
         for version in self.versions:
             path = releases_dir(self.root) / version / manifest.DOCUMENTS / name
             if path.is_file():
-                document = self._release_document(version, path)
+                document, raw = self._release_document(version, path)
                 entry.releases[version] = document
                 entry.reserved |= labelstudio.document_ids(document)
+                if raw is not None:
+                    released[raw] = document
         working = working_dir(self.root) / name
         if working.is_file():
             entry.working = working
+            try:
+                same = released.get(read_limited(working, MAX_DOCUMENT_BYTES))
+            except (OSError, Refused):
+                same = None
+            if same is not None:  # the working file is a released one, byte for byte
+                entry.reserved |= labelstudio.document_ids(same)
+                entry.working_seed = same.seed.path if same.seed else None
+                return entry
             raw = _raw(working)
             entry.reserved |= _raw_ids(raw)
             seed = raw.get("seed") if isinstance(raw, dict) else None
@@ -361,7 +392,7 @@ def _seed(root: Path, relative: str) -> labelstudio.SeedText | None:
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    return labelstudio.SeedText(relative, text, sha256_file(path))
+    return labelstudio.SeedText(relative, text, sha256_bytes(raw))
 
 
 def load_corpus(document_ids: Iterable[str] = (), root: Path | None = None) -> Corpus:
@@ -386,18 +417,41 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.@-]+", "_", name).strip("_.") or "annotator"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Written:
     """One document written by an import: where, from which task and annotation, by whom
     and its counts. The document itself is not kept (an import of many documents holds
-    none of them); :attr:`document` reads it back from its file."""
+    none of them; a dry run, which writes nothing, keeps it): :attr:`document` reads it
+    back from its file."""
 
     path: Path
-    item: labelstudio.ImportedDocument
+    document_id: str
+    annotator: str
+    task_id: Any
+    annotation_id: Any
+    entities: int
+    relations: int
+    clusters: int
     #: one of several annotators' versions, written for adjudication (not to the working copy)
     adjudicate: bool = False
     #: what the write does to the file it replaces (:mod:`corpus.overwrite`)
-    planned: overwrite.Planned | None = None
+    planned: overwrite.Brief | None = None
+    #: the document, kept only by a dry run (nothing to read back)
+    kept: Document | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def document(self) -> Document:
+        """The document as written (read back from its file when asked for)."""
+        if self.kept is not None:
+            return self.kept
+        return native.from_dict(native.read_json(self.path))
+
+    @property
+    def item(self) -> labelstudio.ImportedDocument:
+        """What the import made of its task (the document read back as :attr:`document`)."""
+        return labelstudio.ImportedDocument(
+            self.document, self.annotator, self.task_id, self.annotation_id
+        )
 
 
 def check_by_annotator_output(out_dir: Path | None, root: Path) -> None:
@@ -417,6 +471,236 @@ def check_by_annotator_output(out_dir: Path | None, root: Path) -> None:
         )
 
 
+#: the largest Label Studio export ``corpus ls import`` reads one task at a time (a file
+#: read whole, one that cannot be streamed, stays within :data:`corpus.inputs.MAX_EXPORT_BYTES`)
+MAX_STREAMED_EXPORT_BYTES = 4 * 1024 * MiB
+
+
+class _NotStreamable(Exception):
+    """The file is not a JSON array that can be read one element at a time."""
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_array_elements(handle: BinaryIO, chunk: int) -> Iterator[Any]:
+    """The elements of the JSON array ``handle`` holds, each parsed by :mod:`json` as soon
+    as its text is read (so each is exactly what ``json.load`` of the whole file holds).
+    :class:`_NotStreamable` when the file is not such an array: not UTF-8, not JSON, not an
+    array, a byte order mark, anything after the array."""
+    decoder = json.JSONDecoder()
+    text = codecs.getincrementaldecoder("utf-8")()
+    buffer, position, end_of_file = "", 0, False
+
+    def fill() -> None:
+        """Read more (at least as much again as is buffered: an element larger than a
+        chunk costs a few re-parses, not one per chunk)."""
+        nonlocal buffer, position, end_of_file
+        block = handle.read(max(chunk, len(buffer) - position))
+        end_of_file = not block
+        try:
+            buffer = buffer[position:] + text.decode(block, final=end_of_file)
+        except UnicodeDecodeError:
+            raise _NotStreamable from None
+        position = 0
+
+    def next_char() -> str:
+        """The next character that is not whitespace ('' at the end of the file)."""
+        nonlocal position
+        while True:
+            position = _WHITESPACE.match(buffer, position).end()  # type: ignore[union-attr]
+            if position < len(buffer) or end_of_file:
+                return buffer[position : position + 1]
+            fill()
+
+    if next_char() != "[":
+        raise _NotStreamable
+    position += 1
+    if next_char() == "]":
+        position += 1
+    else:
+        while True:
+            next_char()  # position: where the element starts (fill keeps it)
+            try:
+                value, after = decoder.raw_decode(buffer, position)
+            except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+                if end_of_file:
+                    raise _NotStreamable from None
+                fill()
+                continue
+            after = _WHITESPACE.match(buffer, after).end()  # type: ignore[union-attr]
+            following = buffer[after : after + 1]
+            if following not in (",", "]"):
+                # the buffer may end inside the value (a number) or before what follows
+                if end_of_file:
+                    raise _NotStreamable
+                fill()
+                continue
+            yield value
+            position = after + 1
+            if following == "]":
+                break
+    if next_char() != "":
+        raise _NotStreamable
+
+
+class ExportFile:
+    """A Label Studio JSON export file read one task at a time.
+
+    :meth:`scan` reads it once (within :data:`MAX_STREAMED_EXPORT_BYTES`): each task is
+    parsed by :mod:`json` as its text comes (:func:`_json_array_elements`), scanned
+    (:func:`corpus.formats.labelstudio.scan`) and spooled to a temporary file in
+    :mod:`marshal`'s format, which :meth:`tasks` reads back several times faster than JSON
+    (and unchanged if the export file changes meanwhile). A file that is not a JSON array
+    of that kind is read whole as before (:func:`read_export`), so every problem with it
+    is what it has always been; one too large to read whole is ``NOT_JSON``."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, path: Path, display: str | None = None) -> None:
+        self.path = path
+        self.display = display or str(path)
+        self._spool: BinaryIO | None = None
+        self._scanned: labelstudio.Scan | None = None
+        self._selection: labelstudio.Selection | None = None
+        #: the parsed export when it was read whole (:attr:`read_whole`: not streamable)
+        self.whole: Any = None
+        self.read_whole = False
+
+    def scan(
+        self, selection: labelstudio.Selection | None = None, *, quiet: bool = True
+    ) -> labelstudio.Scan | None:
+        """The :class:`~corpus.formats.labelstudio.Scan` of the file's tasks (with
+        ``selection``'s annotators), or None when it was read whole (:attr:`whole`).
+        Label Studio's other exports are ``LS_EXPORT_FORMAT`` (as :func:`read_export`)."""
+        if self.read_whole:
+            return None
+        if self._scanned is not None and (selection is None or selection == self._selection):
+            return self._scanned
+        self.close()
+        try:
+            scanned = self._stream(selection, quiet)
+        except _NotStreamable:
+            self.close()
+            if self._too_large_to_read_whole():
+                raise problem_error(
+                    self.display,
+                    "NOT_JSON",
+                    "not a JSON array of tasks (a file this large is read one task at a "
+                    "time, and the JSON parser could not read it as one)",
+                ) from None
+            self.whole = read_export(self.path)
+            self.read_whole = True
+            return None
+        self._scanned, self._selection = scanned, selection
+        return scanned
+
+    def _too_large_to_read_whole(self) -> bool:
+        try:
+            return self.path.stat().st_size > MAX_EXPORT_BYTES
+        except OSError:
+            return False
+
+    def _stream(self, selection: labelstudio.Selection | None, quiet: bool) -> labelstudio.Scan:
+        if not self.path.is_file():
+            raise _NotStreamable  # read_export names what it is
+        try:
+            handle = self.path.open("rb")
+        except OSError:
+            raise _NotStreamable from None
+        with handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_STREAMED_EXPORT_BYTES:
+                raise problem_error(
+                    self.display,
+                    "TOO_LARGE",
+                    f"{size} bytes, over the limit of "
+                    f"{MAX_STREAMED_EXPORT_BYTES // MiB} MiB for this input",
+                )
+            self._spool = self._new_spool()
+            scanned = labelstudio.Scan(selection=selection)
+            flat = True  # JSON_MIN: every task flat, one with its keys or an id
+            minimal = False
+            elements = _json_array_elements(handle, self.CHUNK)
+            for task in progress(elements, desc="ls import: reading", unit="task", quiet=quiet):
+                scanned.add(task)
+                if flat:
+                    is_flat = isinstance(task, dict) and "data" not in task
+                    flat = is_flat and "annotations" not in task
+                    minimal = minimal or (flat and bool(_JSON_MIN_KEYS & set(task) or "id" in task))
+                self._spool_task(task)
+        if scanned.tasks and flat and minimal:
+            raise _format_problem(self.display, "JSON_MIN")
+        return scanned
+
+    @staticmethod
+    def _new_spool() -> BinaryIO | None:
+        try:
+            return cast(BinaryIO, tempfile.TemporaryFile(prefix="corpus-ls-import-"))
+        except OSError:
+            return None  # the tasks are parsed again from the export instead
+
+    def _spool_task(self, task: Any) -> None:
+        if self._spool is None:
+            return
+        try:
+            record = marshal.dumps(task)
+            self._spool.write(len(record).to_bytes(8, "little") + record)
+        except (OSError, ValueError):  # a full disk, a file-size limit; too deep for marshal
+            self._spool.close()
+            self._spool = None
+
+    def tasks(self) -> Iterator[Any]:
+        """The tasks :meth:`scan` read, one at a time: from the spool, else parsed again
+        from the file (one that changed meanwhile is ``NOT_JSON``)."""
+        if self._scanned is None:
+            raise RuntimeError("ExportFile.tasks before scan")
+        count = self._scanned.tasks
+        if self._spool is not None:
+            spool = self._spool
+            spool.seek(0)
+            for _ in range(count):  # marshal.load would read a file in many small reads
+                size = int.from_bytes(spool.read(8), "little")
+                yield marshal.loads(spool.read(size))
+            return
+        read = 0
+        try:
+            with self.path.open("rb") as handle:
+                for task in _json_array_elements(handle, self.CHUNK):
+                    read += 1
+                    if read > count:
+                        break
+                    yield task
+        except (OSError, _NotStreamable):
+            read = -1
+        if read != count:
+            raise problem_error(self.display, "NOT_JSON", "the file changed while it was read")
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+        self._spool = None
+        self._scanned = None
+
+
+def _route(
+    item: labelstudio.ImportedDocument,
+    *,
+    target_dir: Path,
+    choice: labelstudio.Selection,
+    adjudication_dir: Path | None,
+    several: bool,
+) -> Path:
+    """Where an imported document goes: the output folder, its annotator's folder in it
+    (``by_annotator``), or ``adjudication/<id>/<annotator>/`` (one of several annotators)."""
+    if several:
+        assert adjudication_dir is not None
+        folder = adjudication_dir / item.document.id / _slug(item.annotator)
+    else:
+        folder = target_dir / _slug(item.annotator) if choice.by_annotator else target_dir
+    return folder / f"{item.document.id}{native.SUFFIX}"
+
+
 def import_export(
     tasks: Any,
     *,
@@ -429,7 +713,8 @@ def import_export(
     dry_run: bool = False,
     quiet: bool = True,
 ) -> list[Written]:
-    """Check a parsed Label Studio export and write its documents; nothing written on error.
+    """Check a Label Studio export (parsed, or an :class:`ExportFile` read one task at a
+    time) and write its documents; nothing written on error.
 
     Documents go to ``out_dir/<id>.json`` (``out_dir/<annotator>/<id>.json`` with
     ``selection.by_annotator``); every document is also run through ``corpus validate``'s
@@ -438,80 +723,134 @@ def import_export(
     (``SEVERAL_ANNOTATORS``) nor picked: each annotator's version goes to
     ``adjudication_dir/<id>/<annotator>/<id>.json`` (``corpus agreement`` reads that folder).
     An import never silently erases work: each document is compared with the file it
-    replaces (:func:`corpus.overwrite.plan`: one that would erase every annotation or change
-    the text is refused unless ``policy`` allows it; ``--by-annotator`` needs an ``out_dir``
-    outside the working copy), and the whole set is written all or none (nothing with
-    ``dry_run``).
-    Each document is validated once; the planned set is held in memory for the overwrite
-    plan. The export is read with :func:`~corpus.formats.labelstudio.iter_read` against a
-    lazy :class:`Corpus` (a base read when a task asks for it). ``quiet=False`` shows a
-    progress bar (see :mod:`corpus.progress`).
-    """
+    replaces (:func:`corpus.overwrite.plan_one`: one that would erase every annotation or
+    change the text is refused unless ``policy`` allows it; ``--by-annotator`` needs an
+    ``out_dir`` outside the working copy), and the whole set is written all or none
+    (nothing with ``dry_run``).
 
+    One task at a time: the export is scanned first (fresh-id floors, and with
+    ``adjudication_dir`` which documents several annotators have), then each task is read
+    (:func:`~corpus.formats.labelstudio.iter_read`, against a lazy :class:`Corpus`), its
+    documents validated once, compared with the files they replace and staged in temporary
+    files beside their targets (:class:`corpus.fsutil.FileSet`), which are renamed into
+    place once the last task is read and nothing is wrong, or removed. What is kept per
+    document is its :class:`Written` summary. ``quiet=False`` shows a progress bar (see
+    :mod:`corpus.progress`).
+    """
     root = root or project_root()
     target_dir = out_dir or working_dir(root)
     check_output_dir(target_dir, root)
     choice = selection or labelstudio.Selection()
     if choice.by_annotator:
         check_by_annotator_output(out_dir, root)
-    refuse_other_export_format(tasks, file)
     adjudicating = adjudication_dir is not None and not choice.by_annotator
+    wanted = replace(choice, by_annotator=True) if adjudicating else choice
+    export = tasks if isinstance(tasks, ExportFile) else None
+    scanned = export.scan(choice if adjudicating else None, quiet=quiet) if export else None
+    if export is not None and scanned is None:
+        tasks = export.whole  # not streamable: read whole, as a parsed export
+    if scanned is None:
+        refuse_other_export_format(tasks, file)
     if adjudication_dir is not None:
         check_output_dir(adjudication_dir, root)
-    if not isinstance(tasks, list):  # the reader says so
+    if scanned is None and not isinstance(tasks, list):  # the reader says so
         raise CorpusError(labelstudio.read(tasks, file=file, seeds={}, bases={})[1])
+    if export is not None and scanned is not None:
+        stream: Iterable[Any] = export.tasks()
+    else:
+        stream, scanned = tasks, labelstudio.scan(tasks, choice if adjudicating else None)
     corpus = load_corpus(root=root)
-    problems: list[Problem] = []
-    imported = list(
-        labelstudio.iter_read(
-            progress(tasks, total=len(tasks), desc="ls import", unit="task", quiet=quiet),
-            labelstudio.scan(tasks),
+    policy = policy or overwrite.Policy()
+    problems: list[Problem] = []  # the reader's
+    own: list[Problem] = []  # paths and validation: reported when the reader found nothing
+    refused: list[Problem] = []  # the overwrite policy's: reported when nothing else is
+    written: list[Written] = []
+    by_path: dict[str, str] = {}  # path -> annotator (strings: smaller than Path keys)
+    seen: dict[str, set[str]] = {}  # document id -> annotators imported
+    staged = FileSet()
+    failure: OSError | None = None  # the first write that failed (a full disk)
+    try:
+        for item in labelstudio.iter_read(
+            progress(stream, total=scanned.tasks, desc="ls import", unit="task", quiet=quiet),
+            scanned,
             problems,
             file=file,
             seeds=corpus.seeds,
             bases=corpus.bases,
             reserved_ids=corpus.reserved,
-            selection=replace(choice, by_annotator=True) if adjudicating else choice,
-        )
-    )
-    if problems:
-        raise CorpusError(problems)
-    annotators: dict[str, set[str]] = {}
-    for item in imported:
-        annotators.setdefault(item.document.id, set()).add(item.annotator)
-    planned: list[Written] = []
-    by_path: dict[Path, str] = {}
-    for item in imported:
-        several = adjudicating and len(annotators[item.document.id]) > 1
-        if several:
-            assert adjudication_dir is not None
-            folder = adjudication_dir / item.document.id / _slug(item.annotator)
-        else:
-            folder = target_dir / _slug(item.annotator) if choice.by_annotator else target_dir
-        path = folder / f"{item.document.id}{native.SUFFIX}"
-        if path in by_path:  # two annotator names with one folder name: one would be lost
-            problems.append(
-                Problem(
-                    _display(path, root),
-                    item.document.id,
-                    Location(),
-                    "DUPLICATE_DOCUMENT",
-                    f"annotators {by_path[path]!r} and {item.annotator!r} would both be "
-                    f"written to {folder.name}/; import them one at a time with --annotator",
+            selection=wanted,
+        ):
+            if problems:
+                continue  # only the reader's problems are reported: no need to check more
+            document = item.document
+            seen.setdefault(document.id, set()).add(item.annotator)
+            several = adjudicating and len(scanned.annotators.get(document.id, ())) > 1
+            path = _route(
+                item,
+                target_dir=target_dir,
+                choice=choice,
+                adjudication_dir=adjudication_dir,
+                several=several,
+            )
+            key = os.fspath(path)
+            if key in by_path:  # two annotator names with one folder name: one would be lost
+                own.append(
+                    Problem(
+                        _display(path, root),
+                        document.id,
+                        Location(),
+                        "DUPLICATE_DOCUMENT",
+                        f"annotators {by_path[key]!r} and {item.annotator!r} would both be "
+                        f"written to {path.parent.name}/; import them one at a time with "
+                        "--annotator",
+                    )
+                )
+                continue
+            by_path[key] = item.annotator
+            own += validate_document(native.to_dict(document), file=_display(path, root), root=root)
+            if own:
+                continue
+            data = native.dumps(document).encode("utf-8")
+            planned = overwrite.plan_one(path, document, root=root, new_bytes=data)
+            refused += overwrite.refusals(planned, policy)
+            if not (dry_run or refused or failure or planned.same_bytes):
+                try:
+                    staged.stage(path, data)
+                except OSError as exc:
+                    failure = exc
+            written.append(
+                Written(
+                    path,
+                    document.id,
+                    item.annotator,
+                    item.task_id,
+                    item.annotation_id,
+                    len(document.entities),
+                    len(document.relations),
+                    len(document.clusters),
+                    several,
+                    planned.brief(details=dry_run),
+                    document if dry_run else None,
                 )
             )
-            continue
-        by_path[path] = item.annotator
-        planned.append(Written(path, item, several))
-        problems += validate_document(
-            native.to_dict(item.document), file=_display(path, root), root=root
-        )
-    if problems:
-        raise CorpusError(problems)
-    plans = overwrite.plan([(w.path, w.item.document) for w in planned], root=root, policy=policy)
-    if not dry_run:
-        overwrite.publish(plans)
-    return [replace(w, planned=p) for w, p in zip(planned, plans, strict=True)]
+        for found in (problems, own, refused):
+            if found:
+                raise CorpusError(found)
+        if adjudicating and any(scanned.annotators.get(d) != names for d, names in seen.items()):
+            raise RuntimeError("the scan and the import disagree on who annotated what")
+        todo = [w.planned for w in written if w.planned and not w.planned.same_bytes]
+        if failure is not None:
+            raise overwrite.write_failure(failure, todo)
+        if not dry_run:
+            try:
+                staged.commit()
+            except OSError as exc:
+                raise overwrite.write_failure(exc, todo) from None
+    finally:
+        staged.discard()
+        if export is not None:
+            export.close()
+    return written
 
 
 #: keys of a JSON_MIN task (Label Studio's flattened export), beside the task's data fields
@@ -774,11 +1113,11 @@ def pull(
         )
     except CorpusError as error:
         raise CorpusError(_in_export(error.problems, file, index)) from None
-    adjudicate = {w.item.document.id: w.path.parent.parent for w in written if w.adjudicate}
+    adjudicate = {w.document_id: w.path.parent.parent for w in written if w.adjudicate}
     stale = {
-        w.item.document.id: waiting / w.item.document.id
+        w.document_id: waiting / w.document_id
         for w in written
-        if not w.adjudicate and (waiting / w.item.document.id).is_dir()
+        if not w.adjudicate and (waiting / w.document_id).is_dir()
     }
     return Pulled(written, unannotated, adjudicate, stale)
 

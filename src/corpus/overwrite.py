@@ -101,12 +101,46 @@ class Planned:
         """Every change, one line each (``+ entity T12 PER [15:29] "..."``)."""
         return [change.line() for change in self.changes]
 
+    def brief(self, *, details: bool = False) -> Brief:
+        """What the commands print of this write, without the documents (an import of many
+        documents keeps one of these each); its :meth:`Brief.details` only if ``details``."""
+        return Brief(
+            self.path,
+            self.shown,
+            self.document.id,
+            self.status,
+            self.same_bytes,
+            self.summary(),
+            tuple(self.details()) if details else (),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """A :class:`Planned` write as the commands print it: its summary line and (for
+    ``--dry-run``) its changes, without the documents."""
+
+    path: Path
+    shown: str
+    document_id: str
+    status: str
+    same_bytes: bool
+    line: str
+    changes: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        return self.line
+
+    def details(self) -> list[str]:
+        return list(self.changes)
+
 
 def _annotations(document: Document) -> int:
     return len(document.entities) + len(document.relations) + len(document.clusters)
 
 
-def _refusals(item: Planned, policy: Policy) -> list[Problem]:
+def refusals(item: Planned, policy: Policy) -> list[Problem]:
+    """What ``policy`` refuses of one planned write (one problem each; none: allowed)."""
     previous, document = item.previous, item.document
     if previous is None:
         return []
@@ -144,22 +178,28 @@ def _refusals(item: Planned, policy: Policy) -> list[Problem]:
     return problems
 
 
-def plan_one(path: Path, document: Document, *, root: Path) -> Planned:
-    """Compare ``document`` with what ``path`` holds now."""
+def plan_one(
+    path: Path, document: Document, *, root: Path, new_bytes: bytes | None = None
+) -> Planned:
+    """Compare ``document`` with what ``path`` holds now (``new_bytes``: the document as
+    it will be written, when the caller has it already)."""
     shown = display(path, root)
     if not path.exists():
         return Planned(path, shown, document, None, None, ())
-    new_bytes = native.dumps(document).encode("utf-8")
+    if new_bytes is None:
+        new_bytes = native.dumps(document).encode("utf-8")
+    try:
+        same = path.read_bytes() == new_bytes
+    except OSError:
+        same = False
+    if same:  # the file is this document as written (lossless): nothing to check or compare
+        return Planned(path, shown, document, document, None, (), True)
     result = check_file(path, root=root)
     if result.document is None:
         first = result.problems[0].code if result.problems else "unreadable"
         return Planned(path, shown, document, None, first, ())
     changes = tuple(diff_documents(result.document, document))
-    try:
-        same = path.read_bytes() == new_bytes
-    except OSError:
-        same = False
-    return Planned(path, shown, document, result.document, None, changes, same)
+    return Planned(path, shown, document, result.document, None, changes)
 
 
 def plan(
@@ -169,7 +209,7 @@ def plan(
     problem per refused document (nothing is written then)."""
     policy = policy or Policy()
     planned = [plan_one(path, document, root=root) for path, document in targets]
-    problems = [problem for item in planned for problem in _refusals(item, policy)]
+    problems = [problem for item in planned for problem in refusals(item, policy)]
     if problems:
         raise CorpusError(problems)
     return planned
@@ -184,21 +224,27 @@ def publish(planned: Sequence[Planned]) -> None:
             [(item.path, native.dumps(item.document).encode("utf-8")) for item in todo]
         )
     except OSError as exc:
-        failed = os.fsdecode(exc.filename) if exc.filename is not None else "-"
-        shown = next((item.shown for item in todo if str(item.path) == failed), failed)
-        document = next((item.document.id for item in todo if str(item.path) == failed), None)
-        reason = exc.strerror or str(exc)
-        if isinstance(exc, FileExistsError) and not os.path.isdir(failed):
-            reason = "exists and is not a folder, so nothing can be written inside it"
-        raise CorpusError(
-            [
-                Problem(
-                    shown,
-                    document,
-                    Location(),
-                    "OS_ERROR",
-                    f"{reason}; nothing was written (the {len(todo)} document(s) of this "
-                    "import are written all or none; the previous files are unchanged)",
-                )
-            ]
-        ) from None
+        raise write_failure(exc, [item.brief() for item in todo]) from None
+
+
+def write_failure(exc: OSError, todo: Sequence[Brief]) -> CorpusError:
+    """The one ``OS_ERROR`` problem of a set write that failed (nothing was written):
+    the path that failed, as messages name it, and how many documents the set had."""
+    failed = os.fsdecode(exc.filename) if exc.filename is not None else "-"
+    shown = next((item.shown for item in todo if str(item.path) == failed), failed)
+    document = next((item.document_id for item in todo if str(item.path) == failed), None)
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, FileExistsError) and not os.path.isdir(failed):
+        reason = "exists and is not a folder, so nothing can be written inside it"
+    return CorpusError(
+        [
+            Problem(
+                shown,
+                document,
+                Location(),
+                "OS_ERROR",
+                f"{reason}; nothing was written (the {len(todo)} document(s) of this "
+                "import are written all or none; the previous files are unchanged)",
+            )
+        ]
+    )

@@ -233,21 +233,35 @@ def test_a_fifo_or_device_is_refused_without_hanging(project: Path, tmp_path: Pa
 def test_an_export_over_the_limit_is_one_line_under_a_memory_limit(
     project: Path, tmp_path: Path
 ) -> None:
+    """``ls import`` reads an export one task at a time, so its limit is the streamed one
+    (4 GiB), refused before anything is read; a file over the limit for a whole read
+    (256 MiB) that is no JSON array is one NOT_JSON line, read without holding it."""
     from corpus.inputs import MAX_EXPORT_BYTES
-
-    big = tmp_path / "big.json"
-    with big.open("wb") as handle:
-        handle.truncate(MAX_EXPORT_BYTES + 1)  # sparse: no disk space used
+    from corpus.ls_project import MAX_STREAMED_EXPORT_BYTES
 
     def limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (1_500_000 * 1024, 1_500_000 * 1024))
 
-    done = corpus_command(project, "ls", "import", str(big), timeout=120, preexec_fn=limit_memory)
-    assert done.returncode == 2, done.stderr
-    assert done.stderr == (
-        f"{big}: -: /: TOO_LARGE: {MAX_EXPORT_BYTES + 1} bytes, over the limit of 256 MiB "
-        "for this input\n"
-    )
+    for size, line in (
+        (
+            MAX_STREAMED_EXPORT_BYTES + 1,
+            f"TOO_LARGE: {MAX_STREAMED_EXPORT_BYTES + 1} bytes, over the limit of 4096 MiB "
+            "for this input",
+        ),
+        (
+            MAX_EXPORT_BYTES + 1,
+            "NOT_JSON: not a JSON array of tasks (a file this large is read one task at a "
+            "time, and the JSON parser could not read it as one)",
+        ),
+    ):
+        big = tmp_path / f"big-{size}.json"
+        with big.open("wb") as handle:
+            handle.truncate(size)  # sparse: no disk space used
+        done = corpus_command(
+            project, "ls", "import", str(big), timeout=120, preexec_fn=limit_memory
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == f"{big}: -: /: {line}\n"
 
 
 # ------------------------------------------------ the set of documents: all or none (case 11)

@@ -26,12 +26,12 @@ from corpus.cli.options import (
 from corpus.formats.labelstudio import UNKNOWN_ANNOTATOR, Selection, label_config
 from corpus.fsutil import atomic_text_writer, atomic_write_text
 from corpus.ls_project import (
+    ExportFile,
     dump_export,
     import_export,
     prepare_serve,
     pull,
     push,
-    read_export,
     start_serve,
 )
 from corpus.paths import project_root, refuse_release_output
@@ -288,11 +288,9 @@ def _report_written(written: list[Any], *, dry_run: bool) -> None:
     for item in written:
         path = item.path.resolve()
         shown = path.relative_to(root) if root in path.parents else path
-        document = item.item.document
         print(
-            f"{'would write' if dry_run else 'wrote'} {shown}: {_imported_from(item.item)}: "
-            f"{len(document.entities)} entities, {len(document.relations)} relations, "
-            f"{len(document.clusters)} clusters"
+            f"{'would write' if dry_run else 'wrote'} {shown}: {_imported_from(item)}: "
+            f"{item.entities} entities, {item.relations} relations, {item.clusters} clusters"
         )
     print_planned([item.planned for item in written if item.planned], dry_run=dry_run)
     if written and not dry_run:
@@ -301,9 +299,10 @@ def _report_written(written: list[Any], *, dry_run: bool) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
 
-    data = read_export(args.export_file)
+    export = ExportFile(args.export_file)
+    export.scan(quiet=args.quiet)  # problems with the file itself come first
     written = import_export(
-        data,
+        export,
         file=str(args.export_file),
         out_dir=args.output,
         selection=_selection(args),
@@ -361,9 +360,7 @@ def run_pull(args: argparse.Namespace) -> int:
     _report_written([w for w in pulled.written if not w.adjudicate], dry_run=args.dry_run)
     for document, folder in pulled.adjudicate.items():
         names = sorted(
-            w.item.annotator
-            for w in pulled.written
-            if w.adjudicate and w.item.document.id == document
+            w.annotator for w in pulled.written if w.adjudicate and w.document_id == document
         )
         print(
             f"to adjudicate: {document} was annotated by {', '.join(names)}; each version is in "

@@ -29,6 +29,7 @@ from corpus.schema import Inventory, inventory
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 FRESH_PREFIX = {"entity": "T", "relation": "R", "cluster": "C"}
+_FRESH_PREFIXES = frozenset(FRESH_PREFIX.values())
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,17 @@ class _Parsed:
         self, *path: str | int, region: str | None = None, relation: str | None = None
     ) -> Location:
         """A location below the annotation: ``at("result", 3, region="T1")``."""
-        json_path = (*(self.where.json_path or ()), *path)
-        return replace(self.where, json_path=json_path, region=region, relation=relation)
+        where = self.where  # built directly: dataclasses.replace costs 5x more, per item
+        return Location(
+            json_path=(*(where.json_path or ()), *path),
+            line=where.line,
+            column=where.column,
+            byte=where.byte,
+            task=where.task,
+            annotation=where.annotation,
+            region=region,
+            relation=relation,
+        )
 
 
 #: the annotator of an annotation that names none (an export not made by Label Studio, such
@@ -220,23 +230,33 @@ def task_document_ids(tasks: Any) -> set[str]:
     return {d for d in map(task_document_id, tasks) if d is not None}
 
 
+def _is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, a parsed JSON object (a dict) answered without the
+    ABC machinery (ten times slower, and asked for every result item)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _task_result_ids(task: Any) -> Iterator[str]:
     """Every region and cluster id of one task; malformed parts are skipped here (the
     import reports them as ``LS_MALFORMED``)."""
-    if not isinstance(task, Mapping):
+    if not _is_mapping(task):
         return
     for key in ("annotations", "predictions"):
         annotations = task.get(key)
         for annotation in annotations if isinstance(annotations, list) else []:
-            if not isinstance(annotation, Mapping):
+            if not _is_mapping(annotation):
                 continue
             results = annotation.get("result")
             for item in results if isinstance(results, list) else []:
-                if isinstance(item, Mapping) and isinstance(item.get("id"), str):
-                    yield item["id"]
-                if isinstance(item, Mapping) and isinstance(item.get("value"), Mapping):
-                    texts = item["value"].get("text")
-                    if item.get("from_name") == CLUSTER_NAME and isinstance(texts, list):
+                if not _is_mapping(item):
+                    continue
+                found = item.get("id")
+                if isinstance(found, str):
+                    yield found
+                value = item.get("value")
+                if item.get("from_name") == CLUSTER_NAME and _is_mapping(value):
+                    texts = value.get("text")
+                    if isinstance(texts, list):
                         yield from (t.strip() for t in texts if isinstance(t, str))
 
 
@@ -249,22 +269,59 @@ class Scan:
     tasks: int = 0
     document_ids: set[str] = field(default_factory=set)
     highest: dict[str, int] = field(default_factory=dict)
+    #: with a selection: for each ``data.document_id``, the annotators of the annotations
+    #: that selection takes (what the import makes documents of, when nothing is wrong)
+    selection: Selection | None = None
+    annotators: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, task: Any) -> None:
         self.tasks += 1
         document_id = task_document_id(task)
         if document_id is not None:
             self.document_ids.add(document_id)
-        prefixes = set(FRESH_PREFIX.values())
+        if self.selection is not None:
+            self._add_annotators(task, self.selection)
+        highest = self.highest
         for found in _task_result_ids(task):
-            numbered = _numbered(found)
-            if numbered and numbered[0] in prefixes:
-                self.highest[numbered[0]] = max(self.highest.get(numbered[0], 0), numbered[1])
+            prefix = found[:1]
+            if prefix not in _FRESH_PREFIXES:
+                continue  # no fresh-id prefix ("" too: found is not empty below)
+            digits = found[1:]
+            if digits.isdecimal():  # what _NUMBERED's \d+ matches, without the regex
+                number = int(digits)
+            else:
+                numbered = _numbered(found)  # "T1\n" ($ matches before a final newline)
+                if numbered is None or numbered[0] != prefix:
+                    continue
+                number = numbered[1]
+            current = highest.get(prefix)
+            if current is None or number > current:
+                highest[prefix] = number
+
+    def _add_annotators(self, task: Any, choice: Selection) -> None:
+        """The annotators :func:`_select` keeps of a task (leniently: a malformed part is
+        skipped here, and reported by the import)."""
+        data = task.get("data") if isinstance(task, Mapping) else None
+        document_id = data.get("document_id") if isinstance(data, Mapping) else None
+        annotations = task.get("annotations") if isinstance(task, Mapping) else None
+        if not isinstance(document_id, str) or not isinstance(annotations, list):
+            return
+        for annotation in annotations:
+            if not isinstance(annotation, Mapping):
+                continue
+            if annotation.get("was_cancelled") and not choice.include_cancelled:
+                continue
+            if choice.annotator is not None and choice.annotator not in _annotator_keys(annotation):
+                continue
+            if choice.ground_truth and not annotation.get("ground_truth"):
+                continue
+            self.annotators.setdefault(document_id, set()).add(annotator_name(annotation))
 
 
-def scan(tasks: Iterable[Any]) -> Scan:
-    """:class:`Scan` of an export's tasks (any iterable: a list or a stream)."""
-    found = Scan()
+def scan(tasks: Iterable[Any], selection: Selection | None = None) -> Scan:
+    """:class:`Scan` of an export's tasks (any iterable: a list or a stream); with
+    ``selection``, which annotators each document has (:attr:`Scan.annotators`)."""
+    found = Scan(selection=selection)
     for task in tasks:
         found.add(task)
     return found
@@ -579,11 +636,12 @@ def _annotation_to_document(
 def _parse_item(ctx: _Context, parsed: _Parsed, position: int, item: Any) -> None:
     """Check one result item and add it to ``parsed`` (a region, a cluster id or a relation)."""
     document_id = parsed.task.document_id
-    if isinstance(item, Mapping) and item.get("from_name") == LABELS_NAME:
+    is_mapping = _is_mapping(item)
+    if is_mapping and item.get("from_name") == LABELS_NAME:
         if item.get("type") != "relation" and isinstance(item.get("id"), str):
             # a label region, even one rejected below: no follow-on missing-region problems
             parsed.rejected_regions.add(item["id"])
-    if not isinstance(item, Mapping):
+    if not is_mapping:
         where = parsed.at("result", position)
     elif item.get("type") == "relation":
         where = parsed.at("result", position, relation=str(item.get("id") or position))
@@ -824,11 +882,10 @@ def _relations(
             continue  # already reported
         triple = (rel_type, corpus_id[head], corpus_id[tail])
         label = ctx.inv.relation(rel_type)
-        where = replace(at, relation=rel_id or rel_type)
         if not label.allows(types[triple[1]], types[triple[2]]):
             ctx.add(
                 parsed.task.document_id,
-                where,
+                replace(at, relation=rel_id or rel_type),
                 "RELATION_NOT_ALLOWED",
                 f"{rel_type} does not allow {types[triple[1]]} -> {types[triple[2]]} "
                 f"(head {'/'.join(label.head)}, tail {'/'.join(label.tail)})",
@@ -838,7 +895,7 @@ def _relations(
         if triple in seen or (label.symmetric and reverse in seen):
             ctx.add(
                 parsed.task.document_id,
-                where,
+                replace(at, relation=rel_id or rel_type),
                 "DUPLICATE_RELATION",
                 f"{rel_type} {triple[1]} -> {triple[2]} is given twice",
             )
