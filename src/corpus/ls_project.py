@@ -807,10 +807,21 @@ def import_export(
                 )
                 continue
             by_path[key] = item.annotator
-            own += validate_document(native.to_dict(document), file=_display(path, root), root=root)
+            text = native.dumps(document)
+            try:  # UTF-8 takes every character: one that fails is a lone surrogate
+                data: bytes | None = text.encode("utf-8")
+            except UnicodeEncodeError:
+                data = None
+            own += validate_document(
+                native.to_dict(document),
+                file=_display(path, root),
+                root=root,
+                surrogates_possible=data is None,
+            )
             if own:
                 continue
-            data = native.dumps(document).encode("utf-8")
+            if data is None:  # never: validation reports every lone surrogate
+                data = text.encode("utf-8")
             planned = overwrite.plan_one(path, document, root=root, new_bytes=data)
             refused += overwrite.refusals(planned, policy)
             if not (dry_run or refused or failure or planned.same_bytes):

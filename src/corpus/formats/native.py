@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from json.encoder import encode_basestring as _string  # C; non-ASCII kept
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,24 @@ def to_dict(document: Document) -> dict[str, Any]:
     return data
 
 
+def _json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False)``, without its per-call set-up for the values
+    an annotation holds (strings, integers, lists of strings): the same text."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if (kind is list or kind is tuple) and all(type(item) is str for item in value):
+        return "[" + ", ".join(map(_string, value)) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _line(item: dict[str, Any]) -> str:
+    """One annotation as ``json.dumps(item, ensure_ascii=False)`` writes it."""
+    return "{" + ", ".join(f"{_string(key)}: {_json(value)}" for key, value in item.items()) + "}"
+
+
 def dumps(document: Document) -> str:
     """Serialise one document: UTF-8 JSON, non-ASCII kept literal, one annotation per line."""
     data = to_dict(document)
@@ -125,7 +144,7 @@ def dumps(document: Document) -> str:
         comma = "," if index < len(keys) - 1 else ""
         value = data[key]
         if key in ("entities", "relations", "clusters") and value:
-            items = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in value)
+            items = ",\n".join("    " + _line(item) for item in value)
             lines.append(f'  "{key}": [\n{items}\n  ]{comma}')
         else:
             rendered = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
