@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -125,13 +125,14 @@ class VerifiedFiles:
             yield native.from_dict(native.read_json(path))
 
 
-def open_verified(ref: str, root: Path | None = None) -> Sequence[Document] | VerifiedFiles:
-    """The documents of ``ref`` as :func:`load_verified` reads them, without reading them
-    yet when ``ref`` is a verified release (:class:`VerifiedFiles`); otherwise the
-    validated documents (a CorpusError when there is a problem)."""
+def open_verified(ref: str, root: Path | None = None) -> sources.Source | VerifiedFiles:
+    """The documents of ``ref`` as :func:`load_verified` reads them, read one at a time:
+    a verified release's files (:class:`VerifiedFiles`), else ``ref`` opened by
+    :func:`corpus.sources.open_source`, validated as it is read (a CorpusError after the
+    last document when there is a problem)."""
     root = root or project_root()
     if ref not in list_versions(root):  # the working copy or a path: validated in full
-        return sources.load(ref, root=root)
+        return sources.open_source(ref, root=root)
     folder = release_path(ref, root)
     if folder.is_dir():
         data, problems = manifest.read_manifest(folder, display=display(folder, root))
@@ -146,7 +147,7 @@ def open_verified(ref: str, root: Path | None = None) -> Sequence[Document] | Ve
             )
         ):
             return VerifiedFiles(tuple(native.document_files(folder / manifest.DOCUMENTS)))
-    return load_release(ref, root)
+    return sources.open_source(ref, root=root)
 
 
 def load_verified(ref: str, root: Path | None = None) -> list[Document]:

@@ -32,9 +32,11 @@ def test_a_verified_release_is_read_lazily_and_again(
 def test_a_changed_release_or_the_working_copy_is_validated_in_full(project: Path) -> None:
     folder = make(project, "1.0.0")
     working = release.open_verified("working", project)
-    assert not isinstance(working, release.VerifiedFiles) and len(working) == 1
+    assert not isinstance(working, release.VerifiedFiles) and len(list(working)) == 1
     document = next((folder / "documents").iterdir())
     document.write_bytes(document.read_bytes() + b" ")
+    changed = release.open_verified("1.0.0", project)
+    assert not isinstance(changed, release.VerifiedFiles)
     with pytest.raises(CorpusError) as refused:
-        release.open_verified("1.0.0", project)
+        list(changed)  # validated as it is read: the problems come after the last document
     assert "CHECKSUM_MISMATCH" in {problem.code for problem in refused.value.problems}

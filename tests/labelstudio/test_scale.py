@@ -308,3 +308,26 @@ def test_a_broken_release_document_is_reported_when_the_import_reads_it(
         import_export(as_export(tasks), file=str(path), out_dir=tmp_path / "out")
     assert [p.code for p in caught.value.problems] == ["CHECKSUM_MISMATCH"]
     assert not (tmp_path / "out").exists()
+
+
+def test_export_of_a_verified_release_does_not_validate_it_again(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its checksums match: the documents are the bytes validated when it was made. A
+    changed byte fails the checksum, and then it is validated in full and refused."""
+    expected = tmp_path / "expected.json"
+    assert main(["ls", "export", "--version", "working", "-o", str(expected)]) == 0
+    out = tmp_path / "tasks.json"
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            validate_module,
+            "check_file",
+            lambda *a, **k: pytest.fail("a verified release was validated again"),
+        )
+        assert main(["ls", "export", "--version", "1.0.0", "-o", str(out)]) == 0
+    assert out.read_bytes() == expected.read_bytes().replace(b'"working"', b'"1.0.0"')
+    document = project / "annotations" / "releases" / "1.0.0" / "documents" / f"{GOLD_ID}.json"
+    document.write_bytes(document.read_bytes() + b" ")
+    changed = tmp_path / "changed.json"
+    assert main(["ls", "export", "--version", "1.0.0", "-o", str(changed)]) == 1
+    assert not changed.exists()
