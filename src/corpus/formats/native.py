@@ -135,16 +135,45 @@ def _line(item: dict[str, Any]) -> str:
     return "{" + ", ".join(f"{_string(key)}: {_json(value)}" for key, value in item.items()) + "}"
 
 
+def _entity_line(e: Entity) -> str:
+    if type(e.id) is str and type(e.type) is str and type(e.start) is int:
+        if type(e.end) is int and type(e.text) is str:  # what a valid document holds
+            return (
+                f'{{"id": {_string(e.id)}, "type": {_string(e.type)}, "start": {e.start}, '
+                f'"end": {e.end}, "text": {_string(e.text)}}}'
+            )
+    return _line({"id": e.id, "type": e.type, "start": e.start, "end": e.end, "text": e.text})
+
+
+def _relation_line(r: Relation) -> str:
+    if type(r.id) is str and type(r.type) is str and type(r.head) is str and type(r.tail) is str:
+        return (
+            f'{{"id": {_string(r.id)}, "type": {_string(r.type)}, "head": {_string(r.head)}, '
+            f'"tail": {_string(r.tail)}}}'
+        )
+    return _line({"id": r.id, "type": r.type, "head": r.head, "tail": r.tail})
+
+
+def _cluster_line(c: Cluster) -> str:
+    return _line({"id": c.id, "entities": list(c.entities)})
+
+
 def dumps(document: Document) -> str:
-    """Serialise one document: UTF-8 JSON, non-ASCII kept literal, one annotation per line."""
+    """Serialise one document: UTF-8 JSON, non-ASCII kept literal, one annotation per line
+    (each written as ``json.dumps(item, ensure_ascii=False)`` would)."""
     data = to_dict(document)
+    written = {
+        "entities": [_entity_line(e) for e in document.entities],
+        "relations": [_relation_line(r) for r in document.relations],
+        "clusters": [_cluster_line(c) for c in document.clusters],
+    }
     lines = ["{"]
     keys = list(data)
     for index, key in enumerate(keys):
         comma = "," if index < len(keys) - 1 else ""
         value = data[key]
-        if key in ("entities", "relations", "clusters") and value:
-            items = ",\n".join("    " + _line(item) for item in value)
+        if key in written and value:
+            items = ",\n".join("    " + line for line in written[key])
             lines.append(f'  "{key}": [\n{items}\n  ]{comma}')
         else:
             rendered = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
