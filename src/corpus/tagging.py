@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from corpus.model import Document, Entity
 from corpus.schema import Inventory, inventory
-from corpus.tokenize import Sentence, Token, cut_inside, split_sentences_reporting, token_span
+from corpus.tokenize import Sentence, Token, cut_inside, split_sentences_reporting
 
 NESTED_RULES = ("outermost", "innermost")
 #: the rule applied to flat tags (``ner``, CoNLL, token agreement)
@@ -110,8 +110,9 @@ def prepare(document: Document) -> PreparedDocument:
     sentences, joins = split_sentences_reporting(document.text, spans)
     placements: dict[str, Placement] = {}
     problems: list[BoundaryProblem] = []
+    boundaries = _Boundaries(sentences)
     for entity in sorted(document.entities, key=Entity.sort_key):
-        placement, reason = _place(entity, sentences)
+        placement, reason = boundaries.place(entity)
         if placement is not None:
             placements[entity.id] = placement
         else:
@@ -129,15 +130,32 @@ def prepare(document: Document) -> PreparedDocument:
     return PreparedDocument(document, tuple(sentences), placements, tuple(problems), joins)
 
 
-def _place(entity: Entity, sentences: Sequence[Sentence]) -> tuple[Placement | None, str]:
-    for sentence in sentences:
-        if sentence.end <= entity.start or entity.end <= sentence.start:
-            continue
-        found = token_span(sentence.tokens, entity.start, entity.end)
-        if found is not None:
-            return Placement(entity, sentence.index, *found), ""
-        return None, _misalignment(sentence.tokens, entity)
-    return None, "the mention covers no token"
+class _Boundaries:
+    """Where each sentence's tokens start and end, to place mentions by lookup (what
+    :func:`~corpus.tokenize.token_span` finds by scanning, found once per sentence)."""
+
+    def __init__(self, sentences: Sequence[Sentence]) -> None:
+        self.sentences = sentences
+        self.starts: list[dict[int, int] | None] = [None] * len(sentences)
+        self.ends: list[dict[int, int] | None] = [None] * len(sentences)
+
+    def place(self, entity: Entity) -> tuple[Placement | None, str]:
+        """The first sentence the mention overlaps, and its tokens there (as
+        :func:`~corpus.tokenize.token_span`); else None and why."""
+        for sentence in self.sentences:
+            if sentence.end <= entity.start or entity.end <= sentence.start:
+                continue
+            index = sentence.index
+            starts, ends = self.starts[index], self.ends[index]
+            if starts is None or ends is None:
+                tokens = sentence.tokens
+                starts = self.starts[index] = {t.start: i for i, t in enumerate(tokens)}
+                ends = self.ends[index] = {t.end: i for i, t in enumerate(tokens)}
+            first, last = starts.get(entity.start), ends.get(entity.end)
+            if first is not None and last is not None and first <= last:
+                return Placement(entity, index, first, last + 1), ""
+            return None, _misalignment(sentence.tokens, entity)
+        return None, "the mention covers no token"
 
 
 def _misalignment(tokens: Sequence[Token], entity: Entity) -> str:
@@ -223,9 +241,10 @@ def tag_document(prepared: PreparedDocument) -> tuple[list[TaggedSentence], TagC
     tagged: list[TaggedSentence] = []
     for sentence in prepared.sentences:
         placed = by_sentence.get(sentence.index, [])
-        kept = flat_mentions(placed, NESTED_RULE)
+        flat = {rule: flat_mentions(placed, rule) for rule in NESTED_RULES}
+        kept = flat[NESTED_RULE]
         for rule in NESTED_RULES:
-            survivors = {p.entity.id for p in flat_mentions(placed, rule)}
+            survivors = {p.entity.id for p in flat[rule]}
             counts.dropped[rule].update(
                 p.entity.type for p in placed if p.entity.id not in survivors
             )
