@@ -19,18 +19,31 @@ up into a :class:`BuildReport` and hands out tables of at most a given number of
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections import Counter
+import os
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import CorpusError, Location, Problem
+from corpus.formats.native import dumps, from_dict, read_json
+from corpus.fsutil import sha256_file
 from corpus.hf.features import CONFIGS, NO_RELATION, features, relation_label_names
 from corpus.model import Cluster, Document, Entity, Relation, Seed
 from corpus.release import WORKING
 from corpus.schema import Inventory, inventory
-from corpus.splits import BY_DOCUMENT, BY_SENTENCE, SPLITS, sentence_splits, split_rule
+from corpus.splits import (
+    BY_DOCUMENT,
+    BY_SENTENCE,
+    SPLITS,
+    documents_to_split,
+    sentence_splits,
+    split_rule,
+)
 from corpus.tagging import (
     NESTED_RULE,
     NESTED_RULES,
@@ -42,6 +55,7 @@ from corpus.tagging import (
     split_of,
     tag_document,
 )
+from corpus.validate import JOBS_ENV
 
 #: (document id, relation id, relation type)
 RelationItem = tuple[str, str, str]
@@ -67,6 +81,8 @@ class BuildReport:
     output: Path | None = None
     rows: dict[str, dict[str, int]] = field(default_factory=dict)
     documents: int = 0
+    #: coreference clusters of the documents (kept in ``documents`` only)
+    clusters: int = 0
     sentences: int = 0
     sentence_joins: int = 0
     boundary_problems: list[BoundaryProblem] = field(default_factory=list)
@@ -90,6 +106,7 @@ class BuildReport:
     def add_document(self, prepared: PreparedDocument) -> None:
         document = prepared.document
         self.documents += 1
+        self.clusters += len(document.clusters)
         self.splits[split_of(document)] += 1
         self.sentences += len(prepared.sentences)
         self.sentence_joins += prepared.sentence_joins
@@ -108,6 +125,25 @@ class BuildReport:
         self.duplicate_pair_relations += counts.duplicate_pair
         self.nested_pairs += counts.nested_pairs
         self.relation_row_counts.update(counts.rows)
+
+    def merge(self, other: BuildReport) -> None:
+        """Add the counts and lists of ``other`` (a report of the documents after these)."""
+        self.documents += other.documents
+        self.clusters += other.clusters
+        self.splits.update(other.splits)
+        self.sentences += other.sentences
+        self.sentence_joins += other.sentence_joins
+        self.boundary_problems += other.boundary_problems
+        for rule in NESTED_RULES:
+            self.nested_dropped[rule].update(other.nested_dropped[rule])
+        self.ner_mention_counts.update(other.ner_mention_counts)
+        self.entity_counts.update(other.entity_counts)
+        self.relation_counts.update(other.relation_counts)
+        self.cross_sentence_relations += other.cross_sentence_relations
+        self.unplaced_relations += other.unplaced_relations
+        self.duplicate_pair_relations += other.duplicate_pair_relations
+        self.nested_pairs += other.nested_pairs
+        self.relation_row_counts.update(other.relation_row_counts)
 
     def summary(self) -> str:
         """A few lines for the terminal."""
@@ -264,12 +300,19 @@ def ner_columns(prepared: PreparedDocument, ids: LabelIds) -> tuple[Columns, Tag
 
 
 def relation_columns(prepared: PreparedDocument, ids: LabelIds) -> tuple[Columns, RelationCounts]:
-    """TACRED-style rows: every ordered pair of distinct mentions in a sentence.
+    """TACRED-style rows: every ordered pair of distinct mentions in a sentence, as Python
+    lists (:func:`relation_batch` as a column dictionary)."""
+    batch, counts = relation_batch(prepared, ids, features("relations").arrow_schema)
+    return batch.to_pydict(), counts
 
-    The rows of one sentence share one ``tokens`` list object (see :class:`TableBuffer`)."""
+
+def _pair_labels(
+    prepared: PreparedDocument, ids: LabelIds, counts: RelationCounts
+) -> dict[tuple[str, str], Relation]:
+    """The gold relation of each ordered pair of mentions placed in one sentence; the
+    relations left out (unplaced, cross-sentence, on a labelled pair) go to ``counts``."""
     labels = inventory()
     document = prepared.document
-    counts = RelationCounts()
     pair_labels: dict[tuple[str, str], Relation] = {}
     for relation in sorted(document.relations, key=lambda r: (ids.relation[r.type], r.id)):
         head = prepared.placements.get(relation.head)
@@ -290,99 +333,164 @@ def relation_columns(prepared: PreparedDocument, ids: LabelIds) -> tuple[Columns
             pair_labels.setdefault(pair, relation)
         if clashes:
             counts.duplicate_pair.append(item)
-    columns: Columns = {name: [] for name in RELATION_COLUMNS}
-    row_ids, subj_ids, obj_ids = columns["id"], columns["subj_id"], columns["obj_id"]
-    sentence_ids, tokens = columns["sentence"], columns["tokens"]
-    subj_start, subj_end = columns["subj_start"], columns["subj_end"]
-    obj_start, obj_end = columns["obj_start"], columns["obj_end"]
-    subj_type, obj_type = columns["subj_type"], columns["obj_type"]
-    relation_ids, gold_ids = columns["relation"], columns["relation_id"]
-    for sentence_index, placed in sorted(prepared.by_sentence().items()):
-        words = prepared.sentences[sentence_index].words
-        for subj in placed:
-            for obj in placed:
-                if subj.entity.id == obj.entity.id:
-                    continue
-                gold = pair_labels.get((subj.entity.id, obj.entity.id))
-                label = gold.type if gold else NO_RELATION
-                counts.rows[label] += 1
-                if subj.contains(obj) or obj.contains(subj):
-                    counts.nested_pairs += 1
-                row_ids.append(f"{document.id}:{sentence_index}:{subj.entity.id}:{obj.entity.id}")
-                sentence_ids.append(sentence_index)
-                tokens.append(words)
-                subj_start.append(subj.first)
-                subj_end.append(subj.last)
-                obj_start.append(obj.first)
-                obj_end.append(obj.last)
-                subj_type.append(ids.entity[subj.entity.type])
-                obj_type.append(ids.entity[obj.entity.type])
-                relation_ids.append(ids.relation_row[label])
-                subj_ids.append(subj.entity.id)
-                obj_ids.append(obj.entity.id)
-                gold_ids.append(gold.id if gold else None)
-    columns["document_id"] = [document.id] * len(row_ids)
-    return columns, counts
+    return pair_labels
 
 
-RELATION_COLUMNS = (
-    "id",
-    "document_id",
-    "sentence",
-    "tokens",
-    "subj_start",
-    "subj_end",
-    "obj_start",
-    "obj_end",
-    "subj_type",
-    "obj_type",
-    "relation",
-    "subj_id",
-    "obj_id",
-    "relation_id",
-)
-#: list columns whose rows repeat one Python list object (converted once, then taken)
-SHARED_COLUMNS = {"relations": ("tokens",)}
+def relation_batch(
+    prepared: PreparedDocument, ids: LabelIds, schema: Any
+) -> tuple[Any, RelationCounts]:
+    """TACRED-style rows: every ordered pair of distinct mentions in a sentence (subject
+    by subject in the mentions' reading order, then object by object), as one Arrow record
+    batch of ``schema``, and the counts.
+
+    Built array by array (numpy and Arrow ``take``), not row by row: a document of 80
+    mentions has hundreds of pairs."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    document = prepared.document
+    counts = RelationCounts()
+    pair_labels = _pair_labels(prepared, ids, counts)
+    grouped = sorted(prepared.by_sentence().items())
+    mentions = [placement for _, placed in grouped for placement in placed]
+    position = {placement.entity.id: index for index, placement in enumerate(mentions)}
+    # the ordered pairs (subject, object) of each sentence's block of mentions
+    subjects: list[Any] = []
+    objects: list[Any] = []
+    blocks: list[Any] = []  # the sentence (index into ``grouped``) of each pair
+    block_rows: list[tuple[int, int, int]] = []  # per sentence: first mention, count, first row
+    offset = rows = 0
+    for block, (_, placed) in enumerate(grouped):
+        count = len(placed)
+        block_rows.append((offset, count, rows))
+        span = np.arange(offset, offset + count)
+        subject, obj = np.repeat(span, count), np.tile(span, count)
+        distinct = subject != obj
+        subjects.append(subject[distinct])
+        objects.append(obj[distinct])
+        blocks.append(np.full(count * (count - 1), block))
+        offset += count
+        rows += count * (count - 1)
+    subj = np.concatenate(subjects) if subjects else np.zeros(0, dtype=np.int64)
+    obj = np.concatenate(objects) if objects else np.zeros(0, dtype=np.int64)
+    block_of = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+
+    relation = np.full(rows, ids.relation_row[NO_RELATION], dtype=np.int64)
+    gold_ids: list[str | None] = [None] * rows
+    block_of_mention = [
+        block for block, (_, count, _) in enumerate(block_rows) for _ in range(count)
+    ]
+    for (head, tail), gold in pair_labels.items():
+        s, o = position[head], position[tail]
+        if s == o:
+            continue  # a relation of a mention with itself has no pair row
+        first, count, first_row = block_rows[block_of_mention[s]]
+        # pairs run subject by subject, each over the other mentions of the sentence
+        row = first_row + (s - first) * (count - 1) + (o - first) - (1 if o > s else 0)
+        relation[row] = ids.relation_row[gold.type]
+        gold_ids[row] = gold.id
+
+    starts = np.array([m.first for m in mentions], dtype=np.int64)
+    ends = np.array([m.last for m in mentions], dtype=np.int64)
+    types = np.array([ids.entity[m.entity.type] for m in mentions], dtype=np.int64)
+    nested = ((starts[subj] <= starts[obj]) & (ends[obj] <= ends[subj])) | (
+        (starts[obj] <= starts[subj]) & (ends[subj] <= ends[obj])
+    )
+    counts.nested_pairs = int(nested.sum())
+    names = {index: name for name, index in ids.relation_row.items()}
+    values, first_rows, sizes = np.unique(relation, return_index=True, return_counts=True)
+    for k in np.argsort(first_rows, kind="stable"):  # in order of first row, as row by row
+        counts.rows[names[int(values[k])]] = int(sizes[k])
+
+    entity_ids = pa.array([m.entity.id for m in mentions], type=pa.string())
+    prefixes = pa.array(
+        [f"{document.id}:{m.sentence}:{m.entity.id}:" for m in mentions], type=pa.string()
+    )
+    subj_take, obj_take = pa.array(subj, type=pa.int64()), pa.array(obj, type=pa.int64())
+    sentence_numbers = np.array([index for index, _ in grouped], dtype=np.int64)
+    words = pa.array(
+        [prepared.sentences[index].words for index, _ in grouped], type=schema.field("tokens").type
+    )
+    columns = {
+        "id": pc.binary_join_element_wise(prefixes.take(subj_take), entity_ids.take(obj_take), ""),
+        "document_id": pa.array([document.id] * rows, type=pa.string()),
+        "sentence": sentence_numbers[block_of],
+        "tokens": words.take(pa.array(block_of, type=pa.int64())),
+        "subj_start": starts[subj],
+        "subj_end": ends[subj],
+        "obj_start": starts[obj],
+        "obj_end": ends[obj],
+        "subj_type": types[subj],
+        "obj_type": types[obj],
+        "relation": relation,
+        "subj_id": entity_ids.take(subj_take),
+        "obj_id": entity_ids.take(obj_take),
+        "relation_id": pa.array(gold_ids, type=pa.string()),
+    }
+    arrays = [
+        column.cast(f.type)
+        if isinstance(column := columns[f.name], pa.Array)
+        else pa.array(column, type=f.type)
+        for f in schema
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema), counts
+
+
+#: record batches a :class:`TableBuffer` holds before it copies them into one table
+COMPACT_BATCHES = 256
 
 
 class TableBuffer:
-    """Rows of one config and split, column by column, until they become Arrow tables of
-    the declared ``Features`` (no row is encoded one by one)."""
+    """Rows of one config and split, as Arrow record batches (one per document, of the
+    declared ``Features``), until they become tables (no row is encoded one by one).
+
+    Every :data:`COMPACT_BATCHES` batches are copied into one table: a buffer that holds
+    thousands of documents' rows (``documents``, ``ner``) keeps a few large blocks of
+    memory rather than thousands of small ones, which the allocator cannot give back
+    while short-lived rows are freed around them."""
 
     def __init__(self, config: str, config_features: Any) -> None:
         self.config = config
         self.features = config_features
         self.schema = config_features.arrow_schema
-        self.shared = SHARED_COLUMNS.get(config, ())
-        self.columns: Columns = {name: [] for name in self.schema.names}
+        self.batches: list[Any] = []
         self.pending = 0
-        self.carry: Any = None  # rows already in Arrow, not yet handed out
+        self.tables: list[Any] = []  # rows already compacted, in order
+        self.compacted = 0
 
     @property
     def rows(self) -> int:
-        return self.pending + (self.carry.num_rows if self.carry is not None else 0)
+        return self.pending + self.compacted
 
-    def extend(self, columns: Columns) -> None:
-        for name, values in columns.items():
-            self.columns[name] += values
-        self.pending += len(columns["id"])
+    def extend(self, rows: Columns | Any) -> None:
+        """Add rows: a record batch of the schema, or columns of Python values."""
+        import pyarrow as pa
+
+        if isinstance(rows, dict):
+            rows = pa.RecordBatch.from_pydict(rows, schema=self.schema)
+        if rows.num_rows:
+            self.batches.append(rows)
+            self.pending += rows.num_rows
+        if len(self.batches) >= COMPACT_BATCHES:
+            self.tables.append(self._pending_table())
+
+    def _pending_table(self) -> Any:
+        import pyarrow as pa
+
+        table = pa.Table.from_batches(self.batches, schema=self.schema).combine_chunks()
+        self.batches, self.pending = [], 0
+        self.compacted += table.num_rows
+        return table
 
     def _table(self) -> Any:
         import pyarrow as pa
 
-        arrays = []
-        for column in self.schema:
-            values = self.columns[column.name]
-            if column.name in self.shared:
-                arrays.append(_shared_array(values, column.type))
-            else:
-                arrays.append(pa.array(values, type=column.type))
-        table = pa.Table.from_arrays(arrays, schema=self.schema)
-        self.columns = {name: [] for name in self.schema.names}
-        self.pending = 0
-        if self.carry is not None:
-            table = pa.concat_tables([self.carry, table])
-            self.carry = None
+        tables = [*self.tables, self._pending_table()]
+        # one chunk per column, whatever batches the rows came in: the Parquet bytes
+        # depend on the rows only
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables).combine_chunks()
+        self.tables, self.compacted = [], 0
         return table
 
     def full_tables(self, limit: int) -> list[Any]:
@@ -394,7 +502,11 @@ class TableBuffer:
         while table.num_rows >= limit:
             tables.append(table.slice(0, limit))
             table = table.slice(limit)
-        self.carry = table
+        if table.num_rows:  # the rest, copied out of the rows handed out (freed once written)
+            import numpy as np
+
+            rest = table.take(np.arange(table.num_rows))
+            self.tables, self.compacted = [rest], rest.num_rows
         return tables
 
     def rest(self) -> Any:
@@ -402,19 +514,151 @@ class TableBuffer:
         return self._table()
 
 
-def _shared_array(values: list[Any], arrow_type: Any) -> Any:
+# --------------------------------------------------------------------------- documents to rows
+
+
+@dataclass
+class DocumentRows:
+    """One document's rows (an Arrow record batch per config) and its part of the report;
+    what a worker process sends back (Arrow batches pickle as buffers, not row objects)."""
+
+    id: str
+    split: str
+    batches: dict[str, Any]
+    report: BuildReport
+    #: sha256 of the document's native JSON (:func:`corpus.hf.folder.fingerprint`)
+    digest: bytes
+    #: the document without its text and annotations: what the dataset card reads
+    stub: Document
+
+
+#: what rows are built from: a document, or the file of one in a verified release
+Source = Document | Path
+
+
+def document_rows(
+    source: Source, version: str, schemas: Mapping[str, Any], ids: LabelIds
+) -> DocumentRows:
+    """Every config's rows of one document (``schemas``: each config's Arrow schema)."""
     import pyarrow as pa
 
-    index: dict[int, int] = {}
-    unique: list[Any] = []
-    positions = []
-    for value in values:
-        position = index.get(id(value))
-        if position is None:
-            position = index[id(value)] = len(unique)
-            unique.append(value)
-        positions.append(position)
-    return pa.array(unique, type=arrow_type).take(pa.array(positions, type=pa.int64()))
+    if isinstance(source, Document):
+        document, digest = source, document_digest(source)
+    else:
+        document, digest = from_dict(read_json(source)), file_digest(source)
+    prepared = prepare(document)
+    report = BuildReport(version=version)
+    report.add_document(prepared)
+    ner, tag_counts = ner_columns(prepared, ids)
+    report.add_tags(tag_counts)
+    relations, relation_counts = relation_batch(prepared, ids, schemas["relations"])
+    report.add_relations(relation_counts)
+    batches = {
+        "documents": pa.RecordBatch.from_pydict(
+            document_columns(document, version, ids), schema=schemas["documents"]
+        ),
+        "ner": pa.RecordBatch.from_pydict(ner, schema=schemas["ner"]),
+        "relations": relations,
+    }
+    return DocumentRows(
+        id=document.id,
+        split=split_of(document),
+        batches=batches,
+        report=report,
+        digest=digest,
+        stub=replace(document, text="", entities=(), relations=(), clusters=()),
+    )
+
+
+def document_digest(document: Document) -> bytes:
+    """sha256 of a document's native JSON, as the fingerprint covers it."""
+    return hashlib.sha256(dumps(document).encode()).digest()
+
+
+def file_digest(path: Path) -> bytes:
+    """sha256 of a release's document file: its bytes, verified against the manifest, are
+    the document (and what :func:`document_digest` gives for a file written by the release)."""
+    return bytes.fromhex(sha256_file(path))
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A worker's problems (a CorpusError does not survive pickling)."""
+
+    problems: list[Problem]
+
+
+def _rows_of(
+    sources: Sequence[Source], version: str, schemas: Mapping[str, Any], ids: LabelIds
+) -> list[DocumentRows] | _Failed:
+    try:
+        return [document_rows(source, version, schemas, ids) for source in sources]
+    except CorpusError as error:
+        return _Failed(error.problems)
+
+
+#: below this many documents a build stays in one process (starting workers costs more)
+PARALLEL_MIN_DOCUMENTS = 200
+#: documents per task sent to a worker
+CHUNK_DOCUMENTS = 16
+
+
+def build_jobs(count: int) -> int:
+    """How many processes build the rows of ``count`` documents: ``$CORPUS_JOBS`` when set
+    (1: this process only), else one per core (at most 2); 1 below
+    :data:`PARALLEL_MIN_DOCUMENTS` documents."""
+    setting = os.environ.get(JOBS_ENV, "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        jobs = int(setting)
+    else:
+        jobs = min(2, os.cpu_count() or 1)
+    return 1 if count < PARALLEL_MIN_DOCUMENTS else jobs
+
+
+def _all_rows(
+    sources: Sequence[Source],
+    version: str,
+    schemas: Mapping[str, Any],
+    ids: LabelIds,
+    jobs: int,
+) -> Iterator[DocumentRows]:
+    """:func:`document_rows` of each source, in order; with ``jobs`` > 1 in that many
+    worker processes, a bounded number of chunks ahead (so memory stays flat)."""
+    if jobs <= 1:
+        for source in sources:
+            yield document_rows(source, version, schemas, ids)
+        return
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    except (NotImplementedError, OSError):  # no process semaphores here: one process
+        yield from _all_rows(sources, version, schemas, ids, 1)
+        return
+    chunks = (
+        sources[start : start + CHUNK_DOCUMENTS]
+        for start in range(0, len(sources), CHUNK_DOCUMENTS)
+    )
+    pending: deque[Future[list[DocumentRows] | _Failed]] = deque()
+    with pool:
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(_rows_of, chunk, version, schemas, ids))
+                if len(pending) >= 2 * jobs:
+                    yield from _unpack(pending.popleft().result())
+            while pending:
+                yield from _unpack(pending.popleft().result())
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _unpack(result: list[DocumentRows] | _Failed) -> list[DocumentRows]:
+    if isinstance(result, _Failed):
+        raise CorpusError(result.problems)
+    return result
 
 
 #: receives each table to write: config, split, table
@@ -422,18 +666,24 @@ Sink = Callable[[str, str, Any], None]
 
 
 def write_tables(
-    documents: Iterable[Document],
+    documents: Iterable[Source],
     version: str,
     sink: Sink,
     shard_rows: Mapping[str, int] | None = None,
+    *,
+    each: Callable[[DocumentRows], None] | None = None,
+    jobs: int | None = None,
 ) -> BuildReport:
-    """Turn documents (in id order) into Arrow tables of at most ``shard_rows[config]`` rows
-    per config and split, handed to ``sink`` in order. A split without rows gets no table
-    (``datasets`` cannot load an empty split): a split of the ``documents`` config with no
-    ``ner`` sentences or ``relations`` pairs, or a teaching split of too few sentences, is
-    absent from that config. Returns the build report."""
+    """Turn documents (or the files of a verified release's documents, named by their ids)
+    into Arrow tables of at most ``shard_rows[config]`` rows per config and split, handed
+    to ``sink`` in document id order. A split without rows gets no table (``datasets``
+    cannot load an empty split): a split of the ``documents`` config with no ``ner``
+    sentences or ``relations`` pairs, or a teaching split of too few sentences, is absent
+    from that config. ``each`` sees every document's :class:`DocumentRows` in order;
+    ``jobs`` processes build the rows (default :func:`build_jobs`). Returns the report."""
     ids = LabelIds.from_schema()
     config_features = {config: features(config) for config in CONFIGS}
+    schemas = {config: config_features[config].arrow_schema for config in CONFIGS}
     limits = {config: 2**62 for config in CONFIGS} | dict(shard_rows or {})
     buffers: dict[tuple[str, str], TableBuffer] = {}
     report = BuildReport(version=version)
@@ -443,34 +693,40 @@ def write_tables(
         written[(config, split)] += table.num_rows
         sink(config, split, table)
 
-    ordered = sorted(documents, key=lambda d: d.id)
-    report.split_rule = split_rule([split_of(d) for d in ordered])
-    for prepared, by_sentence in _prepared(ordered, report.split_rule):
-        document = prepared.document
-        split = split_of(document)
-        report.add_document(prepared)
-        ner, tag_counts = ner_columns(prepared, ids)
-        report.add_tags(tag_counts)
-        relations, relation_counts = relation_columns(prepared, ids)
-        report.add_relations(relation_counts)
-        documents_row = document_columns(document, version, ids)
-        for config, columns in (
-            ("documents", documents_row),
-            ("ner", ner),
-            ("relations", relations),
-        ):
-            parts = (
-                [(split, columns)]
-                if by_sentence is None or config == "documents"
-                else _by_sentence_split(columns, by_sentence)
-            )
-            for part_split, part in parts:
-                key = (config, part_split)
-                if key not in buffers:
-                    buffers[key] = TableBuffer(config, config_features[config])
-                buffers[key].extend(part)
-                for table in buffers[key].full_tables(limits[config]):
-                    hand_out(config, part_split, table)
+    def add(config: str, split: str, batch: Any) -> None:
+        key = (config, split)
+        if key not in buffers:
+            buffers[key] = TableBuffer(config, config_features[config])
+        buffers[key].extend(batch)
+        for table in buffers[key].full_tables(limits[config]):
+            hand_out(config, split, table)
+
+    ordered = sorted(documents, key=source_id)
+    jobs = build_jobs(len(ordered)) if jobs is None else jobs
+    results: Iterable[DocumentRows] = _all_rows(ordered, version, schemas, ids, jobs)
+    teaching: list[list[str]] | None = None
+    if len(ordered) < documents_to_split():
+        # few documents: the rule may be by sentence, which needs every sentence count
+        every = list(results)
+        report.split_rule = split_rule([rows.split for rows in every])
+        if report.split_rule == BY_SENTENCE:
+            teaching = sentence_splits([rows.report.sentences for rows in every])
+        results = every
+    previous = ""
+    for number, rows in enumerate(results):
+        if rows.id < previous:
+            raise CorpusError([_order_problem(ordered[number], rows.id)])
+        previous = rows.id
+        report.merge(rows.report)
+        if each is not None:
+            each(rows)
+        for config in CONFIGS:
+            batch = rows.batches[config]
+            if teaching is None or config == "documents":
+                add(config, rows.split, batch)
+            else:
+                for part_split, part in _by_sentence_split(batch, teaching[number]):
+                    add(config, part_split, part)
     document_splits = sorted(report.splits, key=split_order)
     for config in CONFIGS:
         splits = (
@@ -489,30 +745,30 @@ def write_tables(
     return report
 
 
-def _prepared(
-    documents: Sequence[Document], rule: str
-) -> Iterator[tuple[PreparedDocument, list[str] | None]]:
-    """Each document prepared, with its sentences' teaching splits under the sentence rule
-    (None under the document rule). The sentence rule needs every document's sentence count
-    first; it applies only to a few documents (:func:`corpus.splits.split_rule`)."""
-    if rule != BY_SENTENCE:
-        for document in documents:
-            yield prepare(document), None
-        return
-    prepared = [prepare(document) for document in documents]
-    yield from zip(prepared, sentence_splits([len(p.sentences) for p in prepared]), strict=True)
+def source_id(source: Source) -> str:
+    """A source's document id: a release's files are named ``<id>.json``."""
+    return source.id if isinstance(source, Document) else source.stem
 
 
-def _by_sentence_split(columns: Columns, splits: Sequence[str]) -> list[tuple[str, Columns]]:
+def _order_problem(source: Source, found: str) -> Problem:
+    name = str(source) if isinstance(source, Path) else found
+    return Problem(
+        name,
+        found,
+        Location(),
+        "FILE_NAME_MISMATCH",
+        f"the document id {found!r} is not the file name's, so documents cannot be built "
+        "in id order",
+    )
+
+
+def _by_sentence_split(batch: Any, splits: Sequence[str]) -> list[tuple[str, Any]]:
     """A config's rows of one document grouped by the teaching split of their sentence
     (``splits[sentence index]``), in row order within each split."""
     rows: dict[str, list[int]] = {}
-    for row, sentence in enumerate(columns["sentence"]):
+    for row, sentence in enumerate(batch.column("sentence").to_pylist()):
         rows.setdefault(splits[sentence], []).append(row)
-    return [
-        (split, {name: [values[i] for i in indices] for name, values in columns.items()})
-        for split, indices in rows.items()
-    ]
+    return [(split, batch.take(indices)) for split, indices in rows.items()]
 
 
 def build_rows(
