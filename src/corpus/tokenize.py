@@ -84,6 +84,11 @@ def _tokenizer() -> tuple[Any, list[int], frozenset[str]]:
     return nlp.tokenizer, [IDX, LENGTH, IS_SPACE, IS_PUNCT], punct_chars
 
 
+def load_tokenizer() -> None:
+    """Load spaCy's tokenizer now: forked worker processes then share it, loaded once."""
+    _tokenizer()
+
+
 def tokenizer_description() -> str:
     """Name and version of the tokenizer, for dataset cards and build reports."""
     from importlib.metadata import version

@@ -19,6 +19,7 @@ up into a :class:`BuildReport` and hands out tables of at most a given number of
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -55,6 +56,7 @@ from corpus.tagging import (
     split_of,
     tag_document,
 )
+from corpus.tokenize import load_tokenizer
 from corpus.validate import JOBS_ENV
 
 #: (document id, relation id, relation type)
@@ -345,6 +347,41 @@ def relation_batch(
 
     Built array by array (numpy and Arrow ``take``), not row by row: a document of 80
     mentions has hundreds of pairs."""
+    parts, counts = relation_parts(prepared, ids, schema)
+    return parts.batch(), counts
+
+
+@dataclass(frozen=True)
+class RelationParts:
+    """A document's ``relations`` rows before their ``tokens`` column is filled in: the
+    other columns, each sentence's words once, and the sentence of each row. What a worker
+    process sends back (the rows of a sentence repeat its words: sending them once is
+    about a tenth of the bytes)."""
+
+    schema: Any
+    #: every column of ``schema`` but ``tokens``
+    others: Any
+    #: the words of each sentence that has rows
+    words: Any
+    #: for each row, its sentence's position in ``words``
+    sentence_of_row: Any
+
+    def batch(self) -> Any:
+        """The rows as one record batch of the schema (``tokens``: the words of each row's
+        sentence)."""
+        import pyarrow as pa
+
+        tokens = self.words.take(pa.array(self.sentence_of_row, type=pa.int64()))
+        arrays = [
+            tokens if name == "tokens" else self.others.column(name) for name in self.schema.names
+        ]
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+
+def relation_parts(
+    prepared: PreparedDocument, ids: LabelIds, schema: Any
+) -> tuple[RelationParts, RelationCounts]:
+    """The rows of :func:`relation_batch`, as :class:`RelationParts`, and the counts."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -416,7 +453,6 @@ def relation_batch(
         "id": pc.binary_join_element_wise(prefixes.take(subj_take), entity_ids.take(obj_take), ""),
         "document_id": pa.array([document.id] * rows, type=pa.string()),
         "sentence": sentence_numbers[block_of],
-        "tokens": words.take(pa.array(block_of, type=pa.int64())),
         "subj_start": starts[subj],
         "subj_end": ends[subj],
         "obj_start": starts[obj],
@@ -424,21 +460,35 @@ def relation_batch(
         "subj_type": types[subj],
         "obj_type": types[obj],
         "relation": relation,
-        "subj_id": entity_ids.take(subj_take),
-        "obj_id": entity_ids.take(obj_take),
+        "subj_id": _no_validity(entity_ids.take(subj_take)),
+        "obj_id": _no_validity(entity_ids.take(obj_take)),
         "relation_id": pa.array(gold_ids, type=pa.string()),
     }
+    others = pa.schema([f for f in schema if f.name != "tokens"])
     arrays = [
         column.cast(f.type)
         if isinstance(column := columns[f.name], pa.Array)
         else pa.array(column, type=f.type)
-        for f in schema
+        for f in others
     ]
-    return pa.RecordBatch.from_arrays(arrays, schema=schema), counts
+    batch = pa.RecordBatch.from_arrays(arrays, schema=others)
+    return RelationParts(schema, batch, words, block_of), counts
 
 
 #: record batches a :class:`TableBuffer` holds before it copies them into one table
 COMPACT_BATCHES = 256
+
+
+def _no_validity(array: Any) -> Any:
+    """``array`` (without nulls) without its all-valid validity bitmap, which ``take``
+    leaves and pickling drops: the card's Arrow size must not depend on the process the
+    rows were built in."""
+    import pyarrow as pa
+
+    buffers = array.buffers()
+    if array.null_count or buffers[0] is None:
+        return array
+    return pa.Array.from_buffers(array.type, len(array), [None, *buffers[1:]], offset=array.offset)
 
 
 class TableBuffer:
@@ -476,6 +526,7 @@ class TableBuffer:
             self.tables.append(self._pending_table())
 
     def _pending_table(self) -> Any:
+        """The pending batches copied into one table of one chunk per column."""
         import pyarrow as pa
 
         table = pa.Table.from_batches(self.batches, schema=self.schema).combine_chunks()
@@ -484,13 +535,12 @@ class TableBuffer:
         return table
 
     def _table(self) -> Any:
+        """Every row held, as one table (its chunks are the batches: nothing is copied)."""
         import pyarrow as pa
 
-        tables = [*self.tables, self._pending_table()]
-        # one chunk per column, whatever batches the rows came in: the Parquet bytes
-        # depend on the rows only
-        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables).combine_chunks()
-        self.tables, self.compacted = [], 0
+        pending = pa.Table.from_batches(self.batches, schema=self.schema)
+        table = pa.concat_tables([*self.tables, pending]) if self.tables else pending
+        self.batches, self.pending, self.tables, self.compacted = [], 0, [], 0
         return table
 
     def full_tables(self, limit: int) -> list[Any]:
@@ -502,11 +552,8 @@ class TableBuffer:
         while table.num_rows >= limit:
             tables.append(table.slice(0, limit))
             table = table.slice(limit)
-        if table.num_rows:  # the rest, copied out of the rows handed out (freed once written)
-            import numpy as np
-
-            rest = table.take(np.arange(table.num_rows))
-            self.tables, self.compacted = [rest], rest.num_rows
+        if table.num_rows:
+            self.tables, self.compacted = [table], table.num_rows
         return tables
 
     def rest(self) -> Any:
@@ -519,17 +566,23 @@ class TableBuffer:
 
 @dataclass
 class DocumentRows:
-    """One document's rows (an Arrow record batch per config) and its part of the report;
-    what a worker process sends back (Arrow batches pickle as buffers, not row objects)."""
+    """One document's rows (Arrow record batches) and its part of the report; what a
+    worker process sends back (Arrow batches pickle as buffers, not row objects)."""
 
     id: str
     split: str
+    #: the ``documents`` and ``ner`` rows
     batches: dict[str, Any]
+    relations: RelationParts
     report: BuildReport
     #: sha256 of the document's native JSON (:func:`corpus.hf.folder.fingerprint`)
     digest: bytes
     #: the document without its text and annotations: what the dataset card reads
     stub: Document
+
+    def batch(self, config: str) -> Any:
+        """The rows of ``config`` as one record batch of its schema."""
+        return self.relations.batch() if config == "relations" else self.batches[config]
 
 
 #: what rows are built from: a document, or the file of one in a verified release
@@ -551,19 +604,19 @@ def document_rows(
     report.add_document(prepared)
     ner, tag_counts = ner_columns(prepared, ids)
     report.add_tags(tag_counts)
-    relations, relation_counts = relation_batch(prepared, ids, schemas["relations"])
+    relations, relation_counts = relation_parts(prepared, ids, schemas["relations"])
     report.add_relations(relation_counts)
     batches = {
         "documents": pa.RecordBatch.from_pydict(
             document_columns(document, version, ids), schema=schemas["documents"]
         ),
         "ner": pa.RecordBatch.from_pydict(ner, schema=schemas["ner"]),
-        "relations": relations,
     }
     return DocumentRows(
         id=document.id,
         split=split_of(document),
         batches=batches,
+        relations=relations,
         report=report,
         digest=digest,
         stub=replace(document, text="", entities=(), relations=(), clusters=()),
@@ -632,6 +685,11 @@ def _all_rows(
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    if context.get_start_method() == "fork":
+        load_tokenizer()  # once, here, rather than in every worker
+        # the objects alive now are never collected in a worker: its garbage collector
+        # does not walk them (nor copy their pages)
+        gc.freeze()
     try:
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
     except (NotImplementedError, OSError):  # no process semaphores here: one process
@@ -646,6 +704,7 @@ def _all_rows(
         try:
             for chunk in chunks:
                 pending.append(pool.submit(_rows_of, chunk, version, schemas, ids))
+                gc.unfreeze()  # the workers are forked by the first submit
                 if len(pending) >= 2 * jobs:
                     yield from _unpack(pending.popleft().result())
             while pending:
@@ -721,7 +780,7 @@ def write_tables(
         if each is not None:
             each(rows)
         for config in CONFIGS:
-            batch = rows.batches[config]
+            batch = rows.batch(config)
             if teaching is None or config == "documents":
                 add(config, rows.split, batch)
             else:
