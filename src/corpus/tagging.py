@@ -18,9 +18,11 @@ Tag names come from the schema, in schema order: ``O``, then ``B-X``, ``I-X`` pe
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from corpus.model import Document, Entity
 from corpus.schema import Inventory, inventory
@@ -136,26 +138,27 @@ class _Boundaries:
 
     def __init__(self, sentences: Sequence[Sentence]) -> None:
         self.sentences = sentences
+        self.sentence_ends = [sentence.end for sentence in sentences]
         self.starts: list[dict[int, int] | None] = [None] * len(sentences)
         self.ends: list[dict[int, int] | None] = [None] * len(sentences)
 
     def place(self, entity: Entity) -> tuple[Placement | None, str]:
         """The first sentence the mention overlaps, and its tokens there (as
         :func:`~corpus.tokenize.token_span`); else None and why."""
-        for sentence in self.sentences:
-            if sentence.end <= entity.start or entity.end <= sentence.start:
-                continue
-            index = sentence.index
-            starts, ends = self.starts[index], self.ends[index]
-            if starts is None or ends is None:
-                tokens = sentence.tokens
-                starts = self.starts[index] = {t.start: i for i, t in enumerate(tokens)}
-                ends = self.ends[index] = {t.end: i for i, t in enumerate(tokens)}
-            first, last = starts.get(entity.start), ends.get(entity.end)
-            if first is not None and last is not None and first <= last:
-                return Placement(entity, index, first, last + 1), ""
-            return None, _misalignment(sentence.tokens, entity)
-        return None, "the mention covers no token"
+        # sentences are in order and apart: the first that ends after the mention's start
+        index = bisect_right(self.sentence_ends, entity.start)
+        if index == len(self.sentences) or entity.end <= self.sentences[index].start:
+            return None, "the mention covers no token"
+        sentence = self.sentences[index]
+        starts, ends = self.starts[index], self.ends[index]
+        if starts is None or ends is None:
+            tokens = sentence.tokens
+            starts = self.starts[index] = {t.start: i for i, t in enumerate(tokens)}
+            ends = self.ends[index] = {t.end: i for i, t in enumerate(tokens)}
+        first, last = starts.get(entity.start), ends.get(entity.end)
+        if first is not None and last is not None and first <= last:
+            return Placement(entity, sentence.index, first, last + 1), ""
+        return None, _misalignment(sentence.tokens, entity)
 
 
 def _misalignment(tokens: Sequence[Token], entity: Entity) -> str:
@@ -172,6 +175,12 @@ def _misalignment(tokens: Sequence[Token], entity: Entity) -> str:
     return "; ".join(reasons)
 
 
+@cache
+def _type_order() -> dict[str, int]:
+    """Each entity type's position in the schema."""
+    return {name: index for index, name in enumerate(inventory().entity_types)}
+
+
 def flat_mentions(placements: Iterable[Placement], rule: str = NESTED_RULE) -> list[Placement]:
     """The mentions kept as flat tags under a nesting rule, in reading order.
 
@@ -179,7 +188,7 @@ def flat_mentions(placements: Iterable[Placement], rule: str = NESTED_RULE) -> l
     overlapping one already kept is dropped. Ties go to reading order, then schema
     order of the type, then id.
     """
-    order = {name: index for index, name in enumerate(inventory().entity_types)}
+    order = _type_order()
 
     def key(p: Placement) -> tuple[int, int, int, str]:
         length = p.last - p.first

@@ -23,9 +23,11 @@ The rule, in one place:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 #: a whitespace run containing a blank line: a paragraph break
@@ -150,12 +152,17 @@ def _join_across(
     spans = sorted(protected)
     if not spans or len(groups) < 2:
         return groups, 0
+    starts = [start for start, _ in spans]
+    # the furthest end among the spans that start before each position of ``starts``
+    furthest = list(accumulate((end for _, end in spans), max))
     joined: list[list[Token]] = [groups[0]]
     joins = 0
     for group in groups[1:]:
         boundary = group[0].start
         previous_end = joined[-1][-1].end
-        if any(start < boundary and end > previous_end for start, end in spans):
+        # a span starting before the boundary and ending after the previous sentence's end
+        before = bisect_left(starts, boundary)
+        if before and furthest[before - 1] > previous_end:
             joined[-1] = joined[-1] + group
             joins += 1
         else:
