@@ -26,6 +26,7 @@ import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -740,11 +741,6 @@ def _all_rows(
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    if context.get_start_method() == "fork":
-        load_tokenizer()  # once, here, rather than in every worker
-        # the objects alive now are never collected in a worker: its garbage collector
-        # does not walk them (nor copy their pages)
-        gc.freeze()
     try:
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
     except (NotImplementedError, OSError):  # no process semaphores here: one process
@@ -759,8 +755,7 @@ def _all_rows(
         try:
             for chunk in chunks:
                 pending.append(pool.submit(_rows_of, chunk, version, schemas, ids))
-                gc.unfreeze()  # the workers are forked by the first submit
-                if len(pending) >= 3 * jobs:
+                if len(pending) >= 4 * jobs:
                     yield from _unpack(pending.popleft().result(), schemas["relations"])
             while pending:
                 yield from _unpack(pending.popleft().result(), schemas["relations"])
@@ -795,8 +790,38 @@ def write_tables(
     sentences or ``relations`` pairs, or a teaching split of too few sentences, is absent
     from that config. ``each`` sees every document's :class:`DocumentRows` in order;
     ``jobs`` processes build the rows (default :func:`build_jobs`). Returns the report."""
+    ordered = sorted(documents, key=source_id)
+    jobs = build_jobs(len(ordered)) if jobs is None else jobs
+    config_features = {config: features(config) for config in CONFIGS}  # imports datasets
+    with _frozen_heap():
+        return _write_tables(ordered, version, config_features, sink, shard_rows, each, jobs)
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Load spaCy, then keep every object alive now (the libraries' modules: hundreds of
+    thousands of objects) out of the garbage collector's passes until the block ends: a
+    build makes millions of short-lived objects, and each full pass over the libraries
+    cost more than building the rows (about 40% of a build's time). Worker processes
+    forked inside the block keep them frozen (and never copy their pages to count them)."""
+    load_tokenizer()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _write_tables(
+    ordered: Sequence[Source],
+    version: str,
+    config_features: Mapping[str, Any],
+    sink: Sink,
+    shard_rows: Mapping[str, int] | None,
+    each: Callable[[DocumentRows], None] | None,
+    jobs: int,
+) -> BuildReport:
     ids = LabelIds.from_schema()
-    config_features = {config: features(config) for config in CONFIGS}
     schemas = {config: config_features[config].arrow_schema for config in CONFIGS}
     limits = {config: 2**62 for config in CONFIGS} | dict(shard_rows or {})
     buffers: dict[tuple[str, str], TableBuffer] = {}
@@ -815,8 +840,6 @@ def write_tables(
         for table in buffers[key].full_tables(limits[config]):
             hand_out(config, split, table)
 
-    ordered = sorted(documents, key=source_id)
-    jobs = build_jobs(len(ordered)) if jobs is None else jobs
     results: Iterable[DocumentRows] = _all_rows(ordered, version, schemas, ids, jobs)
     teaching: list[list[str]] | None = None
     if len(ordered) < documents_to_split():
