@@ -29,6 +29,7 @@ from corpus.hf import (
     relation_label_names,
 )
 from corpus.hf import folder as hf_folder
+from corpus.hf import pipeline as hf_pipeline
 from corpus.hf import rows as hf_rows
 from corpus.model import Document
 from corpus.release import load_verified
@@ -215,13 +216,13 @@ def test_worker_processes_and_one_process_write_identical_files(
     """Rows built in two worker processes (documents pickled to them, Arrow batches back)
     give the same bytes, card and report as rows built in this process."""
     _, _, documents = sharded
-    monkeypatch.setattr(hf_rows, "PARALLEL_MIN_DOCUMENTS", 0)
-    monkeypatch.setattr(hf_rows, "CHUNK_DOCUMENTS", 3)  # many tasks, out of step
+    monkeypatch.setattr(hf_pipeline, "PARALLEL_MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(hf_pipeline, "CHUNK_DOCUMENTS", 3)  # many tasks, out of step
     monkeypatch.setattr(hf_folder, "SHARD_ROWS", LIMITS)
     built = {}
     for jobs in ("1", "2"):
         monkeypatch.setenv("CORPUS_JOBS", jobs)
-        assert hf_rows.build_jobs(len(documents)) == int(jobs)
+        assert hf_pipeline.build_jobs(len(documents)) == int(jobs)
         build_documents(documents, gold_version, tmp_path / jobs)
         built[jobs] = _files(tmp_path / jobs)
     assert len([name for name in built["1"] if name.endswith(".parquet")]) > 3
@@ -269,7 +270,7 @@ def test_a_file_a_worker_cannot_read_is_one_problem_not_a_traceback(
     bad.write_text("{not json", encoding="utf-8")
     written: list[str] = []
     with pytest.raises(CorpusError) as failed:
-        hf_rows.write_tables(
+        hf_pipeline.write_tables(
             [good, bad], "working", lambda config, split, table: written.append(config), jobs=2
         )
     assert [problem.file for problem in failed.value.problems] == [str(bad)]
@@ -293,3 +294,22 @@ def test_a_buffer_of_many_documents_keeps_few_blocks_and_every_row(gold: list[Do
         d.id for d in documents
     ]
     assert buffer.rows == 0
+
+
+def test_files_whose_names_are_not_their_ids_are_refused(
+    tmp_path: Path, gold: list[Document]
+) -> None:
+    """Files are built in the order of their names, which a release makes the ids; a file
+    named otherwise would put the rows out of id order: FILE_NAME_MISMATCH, nothing written."""
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(dumps(replace(gold[0], id="zz")), encoding="utf-8")
+    second.write_text(dumps(replace(gold[0], id="cc")), encoding="utf-8")
+    written: list[str] = []
+    with pytest.raises(CorpusError) as refused:
+        hf_pipeline.write_tables(
+            [second, first], "working", lambda config, split, table: written.append(config)
+        )
+    assert [(p.file, p.code) for p in refused.value.problems] == [
+        (str(second), "FILE_NAME_MISMATCH")
+    ]
+    assert written == []

@@ -35,14 +35,14 @@ from corpus.fsutil import (
     staging_dir,
 )
 from corpus.hf.features import CONFIGS, DEFAULT_CONFIG
-from corpus.hf.rows import (
-    BuildReport,
+from corpus.hf.pipeline import (
     DocumentRows,
     document_digest,
     file_digest,
     source_id,
     write_tables,
 )
+from corpus.hf.rows import BuildReport
 from corpus.manifest import (
     DOCUMENTS,
     parse_version,
@@ -176,7 +176,7 @@ def fingerprint(documents: Iterable[Document], version: str) -> str:
 
 
 def digests_fingerprint(digests: Iterable[bytes], version: str) -> str:
-    """:func:`fingerprint` from the documents' digests (:func:`~corpus.hf.rows.
+    """:func:`fingerprint` from the documents' digests (:func:`~corpus.hf.pipeline.
     document_digest`) in id order, as a build computes them one document at a time."""
     digest = hashlib.sha256()
     for part in (
@@ -265,7 +265,7 @@ def build_documents(
     the files of a verified release (:func:`verified_files`, read one at a time);
     ``release_date`` (the release's manifest date) dates the card's citation. The default
     output is ``version``'s (:func:`default_output`). The rows are built in worker
-    processes for a large corpus (:func:`~corpus.hf.rows.build_jobs`)."""
+    processes for a large corpus (:func:`~corpus.hf.pipeline.build_jobs`)."""
     target = Path(os.path.realpath(output or default_output(version)))  # no raise on a loop
     refuse_release_output(target)
     refuse_mixed_output(target, version)
