@@ -24,6 +24,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -383,23 +384,20 @@ def relation_parts(
     # the ordered pairs (subject, object) of each sentence's block of mentions
     subjects: list[Any] = []
     objects: list[Any] = []
-    blocks: list[Any] = []  # the sentence (index into ``grouped``) of each pair
     block_rows: list[tuple[int, int, int]] = []  # per sentence: first mention, count, first row
     offset = rows = 0
-    for block, (_, placed) in enumerate(grouped):
+    for _, placed in grouped:
         count = len(placed)
         block_rows.append((offset, count, rows))
-        span = np.arange(offset, offset + count)
-        subject, obj = np.repeat(span, count), np.tile(span, count)
-        distinct = subject != obj
-        subjects.append(subject[distinct])
-        objects.append(obj[distinct])
-        blocks.append(np.full(count * (count - 1), block))
+        subject, obj = _pairs(count)
+        subjects.append(subject + offset)
+        objects.append(obj + offset)
         offset += count
         rows += count * (count - 1)
     subj = np.concatenate(subjects) if subjects else np.zeros(0, dtype=np.int64)
     obj = np.concatenate(objects) if objects else np.zeros(0, dtype=np.int64)
-    block_of = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+    # the sentence (index into ``grouped``) of each pair
+    block_of = np.repeat(np.arange(len(grouped)), [c * (c - 1) for _, c, _ in block_rows])
 
     relation = np.full(rows, ids.relation_row[NO_RELATION], dtype=np.int64)
     gold_ids: list[str | None] = [None] * rows
@@ -465,6 +463,18 @@ def relation_parts(
 
 #: record batches a :class:`TableBuffer` holds before it copies them into one table
 COMPACT_BATCHES = 256
+
+
+@lru_cache(maxsize=256)
+def _pairs(count: int) -> tuple[Any, Any]:
+    """The ordered pairs of ``count`` mentions, subject by subject (each index into the
+    mentions of a sentence), without a mention paired with itself."""
+    import numpy as np
+
+    span = np.arange(count)
+    subject, obj = np.repeat(span, count), np.tile(span, count)
+    distinct = subject != obj
+    return subject[distinct], obj[distinct]
 
 
 def _no_validity(array: Any) -> Any:
