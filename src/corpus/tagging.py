@@ -18,13 +18,15 @@ Tag names come from the schema, in schema order: ``O``, then ``B-X``, ``I-X`` pe
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from corpus.model import Document, Entity
 from corpus.schema import Inventory, inventory
-from corpus.tokenize import Sentence, Token, cut_inside, split_sentences_reporting, token_span
+from corpus.tokenize import Sentence, Token, cut_inside, split_sentences_reporting
 
 NESTED_RULES = ("outermost", "innermost")
 #: the rule applied to flat tags (``ner``, CoNLL, token agreement)
@@ -110,8 +112,9 @@ def prepare(document: Document) -> PreparedDocument:
     sentences, joins = split_sentences_reporting(document.text, spans)
     placements: dict[str, Placement] = {}
     problems: list[BoundaryProblem] = []
+    boundaries = _Boundaries(sentences)
     for entity in sorted(document.entities, key=Entity.sort_key):
-        placement, reason = _place(entity, sentences)
+        placement, reason = boundaries.place(entity)
         if placement is not None:
             placements[entity.id] = placement
         else:
@@ -129,15 +132,33 @@ def prepare(document: Document) -> PreparedDocument:
     return PreparedDocument(document, tuple(sentences), placements, tuple(problems), joins)
 
 
-def _place(entity: Entity, sentences: Sequence[Sentence]) -> tuple[Placement | None, str]:
-    for sentence in sentences:
-        if sentence.end <= entity.start or entity.end <= sentence.start:
-            continue
-        found = token_span(sentence.tokens, entity.start, entity.end)
-        if found is not None:
-            return Placement(entity, sentence.index, *found), ""
+class _Boundaries:
+    """Where each sentence's tokens start and end, to place mentions by lookup (what
+    :func:`~corpus.tokenize.token_span` finds by scanning, found once per sentence)."""
+
+    def __init__(self, sentences: Sequence[Sentence]) -> None:
+        self.sentences = sentences
+        self.sentence_ends = [sentence.end for sentence in sentences]
+        self.starts: list[dict[int, int] | None] = [None] * len(sentences)
+        self.ends: list[dict[int, int] | None] = [None] * len(sentences)
+
+    def place(self, entity: Entity) -> tuple[Placement | None, str]:
+        """The first sentence the mention overlaps, and its tokens there (as
+        :func:`~corpus.tokenize.token_span`); else None and why."""
+        # sentences are in order and apart: the first that ends after the mention's start
+        index = bisect_right(self.sentence_ends, entity.start)
+        if index == len(self.sentences) or entity.end <= self.sentences[index].start:
+            return None, "the mention covers no token"
+        sentence = self.sentences[index]
+        starts, ends = self.starts[index], self.ends[index]
+        if starts is None or ends is None:
+            tokens = sentence.tokens
+            starts = self.starts[index] = {t.start: i for i, t in enumerate(tokens)}
+            ends = self.ends[index] = {t.end: i for i, t in enumerate(tokens)}
+        first, last = starts.get(entity.start), ends.get(entity.end)
+        if first is not None and last is not None and first <= last:
+            return Placement(entity, sentence.index, first, last + 1), ""
         return None, _misalignment(sentence.tokens, entity)
-    return None, "the mention covers no token"
 
 
 def _misalignment(tokens: Sequence[Token], entity: Entity) -> str:
@@ -154,6 +175,12 @@ def _misalignment(tokens: Sequence[Token], entity: Entity) -> str:
     return "; ".join(reasons)
 
 
+@cache
+def _type_order() -> dict[str, int]:
+    """Each entity type's position in the schema."""
+    return {name: index for index, name in enumerate(inventory().entity_types)}
+
+
 def flat_mentions(placements: Iterable[Placement], rule: str = NESTED_RULE) -> list[Placement]:
     """The mentions kept as flat tags under a nesting rule, in reading order.
 
@@ -161,7 +188,7 @@ def flat_mentions(placements: Iterable[Placement], rule: str = NESTED_RULE) -> l
     overlapping one already kept is dropped. Ties go to reading order, then schema
     order of the type, then id.
     """
-    order = {name: index for index, name in enumerate(inventory().entity_types)}
+    order = _type_order()
 
     def key(p: Placement) -> tuple[int, int, int, str]:
         length = p.last - p.first
@@ -223,9 +250,10 @@ def tag_document(prepared: PreparedDocument) -> tuple[list[TaggedSentence], TagC
     tagged: list[TaggedSentence] = []
     for sentence in prepared.sentences:
         placed = by_sentence.get(sentence.index, [])
-        kept = flat_mentions(placed, NESTED_RULE)
+        flat = {rule: flat_mentions(placed, rule) for rule in NESTED_RULES}
+        kept = flat[NESTED_RULE]
         for rule in NESTED_RULES:
-            survivors = {p.entity.id for p in flat_mentions(placed, rule)}
+            survivors = {p.entity.id for p in flat[rule]}
             counts.dropped[rule].update(
                 p.entity.type for p in placed if p.entity.id not in survivors
             )

@@ -1,6 +1,7 @@
 """A build of many documents: Parquet shards of at most ``SHARD_ROWS`` rows per file,
 listed in the card, read by ``datasets`` (normal and streaming) and by DuckDB without our
-code; the build reads a release by its checksums without validating it again."""
+code; the build reads a release by its checksums without validating it again, its files one
+at a time in worker processes, and writes the same bytes as one process does."""
 
 from __future__ import annotations
 
@@ -14,16 +15,22 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus.errors import CorpusError
+from corpus.formats.native import dumps
 from corpus.hf import (
     CONFIGS,
     BuildReport,
+    LabelIds,
+    TableBuffer,
     build,
     build_documents,
+    document_columns,
     documents_from_dataset,
     features,
     relation_label_names,
 )
 from corpus.hf import folder as hf_folder
+from corpus.hf import pipeline as hf_pipeline
+from corpus.hf import rows as hf_rows
 from corpus.model import Document
 from corpus.release import load_verified
 
@@ -190,3 +197,119 @@ def test_ten_thousand_documents_with_the_real_shard_limits(
         f"SELECT count(*), count(DISTINCT document_id) FROM '{folder}/relations/*.parquet'"
     )
     assert counted.fetchall() == [(rows, 10_000)]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_worker_processes_and_one_process_write_identical_files(
+    tmp_path: Path,
+    sharded: tuple[Path, BuildReport, list[Document]],
+    gold_version: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows built in two worker processes (documents pickled to them, Arrow batches back)
+    give the same bytes, card and report as rows built in this process."""
+    _, _, documents = sharded
+    monkeypatch.setattr(hf_pipeline, "PARALLEL_MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(hf_pipeline, "CHUNK_DOCUMENTS", 3)  # many tasks, out of step
+    monkeypatch.setattr(hf_folder, "SHARD_ROWS", LIMITS)
+    built = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("CORPUS_JOBS", jobs)
+        assert hf_pipeline.build_jobs(len(documents)) == int(jobs)
+        build_documents(documents, gold_version, tmp_path / jobs)
+        built[jobs] = _files(tmp_path / jobs)
+    assert len([name for name in built["1"] if name.endswith(".parquet")]) > 3
+    assert built["1"] == built["2"]
+
+
+def test_a_release_is_built_from_its_files_as_from_its_documents(
+    tmp_path: Path, gold_version: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``corpus build`` reads a verified release's files in the workers; the folder is the
+    one its loaded documents give, fingerprint included (the files are the documents)."""
+    if gold_version == "working":
+        pytest.skip("no release yet")
+    files = hf_folder.verified_files(gold_version)
+    assert files is not None and all(path.suffix == ".json" for path in files)
+    build(gold_version, tmp_path / "files")
+    build_documents(load_verified(gold_version), gold_version, tmp_path / "documents")
+    assert _files(tmp_path / "files") == _files(tmp_path / "documents")
+    assert hf_folder.is_current(gold_version, tmp_path / "files")
+
+
+def test_a_release_that_fails_a_check_is_not_read_by_its_files(
+    tmp_path: Path, gold_version: str
+) -> None:
+    if gold_version == "working":
+        pytest.skip("no release yet")
+    project = tmp_path / "project"
+    for name in ("schema", "seeds", "annotations/releases"):
+        shutil.copytree(ROOT / name, project / name)
+    assert hf_folder.verified_files(gold_version, project) is not None
+    document = next((project / "annotations" / "releases" / gold_version / "documents").iterdir())
+    document.write_text(document.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert hf_folder.verified_files(gold_version, project) is None
+    assert hf_folder.verified_files("working", project) is None
+
+
+def test_a_file_a_worker_cannot_read_is_one_problem_not_a_traceback(
+    tmp_path: Path, gold: list[Document]
+) -> None:
+    """A file that changed after its checks (here: not JSON) fails in a worker process;
+    its problem reaches the build as a CorpusError, and nothing is written."""
+    good = tmp_path / f"{gold[0].id}.json"
+    good.write_text(dumps(gold[0]), encoding="utf-8")
+    bad = tmp_path / "zz_broken.json"
+    bad.write_text("{not json", encoding="utf-8")
+    written: list[str] = []
+    with pytest.raises(CorpusError) as failed:
+        hf_pipeline.write_tables(
+            [good, bad], "working", lambda config, split, table: written.append(config), jobs=2
+        )
+    assert [problem.file for problem in failed.value.problems] == [str(bad)]
+    assert written == []
+
+
+def test_a_buffer_of_many_documents_keeps_few_blocks_and_every_row(gold: list[Document]) -> None:
+    """Thousands of one-row batches (the ``documents`` rows of a large corpus) are copied
+    into a few tables as they come, and the rows handed out are the rows put in."""
+    ids = LabelIds.from_schema()
+    buffer = TableBuffer("documents", features("documents"))
+    documents = copies(gold, 2 * hf_rows.COMPACT_BATCHES + 5)
+    for document in documents:
+        buffer.extend(document_columns(document, "9.9.9", ids))
+        assert len(buffer.batches) < hf_rows.COMPACT_BATCHES
+    assert len(buffer.tables) == 2 and buffer.rows == len(documents)
+    limit = hf_rows.COMPACT_BATCHES + 1
+    tables = [*buffer.full_tables(limit), buffer.rest()]
+    assert [t.num_rows for t in tables] == [limit, limit, len(documents) - 2 * limit]
+    assert [row["id"] for t in tables for row in t.select(["id"]).to_pylist()] == [
+        d.id for d in documents
+    ]
+    assert buffer.rows == 0
+
+
+def test_files_whose_names_are_not_their_ids_are_refused(
+    tmp_path: Path, gold: list[Document]
+) -> None:
+    """Files are built in the order of their names, which a release makes the ids; a file
+    named otherwise would put the rows out of id order: FILE_NAME_MISMATCH, nothing written."""
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(dumps(replace(gold[0], id="zz")), encoding="utf-8")
+    second.write_text(dumps(replace(gold[0], id="cc")), encoding="utf-8")
+    written: list[str] = []
+    with pytest.raises(CorpusError) as refused:
+        hf_pipeline.write_tables(
+            [second, first], "working", lambda config, split, table: written.append(config)
+        )
+    assert [(p.file, p.code) for p in refused.value.problems] == [
+        (str(second), "FILE_NAME_MISMATCH")
+    ]
+    assert written == []

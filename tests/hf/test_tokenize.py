@@ -8,7 +8,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.tokenize import cut_inside, split_sentences, split_sentences_reporting, token_span
+from corpus.tokenize import (
+    PARAGRAPH_BREAK,
+    cut_inside,
+    split_sentences,
+    split_sentences_reporting,
+    token_span,
+)
+from corpus.tokenize import _pipeline as spacy_pipeline
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_d1ef755adda1dca7.txt"
 TEXT = SEED.read_bytes().decode("utf-8")
@@ -93,3 +100,63 @@ def test_tokens_cover_every_non_space_character_in_order(text: str) -> None:
     assert covered == "".join(ch for ch in text if not ch.isspace())
     assert all(a.end <= b.start for a, b in pairwise(tokens))
     assert all(t.text and not t.text.isspace() for t in tokens)
+
+
+def spacy_sentences(text: str) -> list[list[tuple[str, int, int]]]:
+    """The reference: spaCy's pipeline run in full (tokenizer, then the ``sentencizer``
+    component marking ``is_sent_start``), read token object by token object, with our two
+    rules (whitespace is no token; a blank line ends a sentence)."""
+    groups: list[list[tuple[str, int, int]]] = []
+    pending = False
+    for token in spacy_pipeline()(text):
+        if token.is_space:
+            pending = pending or bool(PARAGRAPH_BREAK.search(token.text) or token.is_sent_start)
+            continue
+        item = (token.text, token.idx, token.idx + len(token.text))
+        if not groups or token.is_sent_start or pending:
+            groups.append([item])
+        else:
+            groups[-1].append(item)
+        pending = False
+    return groups
+
+
+#: text where the sentencizer's rule matters: sentence-final characters, other punctuation,
+#: brackets, quotes, abbreviations, and every kind of whitespace
+SENTENCE_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *"ab .!?;:,’'\"—-()",
+            "\n",
+            "\n\n",
+            "  ",
+            "\u00a0",
+            "\u3000",
+            "\t",
+            "U.S.",
+            "e.g.",
+            "...",
+            "?!",
+            "Mr.",
+            "word",
+            "A",
+            "।",
+            "。",
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SENTENCE_TEXT)
+def test_sentences_are_spacys_sentencizer_read_from_arrays(text: str) -> None:
+    """:func:`split_sentences` applies the sentencizer's rule to the token arrays rather
+    than running the component: the sentences and tokens are the same."""
+    ours = [[(t.text, t.start, t.end) for t in s.tokens] for s in split_sentences(text)]
+    assert ours == spacy_sentences(text)
+
+
+def test_the_seed_splits_as_spacys_sentencizer_does() -> None:
+    ours = [[(t.text, t.start, t.end) for t in s.tokens] for s in split_sentences(TEXT)]
+    assert ours == spacy_sentences(TEXT) and len(ours) > 5

@@ -22,6 +22,7 @@ mention whose start or end falls inside a token cannot be tagged: it is reported
 
 The package: :mod:`~corpus.hf.features` (configs and their ``Features``),
 :mod:`~corpus.hf.rows` (rows, the build report, documents back from rows),
+:mod:`~corpus.hf.pipeline` (documents to tables, in worker processes for a large corpus),
 :mod:`~corpus.hf.card` (the dataset card, rendered from ``card_template.md``) and
 :mod:`~corpus.hf.folder` (the folder, its fingerprint, ``load_dataset``).
 ``datasets`` is imported only inside the functions that need it.
@@ -51,17 +52,16 @@ from corpus.hf.folder import (
     release_date,
     resolve_version,
 )
+from corpus.hf.pipeline import DocumentRows, build_jobs, build_rows, document_rows, write_tables
 from corpus.hf.rows import (
     BuildReport,
     LabelIds,
     RelationCounts,
     TableBuffer,
-    build_rows,
     document_columns,
     documents_from_dataset,
     ner_columns,
     relation_columns,
-    write_tables,
 )
 from corpus.tagging import (
     DEFAULT_SPLIT,
@@ -86,6 +86,7 @@ __all__ = [
     "NO_RELATION",
     "BoundaryProblem",
     "BuildReport",
+    "DocumentRows",
     "LabelIds",
     "Placement",
     "PreparedDocument",
@@ -93,11 +94,13 @@ __all__ = [
     "TableBuffer",
     "build",
     "build_documents",
+    "build_jobs",
     "build_rows",
     "code_files",
     "code_modules",
     "default_output",
     "document_columns",
+    "document_rows",
     "documents_from_dataset",
     "features",
     "fingerprint",

@@ -454,7 +454,7 @@ def card_fields(
         "sentences": str(report.sentences),
         "mentions": str(sum(report.entity_counts.values())),
         "relations": str(sum(report.relation_counts.values())),
-        "clusters": str(sum(len(d.clusters) for d in documents)),
+        "clusters": str(report.clusters),
         "splits": ", ".join(f"`{s}` {n} document(s)" for s, n in sorted(report.splits.items()))
         or "none",
         "provenance": _provenance(documents),

@@ -19,14 +19,14 @@ import hashlib
 import importlib.util
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import corpus.hf.card as card
 from corpus.errors import CorpusError, Location, Problem
-from corpus.formats.native import dumps
+from corpus.formats.native import document_files
 from corpus.fsutil import (
     atomic_write_text,
     discard_staging,
@@ -35,14 +35,29 @@ from corpus.fsutil import (
     staging_dir,
 )
 from corpus.hf.features import CONFIGS, DEFAULT_CONFIG
-from corpus.hf.rows import BuildReport, write_tables
-from corpus.manifest import parse_version, read_manifest
+from corpus.hf.pipeline import (
+    DocumentRows,
+    document_digest,
+    file_digest,
+    source_id,
+    write_tables,
+)
+from corpus.hf.rows import BuildReport
+from corpus.manifest import (
+    DOCUMENTS,
+    parse_version,
+    read_manifest,
+    release_record_problems,
+    verify_checksums,
+)
 from corpus.model import Document
-from corpus.paths import build_dir, refuse_release_output
-from corpus.release import WORKING, load_verified, release_path
-from corpus.schema import LABELS_FILE, schema_dir
+from corpus.paths import build_dir, project_root, refuse_release_output
+from corpus.release import WORKING, list_versions, load_verified, release_path
+from corpus.release import _same_major as same_major
+from corpus.schema import LABELS_FILE, inventory, schema_dir, schema_version
 from corpus.sources import open_source
 from corpus.tokenize import tokenizer_description
+from corpus.validate import display, release_history
 
 #: bumped whenever the layout of the built folder changes
 BUILD_FORMAT = 1
@@ -65,6 +80,36 @@ def load_documents(version: str) -> list[Document]:
     checked by its checksums and record only (validated when it was made; see
     :func:`corpus.release.load_verified`), anything else validated in full."""
     return load_verified(version)
+
+
+def verified_files(version: str, root: Path | None = None) -> list[Path] | None:
+    """The document files of a release that :func:`corpus.release.load_verified` reads by
+    its checksums and record only (the same checks, in the same order), or None when the
+    documents must be read and validated in full (the working copy, a path, a release that
+    fails a check or was made under another MAJOR schema or label version).
+
+    The build reads these files one at a time (in worker processes), so it never holds
+    the whole corpus."""
+    root = root or project_root()
+    if version not in list_versions(root):
+        return None
+    folder = release_path(version, root)
+    if not folder.is_dir():
+        return None
+    shown = display(folder, root)
+    data, problems = read_manifest(folder, display=shown)
+    if (
+        data is not None
+        and not problems
+        and same_major(data.get("schema_version"), schema_version())
+        and same_major(data.get("labels_version"), inventory().version)
+        and not verify_checksums(folder, data, display=shown).problems
+        and not release_record_problems(
+            release_history(root), version, show=lambda p: display(p, root)
+        )
+    ):
+        return document_files(folder / DOCUMENTS)
+    return None
 
 
 # --------------------------------------------------------------------------- fingerprint
@@ -121,8 +166,18 @@ def code_files() -> list[Path]:
     return [*files, card.TEMPLATE]
 
 
-def fingerprint(documents: Sequence[Document], version: str) -> str:
-    """What a build depends on: documents, labels, tokenizer and the code it imports."""
+def fingerprint(documents: Iterable[Document], version: str) -> str:
+    """What a build depends on: documents, labels, tokenizer and the code it imports.
+
+    A build of a verified release covers its document files' bytes instead (checked
+    against the manifest, so they are the documents; :func:`verified_files`)."""
+    ordered = sorted(documents, key=lambda d: d.id)
+    return digests_fingerprint((document_digest(d) for d in ordered), version)
+
+
+def digests_fingerprint(digests: Iterable[bytes], version: str) -> str:
+    """:func:`fingerprint` from the documents' digests (:func:`~corpus.hf.pipeline.
+    document_digest`) in id order, as a build computes them one document at a time."""
     digest = hashlib.sha256()
     for part in (
         f"format {BUILD_FORMAT}".encode(),
@@ -130,10 +185,11 @@ def fingerprint(documents: Sequence[Document], version: str) -> str:
         tokenizer_description().encode(),
         (schema_dir() / LABELS_FILE).read_bytes(),
         *(path.read_bytes() for path in code_files()),
-        *(dumps(d).encode() for d in sorted(documents, key=lambda d: d.id)),
     ):
         digest.update(part)
         digest.update(b"\0")
+    for document in digests:
+        digest.update(document)
     return digest.hexdigest()
 
 
@@ -185,7 +241,8 @@ def build(version: str | None = None, output: Path | None = None) -> BuildReport
     version = resolve_version(version)
     target = output or default_output(version)
     refuse_mixed_output(Path(os.path.realpath(target)), version)
-    documents = load_documents(version)
+    files = verified_files(version)
+    documents = load_documents(version) if files is None else files
     return build_documents(documents, version, target, release_date=release_date(version))
 
 
@@ -198,15 +255,17 @@ def release_date(version: str) -> str | None:
 
 
 def build_documents(
-    documents: Sequence[Document],
+    documents: Sequence[Document | Path],
     version: str,
     output: Path | None = None,
     *,
     release_date: str | None = None,
 ) -> BuildReport:
-    """Build the dataset folder from documents already loaded (and validated);
+    """Build the dataset folder from documents already loaded (and validated), or from
+    the files of a verified release (:func:`verified_files`, read one at a time);
     ``release_date`` (the release's manifest date) dates the card's citation. The default
-    output is ``version``'s (:func:`default_output`)."""
+    output is ``version``'s (:func:`default_output`). The rows are built in worker
+    processes for a large corpus (:func:`~corpus.hf.pipeline.build_jobs`)."""
     target = Path(os.path.realpath(output or default_output(version)))  # no raise on a loop
     refuse_release_output(target)
     refuse_mixed_output(target, version)
@@ -227,14 +286,21 @@ def build_documents(
         )
     staged = staging_dir(target)
     try:
-        report, written = _write_configs(documents, version, staged)
+        digests: list[bytes] = []
+        stubs: list[Document] = []  # metadata only: what the card reads
+
+        def keep(rows: DocumentRows) -> None:
+            digests.append(rows.digest)
+            stubs.append(rows.stub)
+
+        report, written = _write_configs(documents, version, staged, keep)
         report.output = target
-        text = card.render_card(report, documents, written, staged, release_date)
+        text = card.render_card(report, stubs, written, staged, release_date)
         atomic_write_text(staged / "README.md", text)
         info = {
             "version": version,
             "release": is_release(version),
-            "fingerprint": fingerprint(documents, version),
+            "fingerprint": digests_fingerprint(digests, version),
             "report": report.to_json(),
         }
         atomic_write_text(
@@ -251,7 +317,10 @@ def build_documents(
 
 
 def _write_configs(
-    documents: Sequence[Document], version: str, folder: Path
+    documents: Sequence[Document | Path],
+    version: str,
+    folder: Path,
+    each: Callable[[DocumentRows], None],
 ) -> tuple[BuildReport, dict[str, dict[str, card.WrittenSplit]]]:
     """Write every config's Parquet files into ``folder``: ``<config>/<split>.parquet``, or
     ``<config>/<split>-00000-of-00003.parquet`` and so on when a split has more rows than
@@ -264,10 +333,10 @@ def _write_configs(
         parts = shards.setdefault((config, split), [])
         path = folder / config / f".{split}.part{len(parts)}"
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, path)
+        pq.write_table(table, path, write_statistics=_statistics(table.schema))
         parts.append((path, table.num_rows, int(table.nbytes)))
 
-    report = write_tables(documents, version, write, SHARD_ROWS)
+    report = write_tables(documents, version, write, SHARD_ROWS, each=each)
     written: dict[str, dict[str, card.WrittenSplit]] = {}
     for config in CONFIGS:
         written[config] = {}
@@ -286,6 +355,33 @@ def _write_configs(
                 num_bytes=sum(size for _, _, size in parts),
             )
     return report, written
+
+
+def _statistics(schema: Any) -> list[str]:
+    """The Parquet columns (leaf paths) written with min/max statistics: all but the words
+    of ``tokens`` (a query never filters on the smallest word, and they cost a third of
+    the time to write a ``relations`` file)."""
+    import pyarrow as pa
+
+    def leaves(path: str, arrow_type: Any) -> list[str]:
+        if pa.types.is_list(arrow_type):
+            return leaves(f"{path}.list.element", arrow_type.value_type)
+        if pa.types.is_struct(arrow_type):
+            return [
+                leaf
+                for index in range(arrow_type.num_fields)
+                for leaf in leaves(
+                    f"{path}.{arrow_type.field(index).name}", arrow_type.field(index).type
+                )
+            ]
+        return [path]
+
+    return [
+        leaf
+        for field in schema
+        if field.name != "tokens"
+        for leaf in leaves(field.name, field.type)
+    ]
 
 
 def _make_readable(folder: Path) -> None:
@@ -308,7 +404,13 @@ def is_current(version: str, output: Path | None = None) -> bool:
         info = json.loads(info_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(info.get("fingerprint") == fingerprint(load_documents(version), version))
+    files = verified_files(version)
+    current = (
+        fingerprint(load_documents(version), version)
+        if files is None
+        else digests_fingerprint(map(file_digest, sorted(files, key=source_id)), version)
+    )
+    return bool(info.get("fingerprint") == current)
 
 
 def load_dataset(

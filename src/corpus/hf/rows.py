@@ -11,18 +11,20 @@ Splits: ``documents`` rows go to their document's split; ``ner`` and ``relations
 unless every document is in one split: then they go to the teaching split of their sentence
 (:func:`corpus.splits.split_rule`, :func:`corpus.splits.sentence_splits`).
 
-Rows are built column by column (class labels as ids) and become Arrow tables of the
-declared ``Features`` in :class:`TableBuffer`: no row is encoded one by one by ``datasets``.
-Each column builder returns its columns and its counts; :func:`write_tables` adds the counts
-up into a :class:`BuildReport` and hands out tables of at most a given number of rows.
+Rows are built per document (class labels as ids) as Arrow record batches of the declared
+``Features`` (``relations`` array by array, not row by row), and gathered into tables in
+:class:`TableBuffer`: no row is encoded one by one by ``datasets``. Each builder returns its
+rows and its counts; :mod:`corpus.hf.pipeline` adds the counts up into a
+:class:`BuildReport` and hands out tables of at most a given number of rows.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,11 @@ from corpus.hf.features import CONFIGS, NO_RELATION, features, relation_label_na
 from corpus.model import Cluster, Document, Entity, Relation, Seed
 from corpus.release import WORKING
 from corpus.schema import Inventory, inventory
-from corpus.splits import BY_DOCUMENT, BY_SENTENCE, SPLITS, sentence_splits, split_rule
+from corpus.splits import (
+    BY_DOCUMENT,
+    BY_SENTENCE,
+    SPLITS,
+)
 from corpus.tagging import (
     NESTED_RULE,
     NESTED_RULES,
@@ -38,7 +44,6 @@ from corpus.tagging import (
     PreparedDocument,
     TagCounts,
     ner_tag_names,
-    prepare,
     split_of,
     tag_document,
 )
@@ -67,6 +72,8 @@ class BuildReport:
     output: Path | None = None
     rows: dict[str, dict[str, int]] = field(default_factory=dict)
     documents: int = 0
+    #: coreference clusters of the documents (kept in ``documents`` only)
+    clusters: int = 0
     sentences: int = 0
     sentence_joins: int = 0
     boundary_problems: list[BoundaryProblem] = field(default_factory=list)
@@ -90,6 +97,7 @@ class BuildReport:
     def add_document(self, prepared: PreparedDocument) -> None:
         document = prepared.document
         self.documents += 1
+        self.clusters += len(document.clusters)
         self.splits[split_of(document)] += 1
         self.sentences += len(prepared.sentences)
         self.sentence_joins += prepared.sentence_joins
@@ -108,6 +116,25 @@ class BuildReport:
         self.duplicate_pair_relations += counts.duplicate_pair
         self.nested_pairs += counts.nested_pairs
         self.relation_row_counts.update(counts.rows)
+
+    def merge(self, other: BuildReport) -> None:
+        """Add the counts and lists of ``other`` (a report of the documents after these)."""
+        self.documents += other.documents
+        self.clusters += other.clusters
+        self.splits.update(other.splits)
+        self.sentences += other.sentences
+        self.sentence_joins += other.sentence_joins
+        self.boundary_problems += other.boundary_problems
+        for rule in NESTED_RULES:
+            self.nested_dropped[rule].update(other.nested_dropped[rule])
+        self.ner_mention_counts.update(other.ner_mention_counts)
+        self.entity_counts.update(other.entity_counts)
+        self.relation_counts.update(other.relation_counts)
+        self.cross_sentence_relations += other.cross_sentence_relations
+        self.unplaced_relations += other.unplaced_relations
+        self.duplicate_pair_relations += other.duplicate_pair_relations
+        self.nested_pairs += other.nested_pairs
+        self.relation_row_counts.update(other.relation_row_counts)
 
     def summary(self) -> str:
         """A few lines for the terminal."""
@@ -264,12 +291,19 @@ def ner_columns(prepared: PreparedDocument, ids: LabelIds) -> tuple[Columns, Tag
 
 
 def relation_columns(prepared: PreparedDocument, ids: LabelIds) -> tuple[Columns, RelationCounts]:
-    """TACRED-style rows: every ordered pair of distinct mentions in a sentence.
+    """TACRED-style rows: every ordered pair of distinct mentions in a sentence, as Python
+    lists (:func:`relation_batch` as a column dictionary)."""
+    batch, counts = relation_batch(prepared, ids, features("relations").arrow_schema)
+    return batch.to_pydict(), counts
 
-    The rows of one sentence share one ``tokens`` list object (see :class:`TableBuffer`)."""
+
+def _pair_labels(
+    prepared: PreparedDocument, ids: LabelIds, counts: RelationCounts
+) -> dict[tuple[str, str], Relation]:
+    """The gold relation of each ordered pair of mentions placed in one sentence; the
+    relations left out (unplaced, cross-sentence, on a labelled pair) go to ``counts``."""
     labels = inventory()
     document = prepared.document
-    counts = RelationCounts()
     pair_labels: dict[tuple[str, str], Relation] = {}
     for relation in sorted(document.relations, key=lambda r: (ids.relation[r.type], r.id)):
         head = prepared.placements.get(relation.head)
@@ -290,99 +324,221 @@ def relation_columns(prepared: PreparedDocument, ids: LabelIds) -> tuple[Columns
             pair_labels.setdefault(pair, relation)
         if clashes:
             counts.duplicate_pair.append(item)
-    columns: Columns = {name: [] for name in RELATION_COLUMNS}
-    row_ids, subj_ids, obj_ids = columns["id"], columns["subj_id"], columns["obj_id"]
-    sentence_ids, tokens = columns["sentence"], columns["tokens"]
-    subj_start, subj_end = columns["subj_start"], columns["subj_end"]
-    obj_start, obj_end = columns["obj_start"], columns["obj_end"]
-    subj_type, obj_type = columns["subj_type"], columns["obj_type"]
-    relation_ids, gold_ids = columns["relation"], columns["relation_id"]
-    for sentence_index, placed in sorted(prepared.by_sentence().items()):
-        words = prepared.sentences[sentence_index].words
-        for subj in placed:
-            for obj in placed:
-                if subj.entity.id == obj.entity.id:
-                    continue
-                gold = pair_labels.get((subj.entity.id, obj.entity.id))
-                label = gold.type if gold else NO_RELATION
-                counts.rows[label] += 1
-                if subj.contains(obj) or obj.contains(subj):
-                    counts.nested_pairs += 1
-                row_ids.append(f"{document.id}:{sentence_index}:{subj.entity.id}:{obj.entity.id}")
-                sentence_ids.append(sentence_index)
-                tokens.append(words)
-                subj_start.append(subj.first)
-                subj_end.append(subj.last)
-                obj_start.append(obj.first)
-                obj_end.append(obj.last)
-                subj_type.append(ids.entity[subj.entity.type])
-                obj_type.append(ids.entity[obj.entity.type])
-                relation_ids.append(ids.relation_row[label])
-                subj_ids.append(subj.entity.id)
-                obj_ids.append(obj.entity.id)
-                gold_ids.append(gold.id if gold else None)
-    columns["document_id"] = [document.id] * len(row_ids)
-    return columns, counts
+    return pair_labels
 
 
-RELATION_COLUMNS = (
-    "id",
-    "document_id",
-    "sentence",
-    "tokens",
-    "subj_start",
-    "subj_end",
-    "obj_start",
-    "obj_end",
-    "subj_type",
-    "obj_type",
-    "relation",
-    "subj_id",
-    "obj_id",
-    "relation_id",
-)
-#: list columns whose rows repeat one Python list object (converted once, then taken)
-SHARED_COLUMNS = {"relations": ("tokens",)}
+def relation_batch(
+    prepared: PreparedDocument, ids: LabelIds, schema: Any
+) -> tuple[Any, RelationCounts]:
+    """TACRED-style rows: every ordered pair of distinct mentions in a sentence (subject
+    by subject in the mentions' reading order, then object by object), as one Arrow record
+    batch of ``schema``, and the counts.
+
+    Built array by array (numpy and Arrow ``take``), not row by row: a document of 80
+    mentions has hundreds of pairs."""
+    parts, counts = relation_parts(prepared, ids, schema)
+    return parts.batch(), counts
+
+
+@dataclass(frozen=True)
+class RelationParts:
+    """A document's ``relations`` rows before their ``tokens`` column is filled in: the
+    other columns, each sentence's words once, and the sentence of each row. What a worker
+    process sends back (the rows of a sentence repeat its words: sending them once is
+    about a tenth of the bytes)."""
+
+    schema: Any
+    #: every column of ``schema`` but ``tokens``
+    others: Any
+    #: the words of each sentence that has rows
+    words: Any
+    #: for each row, its sentence's position in ``words``
+    sentence_of_row: Any
+
+    def batch(self) -> Any:
+        """The rows as one record batch of the schema (``tokens``: the words of each row's
+        sentence)."""
+        import pyarrow as pa
+
+        tokens = self.words.take(pa.array(self.sentence_of_row, type=pa.int64()))
+        arrays = [
+            tokens if name == "tokens" else self.others.column(name) for name in self.schema.names
+        ]
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+
+def relation_parts(
+    prepared: PreparedDocument, ids: LabelIds, schema: Any
+) -> tuple[RelationParts, RelationCounts]:
+    """The rows of :func:`relation_batch`, as :class:`RelationParts`, and the counts."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    document = prepared.document
+    counts = RelationCounts()
+    pair_labels = _pair_labels(prepared, ids, counts)
+    grouped = sorted(prepared.by_sentence().items())
+    mentions = [placement for _, placed in grouped for placement in placed]
+    position = {placement.entity.id: index for index, placement in enumerate(mentions)}
+    # the ordered pairs (subject, object) of each sentence's block of mentions
+    subjects: list[Any] = []
+    objects: list[Any] = []
+    block_rows: list[tuple[int, int, int]] = []  # per sentence: first mention, count, first row
+    offset = rows = 0
+    for _, placed in grouped:
+        count = len(placed)
+        block_rows.append((offset, count, rows))
+        subject, obj = _pairs(count)
+        subjects.append(subject + offset)
+        objects.append(obj + offset)
+        offset += count
+        rows += count * (count - 1)
+    subj = np.concatenate(subjects) if subjects else np.zeros(0, dtype=np.int64)
+    obj = np.concatenate(objects) if objects else np.zeros(0, dtype=np.int64)
+    # the sentence (index into ``grouped``) of each pair
+    block_of = np.repeat(np.arange(len(grouped)), [c * (c - 1) for _, c, _ in block_rows])
+
+    relation = np.full(rows, ids.relation_row[NO_RELATION], dtype=np.int64)
+    gold_ids: list[str | None] = [None] * rows
+    block_of_mention = [
+        block for block, (_, count, _) in enumerate(block_rows) for _ in range(count)
+    ]
+    for (head, tail), gold in pair_labels.items():
+        s, o = position[head], position[tail]
+        if s == o:
+            continue  # a relation of a mention with itself has no pair row
+        first, count, first_row = block_rows[block_of_mention[s]]
+        # pairs run subject by subject, each over the other mentions of the sentence
+        row = first_row + (s - first) * (count - 1) + (o - first) - (1 if o > s else 0)
+        relation[row] = ids.relation_row[gold.type]
+        gold_ids[row] = gold.id
+
+    starts = np.array([m.first for m in mentions], dtype=np.int64)
+    ends = np.array([m.last for m in mentions], dtype=np.int64)
+    types = np.array([ids.entity[m.entity.type] for m in mentions], dtype=np.int64)
+    nested = ((starts[subj] <= starts[obj]) & (ends[obj] <= ends[subj])) | (
+        (starts[obj] <= starts[subj]) & (ends[subj] <= ends[obj])
+    )
+    counts.nested_pairs = int(nested.sum())
+    names = {index: name for name, index in ids.relation_row.items()}
+    values, first_rows, sizes = np.unique(relation, return_index=True, return_counts=True)
+    for k in np.argsort(first_rows, kind="stable"):  # in order of first row, as row by row
+        counts.rows[names[int(values[k])]] = int(sizes[k])
+
+    entity_ids = pa.array([m.entity.id for m in mentions], type=pa.string())
+    prefixes = pa.array(
+        [f"{document.id}:{m.sentence}:{m.entity.id}:" for m in mentions], type=pa.string()
+    )
+    subj_take, obj_take = pa.array(subj, type=pa.int64()), pa.array(obj, type=pa.int64())
+    sentence_numbers = np.array([index for index, _ in grouped], dtype=np.int64)
+    words = pa.array(
+        [prepared.sentences[index].words for index, _ in grouped], type=schema.field("tokens").type
+    )
+    columns = {
+        "id": pc.binary_join_element_wise(prefixes.take(subj_take), entity_ids.take(obj_take), ""),
+        "document_id": pa.array([document.id] * rows, type=pa.string()),
+        "sentence": sentence_numbers[block_of],
+        "subj_start": starts[subj],
+        "subj_end": ends[subj],
+        "obj_start": starts[obj],
+        "obj_end": ends[obj],
+        "subj_type": types[subj],
+        "obj_type": types[obj],
+        "relation": relation,
+        "subj_id": _no_validity(entity_ids.take(subj_take)),
+        "obj_id": _no_validity(entity_ids.take(obj_take)),
+        "relation_id": pa.array(gold_ids, type=pa.string()),
+    }
+    others = pa.schema([f for f in schema if f.name != "tokens"])
+    arrays = [
+        column.cast(f.type)
+        if isinstance(column := columns[f.name], pa.Array)
+        else pa.array(column, type=f.type)
+        for f in others
+    ]
+    batch = pa.RecordBatch.from_arrays(arrays, schema=others)
+    return RelationParts(schema, batch, words, block_of), counts
+
+
+#: record batches a :class:`TableBuffer` holds before it copies them into one table
+COMPACT_BATCHES = 256
+
+
+@lru_cache(maxsize=256)
+def _pairs(count: int) -> tuple[Any, Any]:
+    """The ordered pairs of ``count`` mentions, subject by subject (each index into the
+    mentions of a sentence), without a mention paired with itself."""
+    import numpy as np
+
+    span = np.arange(count)
+    subject, obj = np.repeat(span, count), np.tile(span, count)
+    distinct = subject != obj
+    return subject[distinct], obj[distinct]
+
+
+def _no_validity(array: Any) -> Any:
+    """``array`` (without nulls) without its all-valid validity bitmap, which ``take``
+    leaves and pickling drops: the card's Arrow size must not depend on the process the
+    rows were built in."""
+    import pyarrow as pa
+
+    buffers = array.buffers()
+    if array.null_count or buffers[0] is None:
+        return array
+    return pa.Array.from_buffers(array.type, len(array), [None, *buffers[1:]], offset=array.offset)
 
 
 class TableBuffer:
-    """Rows of one config and split, column by column, until they become Arrow tables of
-    the declared ``Features`` (no row is encoded one by one)."""
+    """Rows of one config and split, as Arrow record batches (one per document, of the
+    declared ``Features``), until they become tables (no row is encoded one by one).
+
+    Every :data:`COMPACT_BATCHES` batches are copied into one table: a buffer that holds
+    thousands of documents' rows (``documents``, ``ner``) keeps a few large blocks of
+    memory rather than thousands of small ones, which the allocator cannot give back
+    while short-lived rows are freed around them."""
 
     def __init__(self, config: str, config_features: Any) -> None:
         self.config = config
         self.features = config_features
         self.schema = config_features.arrow_schema
-        self.shared = SHARED_COLUMNS.get(config, ())
-        self.columns: Columns = {name: [] for name in self.schema.names}
+        self.batches: list[Any] = []
         self.pending = 0
-        self.carry: Any = None  # rows already in Arrow, not yet handed out
+        self.tables: list[Any] = []  # rows already compacted, in order
+        self.compacted = 0
 
     @property
     def rows(self) -> int:
-        return self.pending + (self.carry.num_rows if self.carry is not None else 0)
+        return self.pending + self.compacted
 
-    def extend(self, columns: Columns) -> None:
-        for name, values in columns.items():
-            self.columns[name] += values
-        self.pending += len(columns["id"])
-
-    def _table(self) -> Any:
+    def extend(self, rows: Columns | Any) -> None:
+        """Add rows: a record batch of the schema, or columns of Python values."""
         import pyarrow as pa
 
-        arrays = []
-        for column in self.schema:
-            values = self.columns[column.name]
-            if column.name in self.shared:
-                arrays.append(_shared_array(values, column.type))
-            else:
-                arrays.append(pa.array(values, type=column.type))
-        table = pa.Table.from_arrays(arrays, schema=self.schema)
-        self.columns = {name: [] for name in self.schema.names}
-        self.pending = 0
-        if self.carry is not None:
-            table = pa.concat_tables([self.carry, table])
-            self.carry = None
+        if isinstance(rows, dict):
+            rows = pa.RecordBatch.from_pydict(rows, schema=self.schema)
+        if rows.num_rows:
+            self.batches.append(rows)
+            self.pending += rows.num_rows
+        if len(self.batches) >= COMPACT_BATCHES:
+            self.tables.append(self._pending_table())
+
+    def _pending_table(self) -> Any:
+        """The pending batches copied into one table of one chunk per column."""
+        import pyarrow as pa
+
+        table = pa.Table.from_batches(self.batches, schema=self.schema).combine_chunks()
+        self.batches, self.pending = [], 0
+        self.compacted += table.num_rows
+        return table
+
+    def _table(self) -> Any:
+        """Every row held, as one table (its chunks are the batches: nothing is copied)."""
+        import pyarrow as pa
+
+        pending = pa.Table.from_batches(self.batches, schema=self.schema)
+        table = pa.concat_tables([*self.tables, pending]) if self.tables else pending
+        self.batches, self.pending, self.tables, self.compacted = [], 0, [], 0
         return table
 
     def full_tables(self, limit: int) -> list[Any]:
@@ -394,139 +550,13 @@ class TableBuffer:
         while table.num_rows >= limit:
             tables.append(table.slice(0, limit))
             table = table.slice(limit)
-        self.carry = table
+        if table.num_rows:
+            self.tables, self.compacted = [table], table.num_rows
         return tables
 
     def rest(self) -> Any:
         """The rows left (possibly none), as one table."""
         return self._table()
-
-
-def _shared_array(values: list[Any], arrow_type: Any) -> Any:
-    import pyarrow as pa
-
-    index: dict[int, int] = {}
-    unique: list[Any] = []
-    positions = []
-    for value in values:
-        position = index.get(id(value))
-        if position is None:
-            position = index[id(value)] = len(unique)
-            unique.append(value)
-        positions.append(position)
-    return pa.array(unique, type=arrow_type).take(pa.array(positions, type=pa.int64()))
-
-
-#: receives each table to write: config, split, table
-Sink = Callable[[str, str, Any], None]
-
-
-def write_tables(
-    documents: Iterable[Document],
-    version: str,
-    sink: Sink,
-    shard_rows: Mapping[str, int] | None = None,
-) -> BuildReport:
-    """Turn documents (in id order) into Arrow tables of at most ``shard_rows[config]`` rows
-    per config and split, handed to ``sink`` in order. A split without rows gets no table
-    (``datasets`` cannot load an empty split): a split of the ``documents`` config with no
-    ``ner`` sentences or ``relations`` pairs, or a teaching split of too few sentences, is
-    absent from that config. Returns the build report."""
-    ids = LabelIds.from_schema()
-    config_features = {config: features(config) for config in CONFIGS}
-    limits = {config: 2**62 for config in CONFIGS} | dict(shard_rows or {})
-    buffers: dict[tuple[str, str], TableBuffer] = {}
-    report = BuildReport(version=version)
-    written: Counter[tuple[str, str]] = Counter()
-
-    def hand_out(config: str, split: str, table: Any) -> None:
-        written[(config, split)] += table.num_rows
-        sink(config, split, table)
-
-    ordered = sorted(documents, key=lambda d: d.id)
-    report.split_rule = split_rule([split_of(d) for d in ordered])
-    for prepared, by_sentence in _prepared(ordered, report.split_rule):
-        document = prepared.document
-        split = split_of(document)
-        report.add_document(prepared)
-        ner, tag_counts = ner_columns(prepared, ids)
-        report.add_tags(tag_counts)
-        relations, relation_counts = relation_columns(prepared, ids)
-        report.add_relations(relation_counts)
-        documents_row = document_columns(document, version, ids)
-        for config, columns in (
-            ("documents", documents_row),
-            ("ner", ner),
-            ("relations", relations),
-        ):
-            parts = (
-                [(split, columns)]
-                if by_sentence is None or config == "documents"
-                else _by_sentence_split(columns, by_sentence)
-            )
-            for part_split, part in parts:
-                key = (config, part_split)
-                if key not in buffers:
-                    buffers[key] = TableBuffer(config, config_features[config])
-                buffers[key].extend(part)
-                for table in buffers[key].full_tables(limits[config]):
-                    hand_out(config, part_split, table)
-    document_splits = sorted(report.splits, key=split_order)
-    for config in CONFIGS:
-        splits = (
-            list(SPLITS)
-            if report.split_rule == BY_SENTENCE and config != "documents"
-            else document_splits
-        )
-        for split in splits:
-            buffer = buffers.get((config, split))
-            if buffer is not None and buffer.rows:
-                hand_out(config, split, buffer.rest())
-        # a split without rows has no file: `datasets` cannot load an empty one
-        report.rows[config] = {
-            split: written[(config, split)] for split in splits if written[(config, split)]
-        }
-    return report
-
-
-def _prepared(
-    documents: Sequence[Document], rule: str
-) -> Iterator[tuple[PreparedDocument, list[str] | None]]:
-    """Each document prepared, with its sentences' teaching splits under the sentence rule
-    (None under the document rule). The sentence rule needs every document's sentence count
-    first; it applies only to a few documents (:func:`corpus.splits.split_rule`)."""
-    if rule != BY_SENTENCE:
-        for document in documents:
-            yield prepare(document), None
-        return
-    prepared = [prepare(document) for document in documents]
-    yield from zip(prepared, sentence_splits([len(p.sentences) for p in prepared]), strict=True)
-
-
-def _by_sentence_split(columns: Columns, splits: Sequence[str]) -> list[tuple[str, Columns]]:
-    """A config's rows of one document grouped by the teaching split of their sentence
-    (``splits[sentence index]``), in row order within each split."""
-    rows: dict[str, list[int]] = {}
-    for row, sentence in enumerate(columns["sentence"]):
-        rows.setdefault(splits[sentence], []).append(row)
-    return [
-        (split, {name: [values[i] for i in indices] for name, values in columns.items()})
-        for split, indices in rows.items()
-    ]
-
-
-def build_rows(
-    documents: Sequence[Document], version: str
-) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], BuildReport]:
-    """Rows per config and split (class labels as ids), in the build's order, and the
-    report: the tables of :func:`write_tables`, as Python rows."""
-    rows: dict[str, dict[str, list[dict[str, Any]]]] = {config: {} for config in CONFIGS}
-
-    def collect(config: str, split: str, table: Any) -> None:
-        rows[config].setdefault(split, []).extend(table.to_pylist())
-
-    report = write_tables(documents, version, collect)
-    return rows, report
 
 
 def split_order(split: str) -> tuple[int, str]:
