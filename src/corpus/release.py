@@ -125,28 +125,42 @@ class VerifiedFiles:
             yield native.from_dict(native.read_json(path))
 
 
+def verified_files(ref: str, root: Path | None = None) -> list[Path] | None:
+    """The document files of release ``ref`` when its manifest is valid, was made under
+    the same MAJOR schema and label versions, its files all match their checksums and its
+    record (index, chain) is sound: then they are the bytes validated when it was made,
+    and need not be validated again. None when ``ref`` must be read and validated in full
+    (the working copy, a path, a release that fails a check)."""
+    root = root or project_root()
+    if ref not in list_versions(root):
+        return None
+    folder = release_path(ref, root)
+    if not folder.is_dir():
+        return None
+    shown = display(folder, root)
+    data, problems = manifest.read_manifest(folder, display=shown)
+    if (
+        data is not None
+        and not problems
+        and _same_major(data.get("schema_version"), schema_version())
+        and _same_major(data.get("labels_version"), inventory().version)
+        and not manifest.verify_checksums(folder, data, display=shown).problems
+        and not manifest.release_record_problems(
+            release_history(root), ref, show=lambda p: display(p, root)
+        )
+    ):
+        return native.document_files(folder / manifest.DOCUMENTS)
+    return None
+
+
 def open_verified(ref: str, root: Path | None = None) -> sources.Source | VerifiedFiles:
     """The documents of ``ref`` as :func:`load_verified` reads them, read one at a time:
-    a verified release's files (:class:`VerifiedFiles`), else ``ref`` opened by
-    :func:`corpus.sources.open_source`, validated as it is read (a CorpusError after the
-    last document when there is a problem)."""
-    root = root or project_root()
-    if ref not in list_versions(root):  # the working copy or a path: validated in full
-        return sources.open_source(ref, root=root)
-    folder = release_path(ref, root)
-    if folder.is_dir():
-        data, problems = manifest.read_manifest(folder, display=display(folder, root))
-        if (
-            data is not None
-            and not problems
-            and _same_major(data.get("schema_version"), schema_version())
-            and _same_major(data.get("labels_version"), inventory().version)
-            and not manifest.verify_checksums(folder, data, display=display(folder, root)).problems
-            and not manifest.release_record_problems(
-                release_history(root), ref, show=lambda p: display(p, root)
-            )
-        ):
-            return VerifiedFiles(tuple(native.document_files(folder / manifest.DOCUMENTS)))
+    a verified release's files (:class:`VerifiedFiles`, see :func:`verified_files`), else
+    ``ref`` opened by :func:`corpus.sources.open_source`, validated as it is read (a
+    CorpusError after the last document when there is a problem)."""
+    files = verified_files(ref, root)
+    if files is not None:
+        return VerifiedFiles(tuple(files))
     return sources.open_source(ref, root=root)
 
 

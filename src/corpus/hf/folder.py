@@ -26,7 +26,6 @@ from typing import Any
 
 import corpus.hf.card as card
 from corpus.errors import CorpusError, Location, Problem
-from corpus.formats.native import document_files
 from corpus.fsutil import (
     atomic_write_text,
     discard_staging,
@@ -44,20 +43,15 @@ from corpus.hf.pipeline import (
 )
 from corpus.hf.rows import BuildReport
 from corpus.manifest import (
-    DOCUMENTS,
     parse_version,
     read_manifest,
-    release_record_problems,
-    verify_checksums,
 )
 from corpus.model import Document
-from corpus.paths import build_dir, project_root, refuse_release_output
-from corpus.release import WORKING, list_versions, load_verified, release_path
-from corpus.release import _same_major as same_major
-from corpus.schema import LABELS_FILE, inventory, schema_dir, schema_version
+from corpus.paths import build_dir, refuse_release_output
+from corpus.release import WORKING, load_verified, release_path, verified_files
+from corpus.schema import LABELS_FILE, schema_dir
 from corpus.sources import open_source
 from corpus.tokenize import tokenizer_description
-from corpus.validate import display, release_history
 
 #: bumped whenever the layout of the built folder changes
 BUILD_FORMAT = 1
@@ -80,36 +74,6 @@ def load_documents(version: str) -> list[Document]:
     checked by its checksums and record only (validated when it was made; see
     :func:`corpus.release.load_verified`), anything else validated in full."""
     return load_verified(version)
-
-
-def verified_files(version: str, root: Path | None = None) -> list[Path] | None:
-    """The document files of a release that :func:`corpus.release.load_verified` reads by
-    its checksums and record only (the same checks, in the same order), or None when the
-    documents must be read and validated in full (the working copy, a path, a release that
-    fails a check or was made under another MAJOR schema or label version).
-
-    The build reads these files one at a time (in worker processes), so it never holds
-    the whole corpus."""
-    root = root or project_root()
-    if version not in list_versions(root):
-        return None
-    folder = release_path(version, root)
-    if not folder.is_dir():
-        return None
-    shown = display(folder, root)
-    data, problems = read_manifest(folder, display=shown)
-    if (
-        data is not None
-        and not problems
-        and same_major(data.get("schema_version"), schema_version())
-        and same_major(data.get("labels_version"), inventory().version)
-        and not verify_checksums(folder, data, display=shown).problems
-        and not release_record_problems(
-            release_history(root), version, show=lambda p: display(p, root)
-        )
-    ):
-        return document_files(folder / DOCUMENTS)
-    return None
 
 
 # --------------------------------------------------------------------------- fingerprint
