@@ -276,13 +276,15 @@ def bench_size(size: int, scratch: Path, args: argparse.Namespace) -> list[Row]:
             statistics.median(run.seconds for run in runs), max(run.peak_mib for run in runs)
         )
 
-    def baseline(script: str, *argv: str) -> Run:
+    def baseline(script: str, *argv: str, of: str = "") -> Run:
+        if of in args.skip:  # the baseline of a command left out is left out too
+            return Run(0.0, 0.0, "skipped (--skip)")
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
         return measure_baseline(script, *argv, cwd=project, env=env, timeout=args.timeout)
 
     rows: list[Row] = []
-    load_working = baseline(BASELINE_JSON_LOAD, str(working))
+    load_working = baseline(BASELINE_JSON_LOAD, str(working), of="validate")
     rows.append(
         Row(
             size,
@@ -309,7 +311,7 @@ def bench_size(size: int, scratch: Path, args: argparse.Namespace) -> list[Row]:
             f"corpus release {VERSION}",
             command("release", VERSION, "-m", "benchmark"),
             "json.load + copy",
-            baseline(BASELINE_LOAD_AND_COPY, str(working), str(out / "copy")),
+            baseline(BASELINE_LOAD_AND_COPY, str(working), str(out / "copy"), of="release"),
         )
     )
     build_run = command("build", "--version", VERSION, "-o", str(built))
@@ -327,7 +329,7 @@ def bench_size(size: int, scratch: Path, args: argparse.Namespace) -> list[Row]:
             "corpus ls export --as annotations",
             command("ls", "export", "--version", VERSION, "--as", "annotations", "-o", str(export)),
             "json.load + json.dump",
-            baseline(BASELINE_LOAD_AND_DUMP, str(release), str(out / "dump.json")),
+            baseline(BASELINE_LOAD_AND_DUMP, str(release), str(out / "dump.json"), of="export"),
         )
     )
     if export.is_file():
@@ -340,7 +342,7 @@ def bench_size(size: int, scratch: Path, args: argparse.Namespace) -> list[Row]:
                 "corpus ls import EXPORT.json",
                 command("ls", "import", str(export), "-o", "annotations/imported"),
                 "json.load",
-                baseline(BASELINE_JSON_LOAD, str(only)),
+                baseline(BASELINE_JSON_LOAD, str(only), of="import"),
             )
         )
     else:
