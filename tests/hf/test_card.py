@@ -13,7 +13,7 @@ from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from corpus.hf import CONFIGS, DEFAULT_CONFIG, build_rows, features
-from corpus.hf.card import TEMPLATE, card_body, card_fields
+from corpus.hf.card import TEMPLATE, CardFacts, card_body, card_fields
 from corpus.model import Document
 from corpus.schema import inventory
 
@@ -115,6 +115,26 @@ def test_body_facts_come_from_the_documents_not_the_template(gold: list[Document
     assert "year" not in bare_text.split("```bibtex")[1].split("```")[0]
     assert "No inter-annotator agreement is recorded" in bare_text
     assert "Not recorded in the documents' metadata." in bare_text
+
+
+def test_the_facts_gathered_one_document_at_a_time_do_not_depend_on_their_order(
+    gold: list[Document],
+) -> None:
+    """The build gathers the card's facts as documents come (CardFacts, never holding
+    them): any arrival order gives the card a pass over the documents in id order gives."""
+    documents = [
+        _annotated(gold[0], "c", annotated_at="2031-03-04", annotators=["Cy", "Ann"]),
+        _annotated(gold[0], "a", annotators=["Bo", "Ann"], agreement="kappa 0.7"),
+        _annotated(gold[0], "b", annotated_at="2030-12-31", annotators=["Bo", "Di"]),
+    ]
+    _, report = build_rows(sorted(documents, key=lambda d: d.id), "working")
+    expected = card_body(report, sorted(documents, key=lambda d: d.id))
+    facts = CardFacts()
+    for document in documents:  # c, a, b
+        facts.add(document)
+    assert facts.recorded("annotators") == ["Bo", "Ann", "Di", "Cy"]  # a's, then b's, c's
+    assert card_body(report, facts) == expected
+    assert card_body(report, reversed(documents)) == expected
 
 
 def test_every_template_field_is_filled(built: tuple[Path, Any], gold: list[Document]) -> None:

@@ -15,7 +15,7 @@ date) and are never made up: what is unknown is said to be unknown.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -56,22 +56,75 @@ def _size_category(count: int) -> str:
     return next((name for bound, name in bounds if count < bound), "n>10M")
 
 
-def _languages(documents: Sequence[Document]) -> list[str]:
-    found = {str(d.metadata.get("language")) for d in documents if d.metadata.get("language")}
-    return sorted(found)
+#: the ``metadata.annotation`` keys the card reports (distinct values, in id order)
+RECORDED = ("annotators", "agreement", "annotated_at", "guidelines", "origin")
 
 
-def _outlets(documents: Sequence[Document]) -> tuple[list[str], int]:
-    """Known outlets (sorted) and the number of documents whose outlet is unknown."""
-    known: set[str] = set()
-    unknown = 0
-    for document in documents:
+class CardFacts:
+    """What the card says about the documents, gathered one document at a time, so that a
+    build never holds them: languages, outlets, the values recorded under
+    ``metadata.annotation`` (in the order a pass over the documents in id order meets them)
+    and each document's provenance lines. :meth:`of` gathers them from a sequence."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.languages: set[str] = set()
+        self.known_outlets: set[str] = set()
+        self.unknown_outlets = 0
+        #: key -> value -> (id, position) of its first mention in id order
+        self._recorded: dict[str, dict[str, tuple[str, int]]] = {k: {} for k in RECORDED}
+        self._provenance: list[tuple[str, str]] = []  # (document id, its lines)
+
+    @classmethod
+    def of(cls, documents: Iterable[Document]) -> CardFacts:
+        facts = cls()
+        for document in documents:
+            facts.add(document)
+        return facts
+
+    def add(self, document: Document) -> None:
+        self.documents += 1
+        language = document.metadata.get("language")
+        if language:
+            self.languages.add(str(language))
         outlet = (document.metadata.get("source", {}) or {}).get("outlet")
         if outlet:
-            known.add(str(outlet))
+            self.known_outlets.add(str(outlet))
         else:
-            unknown += 1
-    return sorted(known), unknown
+            self.unknown_outlets += 1
+        annotation = _annotation(document)
+        for key, first in self._recorded.items():
+            value = annotation.get(key)
+            for position, item in enumerate(value if isinstance(value, list) else [value]):
+                if item in (None, ""):
+                    continue
+                name = item if isinstance(item, str) else json.dumps(item)
+                here = (document.id, position)
+                if name not in first or here < first[name]:
+                    first[name] = here
+        self._provenance.append((document.id, _provenance_lines(document)))
+
+    def recorded(self, key: str) -> list[str]:
+        """Distinct values of ``metadata.annotation.<key>`` (a string or a list), in order."""
+        first = self._recorded[key]
+        return sorted(first, key=first.__getitem__)
+
+    def provenance(self) -> str:
+        return "\n".join(lines for _, lines in sorted(self._provenance)) or "No documents."
+
+
+def gathered(documents: CardFacts | Iterable[Document]) -> CardFacts:
+    """``documents`` as :class:`CardFacts` (gathered here from a sequence of documents)."""
+    return documents if isinstance(documents, CardFacts) else CardFacts.of(documents)
+
+
+def _languages(facts: CardFacts) -> list[str]:
+    return sorted(facts.languages)
+
+
+def _outlets(facts: CardFacts) -> tuple[list[str], int]:
+    """Known outlets (sorted) and the number of documents whose outlet is unknown."""
+    return sorted(facts.known_outlets), facts.unknown_outlets
 
 
 @dataclass(frozen=True)
@@ -90,7 +143,7 @@ class WrittenSplit:
 
 def card_data(
     report: BuildReport,
-    documents: Sequence[Document],
+    documents: CardFacts | Iterable[Document],
     written: Mapping[str, Mapping[str, WrittenSplit]],
     folder: Path,
 ) -> Any:
@@ -100,9 +153,10 @@ def card_data(
     from datasets.utils.metadata import MetadataConfigs
     from huggingface_hub import DatasetCardData
 
-    known, unknown = _outlets(documents)
+    facts = gathered(documents)
+    known, unknown = _outlets(facts)
     publishers = ", ".join(known) if known else "unknown"
-    languages = _languages(documents)
+    languages = _languages(facts)
     data = DatasetCardData(
         language=languages or None,
         license="other",
@@ -168,22 +222,26 @@ def card_data(
 
 def render_card(
     report: BuildReport,
-    documents: Sequence[Document],
+    documents: CardFacts | Iterable[Document],
     written: Mapping[str, Mapping[str, WrittenSplit]],
     folder: Path,
     release_date: str | None = None,
 ) -> str:
     """The whole ``README.md``: YAML header and body."""
-    data = card_data(report, documents, written, folder)
-    return f"---\n{data.to_yaml()}\n---\n\n{card_body(report, documents, release_date)}"
+    facts = gathered(documents)
+    data = card_data(report, facts, written, folder)
+    return f"---\n{data.to_yaml()}\n---\n\n{card_body(report, facts, release_date)}"
 
 
 def card_body(
-    report: BuildReport, documents: Sequence[Document], release_date: str | None = None
+    report: BuildReport,
+    documents: CardFacts | Iterable[Document],
+    release_date: str | None = None,
 ) -> str:
     """The Markdown body of the card: the template filled with :func:`card_fields`."""
+    facts = gathered(documents)
     template = Template(TEMPLATE.read_text(encoding="utf-8"))
-    return template.substitute(card_fields(report, documents, release_date))
+    return template.substitute(card_fields(report, facts, release_date))
 
 
 def _table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
@@ -202,50 +260,40 @@ def _annotation(document: Document) -> Mapping[str, Any]:
     return annotation if isinstance(annotation, Mapping) else {}
 
 
-def _recorded(documents: Sequence[Document], key: str) -> list[str]:
-    """Distinct values of ``metadata.annotation.<key>`` (a string or a list), in order."""
-    seen: dict[str, None] = {}
-    for document in sorted(documents, key=lambda d: d.id):
-        value = _annotation(document).get(key)
-        for item in value if isinstance(value, list) else [value]:
-            if item not in (None, ""):
-                seen[item if isinstance(item, str) else json.dumps(item)] = None
-    return list(seen)
+def _recorded(facts: CardFacts, key: str) -> list[str]:
+    return facts.recorded(key)
 
 
-def _provenance(documents: Sequence[Document]) -> str:
-    lines = []
-    for document in sorted(documents, key=lambda d: d.id):
-        source = document.metadata.get("source", {}) or {}
-        dates = document.metadata.get("dates", {}) or {}
-        outlet = source.get("outlet") or "**unknown**"
-        url = source.get("url") or "**unknown**"
-        published = dates.get("published") or "**unknown**"
-        lines.append(f"- `{document.id}`: outlet {outlet}; URL {url}; published {published}.")
-        if source.get("note"):
-            lines.append(f"  Source note: {source['note']}")
-        if dates.get("note"):
-            lines.append(f"  Dates note: {dates['note']}")
-        if document.seed is not None:
-            lines.append(
-                f"  Text: `{document.seed.path}` (sha256 `{document.seed.sha256}`), "
-                "kept byte for byte."
-            )
-    return "\n".join(lines) or "No documents."
+def _provenance_lines(document: Document) -> str:
+    source = document.metadata.get("source", {}) or {}
+    dates = document.metadata.get("dates", {}) or {}
+    outlet = source.get("outlet") or "**unknown**"
+    url = source.get("url") or "**unknown**"
+    published = dates.get("published") or "**unknown**"
+    lines = [f"- `{document.id}`: outlet {outlet}; URL {url}; published {published}."]
+    if source.get("note"):
+        lines.append(f"  Source note: {source['note']}")
+    if dates.get("note"):
+        lines.append(f"  Dates note: {dates['note']}")
+    if document.seed is not None:
+        lines.append(
+            f"  Text: `{document.seed.path}` (sha256 `{document.seed.sha256}`), kept byte for byte."
+        )
+    return "\n".join(lines)
 
 
-def _producers(documents: Sequence[Document]) -> str:
-    known, unknown = _outlets(documents)
+def _producers(facts: CardFacts) -> str:
+    known, unknown = _outlets(facts)
     if not known:
         return "Unknown: the outlet (publisher) of every document is unknown."
     return (
-        f"The outlet is known for {len(documents) - unknown} of {len(documents)} "
+        f"The outlet is known for {facts.documents - unknown} of {facts.documents} "
         f'documents ({", ".join(known)}; see "Dataset Sources"); for the others it is unknown.'
     )
 
 
-def _outlets_text(documents: Sequence[Document]) -> str:
-    known, unknown = _outlets(documents)
+def _outlets_text(facts: CardFacts) -> str:
+    known, unknown = _outlets(facts)
     parts = []
     if known:
         parts.append(f"known outlets: {', '.join(known)}")
@@ -254,11 +302,11 @@ def _outlets_text(documents: Sequence[Document]) -> str:
     return "; ".join(parts) or "no outlet"
 
 
-def _year(documents: Sequence[Document], release_date: str | None) -> str | None:
+def _year(facts: CardFacts, release_date: str | None) -> str | None:
     """The release's year; for the working copy, the year of the latest annotation date."""
     if release_date:
         return release_date[:4]
-    dates = [str(d) for d in _recorded(documents, "annotated_at") if str(d)[:4].isdigit()]
+    dates = [str(d) for d in _recorded(facts, "annotated_at") if str(d)[:4].isdigit()]
     return max(dates)[:4] if dates else None
 
 
@@ -274,11 +322,11 @@ def _citation(built_from: str, year: str | None) -> str:
     return "\n".join(lines)
 
 
-def _agreement(documents: Sequence[Document]) -> tuple[str, str]:
+def _agreement(facts: CardFacts) -> tuple[str, str]:
     """What the metadata says about inter-annotator agreement: the card's paragraph and
     its one-line limitation."""
-    recorded = _recorded(documents, "agreement")
-    annotators = _recorded(documents, "annotators")
+    recorded = _recorded(facts, "agreement")
+    annotators = _recorded(facts, "annotators")
     if recorded:
         text = "Inter-annotator agreement recorded in the documents: " + "; ".join(recorded) + "."
         return text, text
@@ -367,9 +415,12 @@ def _split_rule(report: BuildReport) -> str:
 
 
 def card_fields(
-    report: BuildReport, documents: Sequence[Document], release_date: str | None = None
+    report: BuildReport,
+    documents: CardFacts | Iterable[Document],
+    release_date: str | None = None,
 ) -> dict[str, str]:
     """The values of the template's fields, all from the report, documents and schema."""
+    facts = gathered(documents)
     labels = inventory()
     built_from = (
         "the **working copy** (not a release: do not cite or publish results on it)"
@@ -440,9 +491,9 @@ def card_fields(
         ],
     )
     total_drop = {rule: sum(report.nested_dropped[rule].values()) for rule in NESTED_RULES}
-    annotators = _recorded(documents, "annotators")
-    agreement, agreement_short = _agreement(documents)
-    languages = _languages(documents)
+    annotators = _recorded(facts, "annotators")
+    agreement, agreement_short = _agreement(facts)
+    languages = _languages(facts)
     return {
         "name": NAME,
         "summary": SUMMARY,
@@ -457,7 +508,7 @@ def card_fields(
         "clusters": str(report.clusters),
         "splits": ", ".join(f"`{s}` {n} document(s)" for s, n in sorted(report.splits.items()))
         or "none",
-        "provenance": _provenance(documents),
+        "provenance": facts.provenance(),
         "scope": _scope(report),
         "rows_table": rows_table,
         "split_rule": _split_rule(report),
@@ -484,9 +535,9 @@ def card_fields(
         ),
         "entity_table": entity_table,
         "relation_table": relation_table,
-        "producers": _producers(documents),
-        "guidelines": "; ".join(_recorded(documents, "guidelines")) or "not recorded",
-        "origins": "; ".join(_recorded(documents, "origin")) or "not recorded",
+        "producers": _producers(facts),
+        "guidelines": "; ".join(_recorded(facts, "guidelines")) or "not recorded",
+        "origins": "; ".join(_recorded(facts, "origin")) or "not recorded",
         "annotators": (
             f"Annotators recorded in the documents' metadata: {', '.join(annotators)}."
             if annotators
@@ -494,9 +545,9 @@ def card_fields(
         ),
         "agreement": agreement,
         "agreement_short": agreement_short,
-        "outlets": _outlets_text(documents),
+        "outlets": _outlets_text(facts),
         "rare_labels": _rare_labels(report),
-        "citation": _citation(built_from, _year(documents, release_date)),
+        "citation": _citation(built_from, _year(facts, release_date)),
         "build_summary": _plain_summary(report),
     }
 

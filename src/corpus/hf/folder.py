@@ -251,15 +251,15 @@ def build_documents(
     staged = staging_dir(target)
     try:
         digests: list[bytes] = []
-        stubs: list[Document] = []  # metadata only: what the card reads
+        facts = card.CardFacts()  # what the card says of the documents, gathered as they come
 
         def keep(rows: DocumentRows) -> None:
             digests.append(rows.digest)
-            stubs.append(rows.stub)
+            facts.add(rows.stub)
 
         report, written = _write_configs(documents, version, staged, keep)
         report.output = target
-        text = card.render_card(report, stubs, written, staged, release_date)
+        text = card.render_card(report, facts, written, staged, release_date)
         atomic_write_text(staged / "README.md", text)
         info = {
             "version": version,
