@@ -54,7 +54,7 @@ from corpus.errors import CorpusError, Location, Problem
 from corpus.formats import native
 from corpus.fsutil import sha256_bytes, sha256_file
 from corpus.model import Document
-from corpus.schema import inventory
+from corpus.schema import compiled_check, inventory
 
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents"
@@ -281,20 +281,10 @@ def build_manifest(
 
 @cache
 def _manifest_passes() -> Callable[[Any], bool]:
-    """A yes/no check of the manifest schema compiled once per process (``jsonschema-rs``):
+    """The manifest schema compiled once per process (:func:`corpus.schema.compiled_check`):
     a manifest it accepts skips jsonschema, whose import alone takes about 2 s; any other
     goes through jsonschema, the authority for every message."""
-    import jsonschema_rs
-
-    compiled = jsonschema_rs.Draft202012Validator(MANIFEST_SCHEMA)
-
-    def passes(data: Any) -> bool:
-        try:
-            return bool(compiled.is_valid(data))
-        except Exception:  # a value it cannot convert is for jsonschema to judge
-            return False
-
-    return passes
+    return compiled_check(MANIFEST_SCHEMA)
 
 
 def _manifest_errors(data: Any) -> list[Any]:

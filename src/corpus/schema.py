@@ -155,21 +155,21 @@ def document_validator() -> Any:
     return Draft202012Validator(document, registry=registry)
 
 
-@cache
-def fast_document_check() -> Callable[[Any], bool]:
-    """A first pass compiled once per process (``jsonschema-rs``): ``True`` only for a
-    document that satisfies the document schema.
-
-    :func:`document_validator` (``jsonschema``) stays the authority for every message: a
-    document this check does not pass goes through it in full. A value the compiled
-    validator cannot take (a lone surrogate, a key that is not a string) counts as not
-    passed, so the verdict only errs towards the full pass."""
+def compiled_check(
+    schema: dict[str, Any], resources: tuple[dict[str, Any], ...] = ()
+) -> Callable[[Any], bool]:
+    """A yes/no check of ``schema`` compiled by ``jsonschema-rs`` (``resources``: schemas
+    it refers to by ``$id``), a first pass in front of ``jsonschema``, the authority for
+    every message. A value the compiled validator cannot take (a lone surrogate, a key that
+    is not a string, ...) counts as not passed, so the verdict only errs towards the full
+    pass."""
     import jsonschema_rs
 
-    labels = load_schema_file(LABELS_FILE)
-    document = load_schema_file(DOCUMENT_FILE)
-    validator = jsonschema_rs.Draft202012Validator(
-        document, registry=jsonschema_rs.Registry([(labels["$id"], labels)])
+    registry = jsonschema_rs.Registry([(r["$id"], r) for r in resources]) if resources else None
+    validator = (
+        jsonschema_rs.Draft202012Validator(schema, registry=registry)
+        if registry is not None
+        else jsonschema_rs.Draft202012Validator(schema)
     )
 
     def passes(data: Any) -> bool:
@@ -179,3 +179,11 @@ def fast_document_check() -> Callable[[Any], bool]:
             return False
 
     return passes
+
+
+@cache
+def fast_document_check() -> Callable[[Any], bool]:
+    """A first pass compiled once per process (:func:`compiled_check`): ``True`` only for
+    a document that satisfies the document schema; :func:`document_validator`
+    (``jsonschema``) checks in full a document this does not pass."""
+    return compiled_check(load_schema_file(DOCUMENT_FILE), (load_schema_file(LABELS_FILE),))
