@@ -260,10 +260,6 @@ def _annotation(document: Document) -> Mapping[str, Any]:
     return annotation if isinstance(annotation, Mapping) else {}
 
 
-def _recorded(facts: CardFacts, key: str) -> list[str]:
-    return facts.recorded(key)
-
-
 def _provenance_lines(document: Document) -> str:
     source = document.metadata.get("source", {}) or {}
     dates = document.metadata.get("dates", {}) or {}
@@ -306,7 +302,7 @@ def _year(facts: CardFacts, release_date: str | None) -> str | None:
     """The release's year; for the working copy, the year of the latest annotation date."""
     if release_date:
         return release_date[:4]
-    dates = [str(d) for d in _recorded(facts, "annotated_at") if str(d)[:4].isdigit()]
+    dates = [str(d) for d in facts.recorded("annotated_at") if str(d)[:4].isdigit()]
     return max(dates)[:4] if dates else None
 
 
@@ -325,8 +321,8 @@ def _citation(built_from: str, year: str | None) -> str:
 def _agreement(facts: CardFacts) -> tuple[str, str]:
     """What the metadata says about inter-annotator agreement: the card's paragraph and
     its one-line limitation."""
-    recorded = _recorded(facts, "agreement")
-    annotators = _recorded(facts, "annotators")
+    recorded = facts.recorded("agreement")
+    annotators = facts.recorded("annotators")
     if recorded:
         text = "Inter-annotator agreement recorded in the documents: " + "; ".join(recorded) + "."
         return text, text
@@ -491,7 +487,7 @@ def card_fields(
         ],
     )
     total_drop = {rule: sum(report.nested_dropped[rule].values()) for rule in NESTED_RULES}
-    annotators = _recorded(facts, "annotators")
+    annotators = facts.recorded("annotators")
     agreement, agreement_short = _agreement(facts)
     languages = _languages(facts)
     return {
@@ -536,8 +532,8 @@ def card_fields(
         "entity_table": entity_table,
         "relation_table": relation_table,
         "producers": _producers(facts),
-        "guidelines": "; ".join(_recorded(facts, "guidelines")) or "not recorded",
-        "origins": "; ".join(_recorded(facts, "origin")) or "not recorded",
+        "guidelines": "; ".join(facts.recorded("guidelines")) or "not recorded",
+        "origins": "; ".join(facts.recorded("origin")) or "not recorded",
         "annotators": (
             f"Annotators recorded in the documents' metadata: {', '.join(annotators)}."
             if annotators
