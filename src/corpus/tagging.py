@@ -201,10 +201,17 @@ def flat_mentions(placements: Iterable[Placement], rule: str = NESTED_RULE) -> l
 
     if rule not in NESTED_RULES:
         raise ValueError(f"unknown nesting rule {rule!r}")
+    ranked = sorted(placements, key=key)
+    if not ranked:
+        return []
+    # the tokens taken by the mentions kept so far: a candidate overlaps one of them
+    # exactly when one of its tokens is taken (mentions cover at least one token)
+    taken = bytearray(max(p.last for p in ranked))
     kept: list[Placement] = []
-    for candidate in sorted(placements, key=key):
-        if not any(candidate.overlaps(other) for other in kept):
+    for candidate in ranked:
+        if taken.find(1, candidate.first, candidate.last) < 0:
             kept.append(candidate)
+            taken[candidate.first : candidate.last] = b"\1" * (candidate.last - candidate.first)
     return sorted(kept, key=lambda p: (p.first, p.last))
 
 
@@ -246,19 +253,28 @@ class TagCounts:
 def tag_document(prepared: PreparedDocument) -> tuple[list[TaggedSentence], TagCounts]:
     """Every sentence of a prepared document with its IOB2 tags, and the counts."""
     by_sentence = prepared.by_sentence()
-    counts = TagCounts()
     tagged: list[TaggedSentence] = []
+    # labels in the order they are met (the counters' order), counted once at the end
+    kept_types: list[str] = []
+    dropped_types: dict[str, list[str]] = {rule: [] for rule in NESTED_RULES}
     for sentence in prepared.sentences:
         placed = by_sentence.get(sentence.index, [])
-        flat = {rule: flat_mentions(placed, rule) for rule in NESTED_RULES}
-        kept = flat[NESTED_RULE]
+        kept: list[Placement] = []
         for rule in NESTED_RULES:
-            survivors = {p.entity.id for p in flat[rule]}
-            counts.dropped[rule].update(
-                p.entity.type for p in placed if p.entity.id not in survivors
-            )
-        counts.tagged.update(p.entity.type for p in kept)
+            flat = flat_mentions(placed, rule)
+            if rule == NESTED_RULE:
+                kept = flat
+            if len(flat) < len(placed):
+                survivors = {p.entity.id for p in flat}
+                dropped_types[rule] += [
+                    p.entity.type for p in placed if p.entity.id not in survivors
+                ]
+        kept_types += [p.entity.type for p in kept]
         tagged.append(TaggedSentence(sentence, tuple(iob2(len(sentence.tokens), kept))))
+    counts = TagCounts()
+    counts.tagged.update(kept_types)
+    for rule in NESTED_RULES:
+        counts.dropped[rule].update(dropped_types[rule])
     return tagged, counts
 
 
