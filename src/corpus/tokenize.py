@@ -114,10 +114,14 @@ def split_sentences_reporting(
     suppressed because they fell inside a protected span."""
     tokenizer, attributes, punct_chars = _tokenizer()
     groups: list[list[Token]] = []
+    group: list[Token] = []
     pending_start = seen_period = False
+    new_token = tuple.__new__  # Token(...) without its Python-level constructor
+    paragraph_break = PARAGRAPH_BREAK.search
     # the token attributes as one array, not a spaCy ``Token`` object per token
-    rows = tokenizer(text).to_array(attributes).tolist()
-    for index, (start, length, is_space, is_punct) in enumerate(rows):
+    for index, (start, length, is_space, is_punct) in enumerate(
+        tokenizer(text).to_array(attributes).tolist()
+    ):
         end = start + length
         word = text[start:end]
         # the sentencizer's rule (spaCy's ``Sentencizer.predict``, applied here to the
@@ -133,15 +137,14 @@ def split_sentences_reporting(
             # spaCy keeps one trailing space in ``whitespace_``; extra whitespace
             # (newlines, NBSP, double spaces) becomes a token of its own, which may be
             # the one the sentencizer marked as a sentence start
-            if sentence_start or PARAGRAPH_BREAK.search(text, start, end):
+            if sentence_start or paragraph_break(text, start, end):
                 pending_start = True
             continue
-        item = Token(word, start, end)
-        if not groups or sentence_start or pending_start:
-            groups.append([item])
-        else:
-            groups[-1].append(item)
-        pending_start = False
+        if sentence_start or pending_start or not group:
+            group = []
+            groups.append(group)
+            pending_start = False
+        group.append(new_token(Token, (word, start, end)))
     groups, joins = _join_across(groups, protected)
     return [Sentence(i, tuple(tokens)) for i, tokens in enumerate(groups)], joins
 
