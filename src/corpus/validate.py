@@ -66,7 +66,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -81,6 +80,7 @@ from corpus.paths import releases_dir
 from corpus.progress import progress
 from corpus.schema import document_validator, fast_document_check, inventory
 from corpus.semantic import check_semantics, is_clean
+from corpus.workers import job_count, process_pool
 
 #: jsonschema keyword -> problem code; other keywords become ``SCHEMA_<UPPER_SNAKE>``
 KEYWORD_CODES = {
@@ -474,36 +474,23 @@ def _check_bytes(
     return FileResult(document_id, native.from_dict(data) if document else None, [], tally)
 
 
-#: environment variable: how many processes check a set of files (``1``: one, no pool).
-JOBS_ENV = "CORPUS_JOBS"
-
 #: from how many files a check that keeps no document (``corpus validate``, the check of a
-#: release being made) uses one process per core by default. On the 2-core machine of the
-#: benchmark it pays there: each worker sends back a problem list and a few counts, and
-#: 10,000 documents took 3.3 s instead of 5.4 s; at 1,000 the pool's start-up eats the
-#: gain. Reading documents (build, export, ...) stays in one process unless
-#: ``$CORPUS_JOBS`` says otherwise: the parent must unpickle every Document (about a
-#: quarter of the work of checking it), so two workers used 60 % more CPU for at best 1.3x.
+#: release being made) uses one process per core (at most 8) by default
+#: (:func:`corpus.workers.job_count`). On the 2-core machine of the benchmark it pays
+#: there: each worker sends back a problem list and a few counts, and 10,000 documents
+#: took 3.3 s instead of 5.4 s; at 1,000 the pool's start-up eats the gain. Reading
+#: documents stays in one process unless ``$CORPUS_JOBS`` says otherwise: the parent must
+#: unpickle every Document (about a quarter of the work of checking it), so two workers
+#: used 60 % more CPU for at best 1.3x.
 PARALLEL_FROM = 2_000
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def _jobs(count: int, *, documents: bool = True) -> int:
-    """How many processes check ``count`` files: ``$CORPUS_JOBS`` when it is set, else one
-    per core (at most 8) for a check of at least :data:`PARALLEL_FROM` files that keeps no
-    document, else one; never more than one per file."""
-    setting = os.environ.get(JOBS_ENV, "").strip()
-    if setting.isdigit() and int(setting) > 0:
-        return min(int(setting), max(count, 1))
-    if not documents and count >= PARALLEL_FROM:
-        return min(_cores(), 8)
-    return 1
+    """How many processes check ``count`` files (:func:`corpus.workers.job_count`): by
+    default one per core (at most 8) from :data:`PARALLEL_FROM` files for a check that
+    keeps no document, else one."""
+    never = count + 1  # a check that keeps documents starts no pool unless asked to
+    return job_count(count, start_at=never if documents else PARALLEL_FROM, most=8)
 
 
 def _results(
@@ -529,9 +516,8 @@ def _results(
     if jobs == 1:
         yield from map(check, files, names)
         return
-    try:
-        pool = ProcessPoolExecutor(max_workers=jobs)
-    except (NotImplementedError, OSError):  # no process semaphores here: one process
+    pool = process_pool(jobs)
+    if pool is None:
         yield from map(check, files, names)
         return
     chunk = max(1, min(64, len(files) // (jobs * 8)))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.validate import PARALLEL_FROM, _cores, _jobs, check_folder
+from corpus.validate import PARALLEL_FROM, _jobs, check_folder
+from corpus.workers import cores
 from tests.core.core_helpers import fixture_data
 
 
@@ -18,8 +19,8 @@ def test_jobs_follow_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _jobs(3) == 1 and _jobs(100_000) == 1
     assert _jobs(3, documents=False) == 1
     assert _jobs(PARALLEL_FROM - 1, documents=False) == 1
-    assert _jobs(PARALLEL_FROM, documents=False) == min(_cores(), 8)
-    monkeypatch.setattr("corpus.validate._cores", lambda: 32)
+    assert _jobs(PARALLEL_FROM, documents=False) == min(cores(), 8)
+    monkeypatch.setattr("corpus.workers.cores", lambda: 32)
     assert _jobs(100_000, documents=False) == 8
     monkeypatch.setenv("CORPUS_JOBS", "1")
     assert _jobs(100_000, documents=False) == 1

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,7 +43,7 @@ from corpus.model import Document
 from corpus.splits import BY_SENTENCE, SPLITS, documents_to_split, sentence_splits, split_rule
 from corpus.tagging import prepare, split_of
 from corpus.tokenize import load_tokenizer
-from corpus.validate import JOBS_ENV
+from corpus.workers import job_count, process_pool
 
 
 @dataclass
@@ -195,15 +194,10 @@ CHUNK_DOCUMENTS = 16
 
 
 def build_jobs(count: int) -> int:
-    """How many processes build the rows of ``count`` documents: ``$CORPUS_JOBS`` when set
-    (1: this process only), else one per core (at most 2); 1 below
-    :data:`PARALLEL_MIN_DOCUMENTS` documents."""
-    setting = os.environ.get(JOBS_ENV, "").strip()
-    if setting.isdigit() and int(setting) > 0:
-        jobs = int(setting)
-    else:
-        jobs = min(2, os.cpu_count() or 1)
-    return 1 if count < PARALLEL_MIN_DOCUMENTS else jobs
+    """How many processes build the rows of ``count`` documents
+    (:func:`corpus.workers.job_count`): ``$CORPUS_JOBS`` when set (1: this process only),
+    else one per core (at most 2) from :data:`PARALLEL_MIN_DOCUMENTS` documents, else 1."""
+    return job_count(count, start_at=PARALLEL_MIN_DOCUMENTS, most=2)
 
 
 def _all_rows(
@@ -219,13 +213,8 @@ def _all_rows(
         for source in sources:
             yield document_rows(source, version, schemas, ids)
         return
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    try:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-    except (NotImplementedError, OSError):  # no process semaphores here: one process
+    pool = process_pool(jobs)
+    if pool is None:  # no process semaphores here: one process
         yield from _all_rows(sources, version, schemas, ids, 1)
         return
     chunks = (

@@ -1,0 +1,55 @@
+"""Worker processes: how many a command uses, and the pool they run in.
+
+One policy for every command that spreads its work over processes (``validate`` and the
+check of a release being made, ``build``, ``ls export``, ``ls import``):
+
+- ``$CORPUS_JOBS`` when it is set to a positive number: that many processes (``1``: this
+  process only, no pool), never more than there are items;
+- else the command's default: one process per core, at most the command's cap, once the
+  work reaches the size from which workers paid on the benchmark's 2-core machine
+  (``make bench``); below it, one.
+
+Workers are forked where the platform can: they start with what the parent loaded (spaCy,
+the schema, the compiled validators) instead of loading it again.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+#: environment variable: how many processes a command uses (``1``: this one, no pool)
+JOBS_ENV = "CORPUS_JOBS"
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def job_count(items: int, *, start_at: int, most: int) -> int:
+    """How many processes share ``items`` items: ``$CORPUS_JOBS`` when it is set (at most
+    one per item), else one per core (at most ``most``) from ``start_at`` items, else 1."""
+    setting = os.environ.get(JOBS_ENV, "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return min(int(setting), max(items, 1))
+    if items >= start_at:
+        return max(1, min(cores(), most))
+    return 1
+
+
+def process_pool(jobs: int) -> ProcessPoolExecutor | None:
+    """A pool of ``jobs`` worker processes (forked where the platform can), or None where
+    this machine cannot start one (no process semaphores): the caller then does the work
+    in this process."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    try:
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    except (NotImplementedError, OSError):
+        return None
