@@ -15,13 +15,17 @@ staged set is renamed into place at the end, all or none (:func:`import_export`)
 from __future__ import annotations
 
 import codecs
+import gc
+import io
 import json
 import marshal
 import os
 import re
 import secrets
 import tempfile
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, TextIO, TypeVar, cast
@@ -48,7 +52,7 @@ from corpus.paths import (
 )
 from corpus.progress import progress
 from corpus.sources import WORKING
-from corpus.validate import check_file, validate_document
+from corpus.validate import JOBS_ENV, check_file, validate_document
 
 SEEDS_DIR = "seeds"
 
@@ -180,19 +184,198 @@ def dump_export(
     each task as soon as its document is read and checked. A problem in any document
     raises once the last one is read, after the tasks before it were written, so
     ``handle`` must be a temporary file that is dropped then
-    (:func:`corpus.fsutil.atomic_text_writer`)."""
+    (:func:`corpus.fsutil.atomic_text_writer`); it must be seekable too (a release whose
+    file changed while it was read is written again from the start).
+
+    A release of the project whose checksums match is read without validating it again (it
+    was validated when it was made, and these are its bytes), each file's checksum compared
+    as it is read, from :data:`EXPORT_PARALLEL_FROM` documents on in worker processes
+    (:func:`export_jobs`); anything else is validated as it is read."""
     source = sources.open_source(version, root=root)
-    # a release of the project whose checksums match is read without validating it again
-    # (it was validated when it was made, and these are its bytes); anything else is
-    # validated as it is read
-    read = release.open_verified(source.version, root) if source.is_release else source
+    recorded = release.recorded_files(source.version, root) if source.is_release else None
+    if recorded is not None:
+        try:
+            return _dump_recorded(
+                recorded, source.version, mode, handle, pre_annotation, root, quiet
+            )
+        except _Changed:
+            # a file that no longer matches its checksum: the release is read as any other,
+            # validated, and its problems raised
+            handle.seek(0)
+            handle.truncate()
     documents = progress(
-        read, total=len(source.paths), desc=f"ls export {source.version}", quiet=quiet
+        source, total=len(source.paths), desc=f"ls export {source.version}", quiet=quiet
     )
     predict = _PreAnnotate(pre_annotation, root)
     tasks = labelstudio.iter_tasks(documents, version=source.version, mode=mode, predict=predict)
     count = labelstudio.dump_tasks(tasks, handle)
     return Dumped(source.version, count, tuple(predict.documents), predict.model_version)
+
+
+#: from how many documents ``ls export`` of a verified release reads and writes its tasks in
+#: worker processes (below, starting them costs more than they save)
+EXPORT_PARALLEL_FROM = 500
+#: documents per chunk a worker turns into task text
+EXPORT_CHUNK = 32
+
+
+def export_jobs(count: int) -> int:
+    """How many worker processes turn ``count`` documents of a verified release into tasks:
+    ``$CORPUS_JOBS`` when set (1: none, this process does it all), else one per core (at
+    most 2) from :data:`EXPORT_PARALLEL_FROM` documents, else none."""
+    setting = os.environ.get(JOBS_ENV, "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        jobs = int(setting)
+    elif count >= EXPORT_PARALLEL_FROM:
+        jobs = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    else:
+        jobs = 1
+    return min(jobs, max(1, -(-count // EXPORT_CHUNK)))
+
+
+class _Changed(Exception):
+    """A release file no longer matches the checksum its manifest records."""
+
+
+@dataclass(frozen=True)
+class _Stopped:
+    """Why a chunk stopped, as it crosses from a worker (a CorpusError does not pickle): a
+    file that no longer matches its checksum, or the problems of one that cannot be read."""
+
+    changed: bool
+    problems: tuple[Problem, ...] = ()
+
+
+#: a document's task as JSON text (UTF-8), or the JSON object of a document not annotated
+#: yet, whose task may carry a prediction (:func:`corpus.formats.labelstudio.task_json`)
+_Line = bytes | dict[str, Any]
+
+
+def _chunk_lines(
+    files: Sequence[tuple[Path, str]], version: str, mode: labelstudio.ExportMode
+) -> list[_Line] | _Stopped:
+    """The task of each file of a verified release (with the sha256 its manifest records),
+    each file's bytes compared with its checksum and parsed once: a worker's part."""
+    lines: list[_Line] = []
+    try:
+        for path, sha256 in files:
+            raw = native.read_bytes(path)
+            if sha256_bytes(raw) != sha256:
+                return _Stopped(changed=True)
+            data = native.parse_json(raw, display=str(path))
+            line = labelstudio.task_json(data, version=version, mode=mode)
+            lines.append(data if line is None else line.encode("utf-8"))
+    except CorpusError as error:
+        return _Stopped(changed=False, problems=tuple(error.problems))
+    return lines
+
+
+def _task_lines(
+    files: Sequence[tuple[Path, str]], version: str, mode: labelstudio.ExportMode, jobs: int
+) -> Iterator[_Line]:
+    """:func:`_chunk_lines` of every file, in order; with ``jobs`` > 1 in that many forked
+    worker processes, a bounded number of chunks ahead (so memory stays flat)."""
+    chunks = [files[start : start + EXPORT_CHUNK] for start in range(0, len(files), EXPORT_CHUNK)]
+    if jobs <= 1:
+        for chunk in chunks:
+            yield from _lines_of(_chunk_lines(chunk, version, mode))
+        return
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    except (NotImplementedError, OSError):  # no process semaphores here: one process
+        yield from _task_lines(files, version, mode, 1)
+        return
+    pending: deque[Future[list[_Line] | _Stopped]] = deque()
+    with pool:
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(_chunk_lines, chunk, version, mode))
+                if len(pending) >= 4 * jobs:
+                    yield from _lines_of(pending.popleft().result())
+            while pending:
+                yield from _lines_of(pending.popleft().result())
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _lines_of(result: list[_Line] | _Stopped) -> list[_Line]:
+    if isinstance(result, _Stopped):
+        if result.changed:
+            raise _Changed
+        raise CorpusError(list(result.problems))
+    return result
+
+
+def _dump_recorded(
+    files: Sequence[tuple[Path, str]],
+    version: str,
+    mode: labelstudio.ExportMode,
+    handle: TextIO,
+    pre_annotation: str | None,
+    root: Path | None,
+    quiet: bool,
+) -> Dumped:
+    """:func:`dump_export` of a verified release's files (see
+    :func:`corpus.release.recorded_files`): :class:`_Changed` when one no longer matches."""
+    predict = _PreAnnotate(pre_annotation, root)
+
+    def task(document: Document) -> bytes:  # not annotated yet: the pre-annotator's turn
+        prediction = predict(document)
+        written = labelstudio.document_to_task(
+            document, version=version, mode=mode, prediction=prediction
+        )
+        return json.dumps(written, ensure_ascii=False).encode("utf-8")
+
+    lines = progress(
+        _task_lines(files, version, mode, export_jobs(len(files))),
+        total=len(files),
+        desc=f"ls export {version}",
+        quiet=quiet,
+    )
+    write = _utf8_writer(handle)
+    count = 0
+    with _no_collection():
+        for line in lines:
+            text = line if isinstance(line, bytes) else task(native.from_dict(line))
+            write((b"[\n" if count == 0 else b",\n") + text)
+            count += 1
+    write(b"[]\n" if count == 0 else b"\n]\n")
+    return Dumped(version, count, tuple(predict.documents), predict.model_version)
+
+
+def _utf8_writer(handle: TextIO) -> Callable[[bytes], object]:
+    """Write UTF-8 text to ``handle``: straight to its binary buffer when it is a file that
+    encodes UTF-8 (its line ends written as they are, as a file opened with ``newline=""``
+    writes them), else decoded."""
+    if isinstance(handle, io.TextIOWrapper) and codecs.lookup(handle.encoding).name == "utf-8":
+        handle.flush()
+        buffer: BinaryIO = handle.buffer
+        return buffer.write
+    return lambda data: handle.write(data.decode("utf-8"))
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No garbage collection while the block runs, in this process and in the workers it
+    forks: what an export makes is JSON trees and strings, which hold no cycles and are
+    freed by reference counting, and the collector's passes over each document's objects
+    cost a third of parsing it. The objects alive before are frozen too (as
+    :mod:`corpus.hf.pipeline` does), so a worker never copies their pages to count them."""
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.unfreeze()
 
 
 def _display(path: Path, root: Path) -> str:

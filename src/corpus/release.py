@@ -49,6 +49,7 @@ from corpus.fsutil import (
     remove_stale_files,
     remove_stale_staging,
     sha256_bytes,
+    sha256_file,
     stage_file,
     staging_dir,
     write_staged,
@@ -131,6 +132,17 @@ def verified_files(ref: str, root: Path | None = None) -> list[Path] | None:
     record (index, chain) is sound: then they are the bytes validated when it was made,
     and need not be validated again. None when ``ref`` must be read and validated in full
     (the working copy, a path, a release that fails a check)."""
+    recorded = recorded_files(ref, root)
+    if recorded is None or any(sha256_file(path) != sha256 for path, sha256 in recorded):
+        return None
+    return [path for path, _ in recorded]
+
+
+def recorded_files(ref: str, root: Path | None = None) -> list[tuple[Path, str]] | None:
+    """The document files of release ``ref``, each with the sha256 its manifest records,
+    when everything :func:`verified_files` checks holds but those files' checksums, which
+    are left to the caller to compare with the bytes it reads (so each file is read once,
+    not once to verify and again to use). None as :func:`verified_files`."""
     root = root or project_root()
     if ref not in list_versions(root):
         return None
@@ -140,17 +152,30 @@ def verified_files(ref: str, root: Path | None = None) -> list[Path] | None:
     shown = display(folder, root)
     data, problems = manifest.read_manifest(folder, display=shown)
     if (
-        data is not None
-        and not problems
-        and _same_major(data.get("schema_version"), schema_version())
-        and _same_major(data.get("labels_version"), inventory().version)
-        and not manifest.verify_checksums(folder, data, display=shown).problems
-        and not manifest.release_record_problems(
-            release_history(root), ref, show=lambda p: display(p, root)
-        )
+        data is None
+        or problems
+        or not _same_major(data.get("schema_version"), schema_version())
+        or not _same_major(data.get("labels_version"), inventory().version)
     ):
-        return native.document_files(folder / manifest.DOCUMENTS)
-    return None
+        return None
+    listed: dict[str, str] = data["files"]
+    present = manifest.release_files(folder)
+    if set(present) != set(listed):  # a file missing or not listed
+        return None
+    documents = {
+        f"{manifest.DOCUMENTS}/{path.name}": path
+        for path in native.document_files(folder / manifest.DOCUMENTS)
+    }
+    if not documents.keys() <= listed.keys() or any(
+        name not in documents and sha256_file(path) != listed[name]
+        for name, path in present.items()
+    ):
+        return None
+    if manifest.release_record_problems(
+        release_history(root), ref, show=lambda p: display(p, root)
+    ):
+        return None
+    return [(path, listed[name]) for name, path in documents.items()]
 
 
 def open_verified(ref: str, root: Path | None = None) -> sources.Source | VerifiedFiles:

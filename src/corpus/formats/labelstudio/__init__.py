@@ -112,6 +112,7 @@ from corpus.formats.labelstudio.writer import (
     dump_tasks,
     is_annotated,
     iter_tasks,
+    task_json,
     write,
 )
 
@@ -141,6 +142,7 @@ __all__ = [
     "scan",
     "task_document_id",
     "task_document_ids",
+    "task_json",
     "valid_id",
     "write",
 ]
