@@ -258,16 +258,31 @@ def _chunk_lines(
     each file's bytes compared with its checksum and parsed once: a worker's part."""
     lines: list[_Line] = []
     try:
-        for path, sha256 in files:
-            raw = native.read_bytes(path)
-            if sha256_bytes(raw) != sha256:
-                return _Stopped(changed=True)
-            data = native.parse_json(raw, display=str(path))
-            line = labelstudio.task_json(data, version=version, mode=mode)
-            lines.append(data if line is None else line.encode("utf-8"))
+        with _collection_paused():
+            for path, sha256 in files:
+                raw = native.read_bytes(path)
+                if sha256_bytes(raw) != sha256:
+                    return _Stopped(changed=True)
+                data = native.parse_json(raw, display=str(path))
+                line = labelstudio.task_json(data, version=version, mode=mode)
+                lines.append(data if line is None else line.encode("utf-8"))
     except CorpusError as error:
         return _Stopped(changed=False, problems=tuple(error.problems))
     return lines
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No garbage collection while the block runs: what it makes is JSON trees and strings,
+    which hold no cycles and are freed by reference counting, and the collector's passes over
+    each document's objects cost a third of parsing it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _task_lines(
@@ -291,17 +306,23 @@ def _task_lines(
         yield from _task_lines(files, version, mode, 1)
         return
     pending: deque[Future[list[_Line] | _Stopped]] = deque()
-    with pool:
-        try:
-            for chunk in chunks:
-                pending.append(pool.submit(_chunk_lines, chunk, version, mode))
-                if len(pending) >= 4 * jobs:
+    # the objects alive now (the modules' own) are left out of the collector's passes, so
+    # a worker never copies their pages to count them (as corpus.hf.pipeline does)
+    gc.freeze()
+    try:
+        with pool:
+            try:
+                for chunk in chunks:
+                    pending.append(pool.submit(_chunk_lines, chunk, version, mode))
+                    if len(pending) >= 4 * jobs:
+                        yield from _lines_of(pending.popleft().result())
+                while pending:
                     yield from _lines_of(pending.popleft().result())
-            while pending:
-                yield from _lines_of(pending.popleft().result())
-        finally:
-            for future in pending:
-                future.cancel()
+            finally:
+                for future in pending:
+                    future.cancel()
+    finally:
+        gc.unfreeze()
 
 
 def _lines_of(result: list[_Line] | _Stopped) -> list[_Line]:
@@ -340,11 +361,10 @@ def _dump_recorded(
     )
     write = _utf8_writer(handle)
     count = 0
-    with _no_collection():
-        for line in lines:
-            text = line if isinstance(line, bytes) else task(native.from_dict(line))
-            write((b"[\n" if count == 0 else b",\n") + text)
-            count += 1
+    for line in lines:
+        text = line if isinstance(line, bytes) else task(native.from_dict(line))
+        write((b"[\n" if count == 0 else b",\n") + text)
+        count += 1
     write(b"[]\n" if count == 0 else b"\n]\n")
     return Dumped(version, count, tuple(predict.documents), predict.model_version)
 
@@ -358,24 +378,6 @@ def _utf8_writer(handle: TextIO) -> Callable[[bytes], object]:
         buffer: BinaryIO = handle.buffer
         return buffer.write
     return lambda data: handle.write(data.decode("utf-8"))
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """No garbage collection while the block runs, in this process and in the workers it
-    forks: what an export makes is JSON trees and strings, which hold no cycles and are
-    freed by reference counting, and the collector's passes over each document's objects
-    cost a third of parsing it. The objects alive before are frozen too (as
-    :mod:`corpus.hf.pipeline` does), so a worker never copies their pages to count them."""
-    enabled = gc.isenabled()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.unfreeze()
 
 
 def _display(path: Path, root: Path) -> str:
