@@ -163,7 +163,7 @@ def dump_tasks(tasks: Iterable[dict[str, Any]], handle: TextIO) -> int:
 #
 # ``corpus ls export`` of a verified release: the task's text straight from each file's JSON
 # object, without building its Document, its task and then ``json.dumps`` of the task
-# (four fifths of the export's time went there). The same text, piece by piece: a value of
+# (three quarters of the export's time went there). The same text, piece by piece: a value of
 # a type a valid document holds goes through json's own C string encoder, any other value
 # through ``json.dumps`` itself.
 
