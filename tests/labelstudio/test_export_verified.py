@@ -111,14 +111,13 @@ NEW_ID = "visit_note"
 NEW_TEXT = "Eskandar Momeni met the Tajik president in Dushanbe to discuss drug trafficking.\n"
 
 
-def varied_documents(root: Path, count: int) -> list[str]:
+def varied_documents(root: Path, count: int) -> None:
     """``count`` distinct annotated documents in the working copy (the gold with its own id
     and seed, one relation and one cluster left out, a metadata value of its own), and one
-    document not annotated yet; their ids in order."""
+    document not annotated yet."""
     gold = load_gold()
     seed = (root / "seeds" / f"{GOLD_ID}.txt").read_bytes()
     working = root / "annotations" / "working"
-    ids = []
     for number in range(count):
         document_id = f"many_{number:04d}"
         (root / "seeds" / f"{document_id}.txt").write_bytes(seed)
@@ -135,11 +134,9 @@ def varied_documents(root: Path, count: int) -> list[str]:
             clusters=gold.clusters[:cluster] + gold.clusters[cluster + 1 :],
         )
         native.write_document(document, working / f"{document_id}.json")
-        ids.append(document_id)
     source = root.parent / f"{NEW_ID}.txt"
     source.write_text(NEW_TEXT, encoding="utf-8")
     assert main(["add", str(source), "--id", NEW_ID, "--split", "train"]) == 0
-    return sorted([*ids, GOLD_ID, NEW_ID])
 
 
 @pytest.fixture
@@ -287,7 +284,8 @@ def test_workers_start_from_the_threshold_unless_corpus_jobs_says(
     monkeypatch.delenv("CORPUS_JOBS", raising=False)
     threshold = ls_project.EXPORT_PARALLEL_FROM
     assert ls_project.export_jobs(threshold - 1) == 1
-    assert ls_project.export_jobs(threshold) == min(2, len(os.sched_getaffinity(0)))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    assert ls_project.export_jobs(threshold) == min(2, cores)
     monkeypatch.setenv("CORPUS_JOBS", "1")
     assert ls_project.export_jobs(100 * threshold) == 1
     monkeypatch.setenv("CORPUS_JOBS", "3")
