@@ -20,6 +20,7 @@ from corpus import ls_project, release
 from corpus.cli import main
 from corpus.errors import CorpusError
 from corpus.formats import labelstudio, native
+from corpus.fsutil import sha256_file
 from corpus.model import Document
 from tests.labelstudio.ls_helpers import GOLD_ID, gold_file, load_gold, make_project
 
@@ -332,3 +333,24 @@ def test_an_export_builds_no_document_of_a_verified_release_but_to_pre_annotate_
     hook = f"{__name__}:no_mentions"
     _, dumped = export_bytes(monkeypatch, "predictions", "1", verified=True, pre_annotation=hook)
     assert built == [NEW_ID] and dumped.pre_annotated == (NEW_ID,)
+
+
+def test_recorded_files_are_the_files_native_reads_as_documents(
+    released: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Taken from the release's listing, they are what ``native.document_files`` finds: a
+    hidden file, another suffix or a nested folder is a release file but no document."""
+    folder = released / "annotations" / "releases" / "1.0.0"
+    manifest_path = folder / "manifest.json"
+    data = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for name in ("documents/.hidden.json", "documents/notes.txt", "documents/sub/x.json"):
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_text("{}", encoding="utf-8")
+        data["files"][name] = sha256_file(folder / name)
+    manifest_path.chmod(0o644)
+    manifest_path.write_text(json.dumps(data), encoding="utf-8")
+    # the manifest changed, so its record in the index no longer matches: not what is tested
+    monkeypatch.setattr("corpus.manifest.release_record_problems", lambda *a, **k: [], raising=True)
+    files = release.recorded_files("1.0.0", released)
+    assert files is not None
+    assert [path for path, _ in files] == native.document_files(folder / "documents")
