@@ -25,6 +25,7 @@ import secrets
 import tempfile
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -52,7 +53,8 @@ from corpus.paths import (
 )
 from corpus.progress import progress
 from corpus.sources import WORKING
-from corpus.validate import JOBS_ENV, check_file, validate_document
+from corpus.validate import check_file, validate_document
+from corpus.workers import job_count, process_pool
 
 SEEDS_DIR = "seeds"
 
@@ -221,17 +223,12 @@ EXPORT_CHUNK = 32
 
 
 def export_jobs(count: int) -> int:
-    """How many worker processes turn ``count`` documents of a verified release into tasks:
-    ``$CORPUS_JOBS`` when set (1: none, this process does it all), else one per core (at
-    most 2) from :data:`EXPORT_PARALLEL_FROM` documents, else none."""
-    setting = os.environ.get(JOBS_ENV, "").strip()
-    if setting.isdigit() and int(setting) > 0:
-        jobs = int(setting)
-    elif count >= EXPORT_PARALLEL_FROM:
-        jobs = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
-    else:
-        jobs = 1
-    return min(jobs, max(1, -(-count // EXPORT_CHUNK)))
+    """How many processes turn ``count`` documents of a verified release into tasks
+    (:func:`corpus.workers.job_count`): ``$CORPUS_JOBS`` when set (1: this process only),
+    else one per core (at most 2) from :data:`EXPORT_PARALLEL_FROM` documents, else 1;
+    never more than there are chunks."""
+    chunks = -(-count // EXPORT_CHUNK)
+    return min(job_count(count, start_at=EXPORT_PARALLEL_FROM, most=2), max(chunks, 1))
 
 
 class _Changed(Exception):
@@ -296,14 +293,8 @@ def _task_lines(
         for chunk in chunks:
             yield from _lines_of(_chunk_lines(chunk, version, mode))
         return
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    try:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-    except (NotImplementedError, OSError):  # no process semaphores here: one process
+    pool = process_pool(jobs)
+    if pool is None:  # no process semaphores here: one process
         yield from _task_lines(files, version, mode, 1)
         return
     pending: deque[Future[list[_Line] | _Stopped]] = deque()

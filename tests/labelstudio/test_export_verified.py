@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus import ls_project, release
+from corpus import ls_project, release, workers
 from corpus.cli import main
 from corpus.errors import CorpusError
 from corpus.formats import labelstudio, native
@@ -285,13 +284,12 @@ def test_workers_start_from_the_threshold_unless_corpus_jobs_says(
     monkeypatch.delenv("CORPUS_JOBS", raising=False)
     threshold = ls_project.EXPORT_PARALLEL_FROM
     assert ls_project.export_jobs(threshold - 1) == 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    assert ls_project.export_jobs(threshold) == min(2, cores)
+    assert ls_project.export_jobs(threshold) == min(2, workers.cores())
     monkeypatch.setenv("CORPUS_JOBS", "1")
     assert ls_project.export_jobs(100 * threshold) == 1
     monkeypatch.setenv("CORPUS_JOBS", "3")
     assert ls_project.export_jobs(100 * threshold) == 3
-    assert ls_project.export_jobs(1) == 1  # never more workers than chunks
+    assert ls_project.export_jobs(ls_project.EXPORT_CHUNK + 1) == 2  # one per chunk at most
 
 
 def test_recorded_files_are_the_documents_with_their_manifest_checksums(
