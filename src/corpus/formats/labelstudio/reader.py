@@ -24,7 +24,7 @@ from corpus.errors import Location, Problem
 from corpus.formats.labelstudio.config import CLUSTER_NAME, LABELS_NAME, TEXT_NAME
 from corpus.formats.shape import LABEL_STUDIO_EXPORT, JsonPath, conforms, shape_errors
 from corpus.model import Cluster, Document, Entity, Relation, Seed
-from corpus.schema import Inventory, inventory
+from corpus.schema import Inventory, RelationLabel, inventory
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
@@ -84,6 +84,16 @@ class _Context:
     annotators: dict[str, set[str]] = field(default_factory=dict)
     #: the task being imported has its whole shape (no part-by-part shape check needed)
     well_formed: bool = False
+    #: an annotation in which nothing is wrong skips the item-by-item checks that locate
+    #: what is (:func:`_clean_annotation_to_document`); False: every annotation takes them
+    fast: bool = True
+    #: each relation label by its name (the first of a name, as :meth:`Inventory.relation`)
+    relation_labels: dict[str, RelationLabel] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.relation_labels = {}
+        for label in self.inv.relations:
+            self.relation_labels.setdefault(label.name, label)
 
     def add(self, document: str | None, where: Location, code: str, message: str) -> None:
         self.problems.append(Problem(self.file, document, where, code, message))
@@ -336,6 +346,7 @@ def read(
     reserved_ids: Mapping[str, Iterable[str]] | None = None,
     selection: Selection | None = None,
     labels: Inventory | None = None,
+    fast: bool = True,
 ) -> tuple[list[ImportedDocument], list[Problem]]:
     """Documents from a Label Studio JSON export, and every problem found.
 
@@ -343,6 +354,9 @@ def read(
     to the document a task was exported from (``version`` from ``data.version``; the
     key ``(id, "")`` is the fallback); ``reserved_ids`` maps a document id to ids
     fresh ids must avoid. The caller writes nothing when problems are returned.
+    ``fast`` (the default) lets an annotation in which nothing is wrong skip the
+    item-by-item checks; ``fast=False`` always takes them (same documents and problems,
+    slower: the tests compare the two).
     """
     problems: list[Problem] = []
     if not isinstance(tasks, list):
@@ -367,6 +381,7 @@ def read(
             reserved_ids=reserved_ids,
             selection=selection,
             labels=labels,
+            fast=fast,
         )
     )
     return imported, problems
@@ -383,6 +398,7 @@ def iter_read(
     reserved_ids: Mapping[str, Iterable[str]] | None = None,
     selection: Selection | None = None,
     labels: Inventory | None = None,
+    fast: bool = True,
 ) -> Iterator[ImportedDocument]:
     """:func:`read` one task at a time: ``tasks`` are the elements of the export's list
     (already known to be a list), ``scanned`` their :func:`scan`. Each document is yielded
@@ -399,6 +415,7 @@ def iter_read(
         reserved_ids or {},
         highest=scanned.highest,
         problems=problems,
+        fast=fast,
     )
     imported = 0
     duplicates: list[Problem] = []
@@ -601,6 +618,10 @@ def _select(
 def _annotation_to_document(
     ctx: _Context, task: _Task, annotation: Mapping[str, Any], where: Location
 ) -> Document | None:
+    if ctx.fast and ctx.well_formed:
+        document = _clean_annotation_to_document(ctx, task, annotation, where)
+        if document is not None:
+            return document
     if ctx.malformed("annotation", annotation, task.document_id, where):
         return None
     problems_before = len(ctx.problems)
@@ -631,6 +652,91 @@ def _annotation_to_document(
                 )
     document = _build_document(ctx, parsed)
     return document if len(ctx.problems) == problems_before else None
+
+
+#: the location of every part the fast path takes: it never reports one (a problem sends
+#: the annotation through :func:`_parse_item`, which locates it)
+_UNREPORTED = Location()
+
+
+def _clean_annotation_to_document(
+    ctx: _Context, task: _Task, annotation: Mapping[str, Any], where: Location
+) -> Document | None:
+    """The document of an annotation of a well-formed task in which nothing is wrong, or
+    None: then the annotation goes through :func:`_parse_item` item by item, which locates
+    and reports what is wrong (or finds nothing: None means "not sure", never "wrong").
+
+    The same checks as :func:`_parse_item` and :func:`_span`, each one a condition on the
+    item that lets it through, and the same :class:`_Parsed`, without building a location
+    per item. The document is built as the full path builds it; when that reports a
+    problem (a relation the labels do not allow, a lone cluster id, ...) the problem is
+    taken back and the full path reports it, located. ``tests/labelstudio/test_fast_path.py``
+    runs both over corrupted exports."""
+    text = task.text
+    length = len(text)
+    entity_types = ctx.inv.entity_type_set
+    relation_labels = ctx.relation_labels
+    regions: dict[str, tuple[str, int, int]] = {}
+    cluster_keys: dict[str, list[str]] = {}
+    relations: list[tuple[str, str, str, str | None, Location]] = []
+    for item in annotation["result"]:  # well-formed: a list of objects of the item shape
+        kind = item.get("type")
+        if kind == "relation":
+            labels = item.get("labels")
+            if type(labels) is not list or len(labels) != 1:
+                return None
+            label = labels[0]
+            relation = relation_labels.get(label) if type(label) is str else None
+            if relation is None:
+                return None
+            direction = item.get("direction")
+            if direction == "left":
+                head, tail = item["to_id"], item["from_id"]
+            elif direction in ("right", None) or (direction == "bi" and relation.symmetric):
+                head, tail = item["from_id"], item["to_id"]
+            else:
+                return None
+            found = item.get("id")
+            relations.append(
+                (label, head, tail, found if isinstance(found, str) else None, _UNREPORTED)
+            )
+            continue
+        if item.get("to_name") != TEXT_NAME:
+            return None
+        from_name, region_id, value = item.get("from_name"), item["id"], item["value"]
+        if from_name == LABELS_NAME and kind == "labels":
+            start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+            if type(start) is not int or type(end) is not int or not 0 <= start < end <= length:
+                return None
+            if type(labels) is not list or len(labels) != 1:
+                return None
+            label = labels[0]
+            if type(label) is not str or label not in entity_types or region_id in regions:
+                return None
+            claimed = value.get("text")
+            if claimed is not None and claimed != text[start:end]:
+                if not _newline_quirk(claimed, text[start:end]):
+                    return None
+            regions[region_id] = (label, start, end)
+        elif from_name == CLUSTER_NAME and kind == "textarea":
+            keys = [t.strip() for t in value["text"] if t.strip()]
+            cluster_keys.setdefault(region_id, []).extend(keys)
+        else:
+            return None
+    # every region was taken, so a region id not among them is missing
+    if any(r not in regions for r in cluster_keys):
+        return None
+    if any(h not in regions or t not in regions for _, h, t, _, _ in relations):
+        return None
+    parsed = _Parsed(task, annotation, where)
+    parsed.regions, parsed.cluster_keys, parsed.relations = regions, cluster_keys, relations
+    parsed.cluster_where = dict.fromkeys(cluster_keys, _UNREPORTED)
+    problems_before = len(ctx.problems)
+    document = _build_document(ctx, parsed)
+    if len(ctx.problems) > problems_before:
+        del ctx.problems[problems_before:]  # the full path reports them, located
+        return None
+    return document
 
 
 def _parse_item(ctx: _Context, parsed: _Parsed, position: int, item: Any) -> None:
