@@ -203,6 +203,26 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _displays(root: Path) -> Callable[[Path], str]:
+    """:func:`_display` for many files of a few folders: each folder resolved once (a
+    symlinked file on its own)."""
+    resolved = root.resolve()
+    folders: dict[Path, Path] = {}
+
+    def display(path: Path) -> str:
+        if os.path.islink(path):
+            return _display(path, root)
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = Path(os.path.realpath(path.parent))
+        try:
+            return str((folder / path.name).relative_to(resolved))
+        except ValueError:
+            return str(path)
+
+    return display
+
+
 def _raw(path: Path) -> Any:
     """A native JSON file as parsed, whatever its shape (None when it is not JSON)."""
     try:
@@ -772,6 +792,7 @@ def import_export(
     by_path: dict[str, str] = {}  # path -> annotator (strings: smaller than Path keys)
     seen: dict[str, set[str]] = {}  # document id -> annotators imported
     staged = FileSet()
+    display = _displays(root)
     failure: OSError | None = None  # the first write that failed (a full disk)
     try:
         for item in labelstudio.iter_read(
@@ -800,7 +821,7 @@ def import_export(
             if key in by_path:  # two annotator names with one folder name: one would be lost
                 own.append(
                     Problem(
-                        _display(path, root),
+                        display(path),
                         document.id,
                         Location(),
                         "DUPLICATE_DOCUMENT",
@@ -818,7 +839,7 @@ def import_export(
                 data = None
             own += validate_document(
                 native.to_dict(document),
-                file=_display(path, root),
+                file=display(path),
                 root=root,
                 surrogates_possible=data is None,
             )

@@ -210,15 +210,21 @@ class _IdAllocator:
     def __init__(self, reserved: Iterable[str], floor: Mapping[str, int] | None = None) -> None:
         self.reserved = set(reserved)
         self.floor = floor or {}
+        #: prefix -> the highest number taken with it (reserved ids read at its first id)
+        self._highest: dict[str, int] = {}
 
     def fresh(self, kind: str) -> str:
         prefix = FRESH_PREFIX[kind]
-        highest = self.floor.get(prefix, 0)
-        for existing in self.reserved:
-            numbered = _numbered(existing)
-            if numbered and numbered[0] == prefix:
-                highest = max(highest, numbered[1])
-        new = f"{prefix}{highest + 1}"
+        highest = self._highest.get(prefix)
+        if highest is None:
+            highest = self.floor.get(prefix, 0)
+            for existing in self.reserved:
+                numbered = _numbered(existing)
+                if numbered and numbered[0] == prefix:
+                    highest = max(highest, numbered[1])
+        highest += 1  # the new id is now the highest with its prefix
+        self._highest[prefix] = highest
+        new = f"{prefix}{highest}"
         self.reserved.add(new)
         return new
 
@@ -246,11 +252,13 @@ def _is_mapping(value: Any) -> bool:
     return type(value) is dict or isinstance(value, Mapping)
 
 
-def _task_result_ids(task: Any) -> Iterator[str]:
+def _task_result_ids(task: Any) -> list[str]:
     """Every region and cluster id of one task; malformed parts are skipped here (the
-    import reports them as ``LS_MALFORMED``)."""
+    import reports them as ``LS_MALFORMED``). A list built in one loop (a generator costs
+    a resumption per id, and the scan reads every id of the export)."""
+    found: list[str] = []
     if not _is_mapping(task):
-        return
+        return found
     for key in ("annotations", "predictions"):
         annotations = task.get(key)
         for annotation in annotations if isinstance(annotations, list) else []:
@@ -258,16 +266,17 @@ def _task_result_ids(task: Any) -> Iterator[str]:
                 continue
             results = annotation.get("result")
             for item in results if isinstance(results, list) else []:
-                if not _is_mapping(item):
+                if type(item) is not dict and not isinstance(item, Mapping):
                     continue
-                found = item.get("id")
-                if isinstance(found, str):
-                    yield found
-                value = item.get("value")
-                if item.get("from_name") == CLUSTER_NAME and _is_mapping(value):
-                    texts = value.get("text")
+                region_id = item.get("id")
+                if isinstance(region_id, str):
+                    found.append(region_id)
+                if item.get("from_name") == CLUSTER_NAME:
+                    value = item.get("value")
+                    texts = value.get("text") if _is_mapping(value) else None
                     if isinstance(texts, list):
-                        yield from (t.strip() for t in texts if isinstance(t, str))
+                        found += [t.strip() for t in texts if isinstance(t, str)]
+    return found
 
 
 @dataclass
@@ -987,7 +996,7 @@ def _relations(
         if head not in corpus_id or tail not in corpus_id:
             continue  # already reported
         triple = (rel_type, corpus_id[head], corpus_id[tail])
-        label = ctx.inv.relation(rel_type)
+        label = ctx.relation_labels[rel_type]
         if not label.allows(types[triple[1]], types[triple[2]]):
             ctx.add(
                 parsed.task.document_id,
