@@ -414,25 +414,103 @@ def iter_read(
     as soon as its task is checked; every problem is appended to ``problems``, in the
     order :func:`read` reports them (a duplicate document and an export with nothing to
     import once the last task is read). A consumer writes nothing final while
-    ``problems`` is not empty, and nothing at all until the iteration ends."""
-    ctx = _Context(
-        file,
-        labels or inventory(),
-        selection or Selection(),
-        seeds,
-        bases,
-        reserved_ids or {},
-        highest=scanned.highest,
-        problems=problems,
+    ``problems`` is not empty, and nothing at all until the iteration ends.
+
+    The same as :func:`collect` of :meth:`TaskReader.read` of each task (which is how a
+    caller spreads the tasks over processes)."""
+    reader = TaskReader(
+        scanned.highest,
+        file=file,
+        seeds=seeds,
+        bases=bases,
+        reserved_ids=reserved_ids,
+        selection=selection,
+        labels=labels,
         fast=fast,
     )
+    results = (reader.read(task, index) for index, task in enumerate(tasks))
+    yield from collect(
+        results, problems, file=file, selection=selection, annotators=reader.annotators
+    )
+
+
+@dataclass
+class TaskResult:
+    """What the import made of one task: its documents and the problems found in it."""
+
+    documents: list[ImportedDocument]
+    problems: list[Problem]
+
+
+class TaskReader:
+    """The import of one task at a time (:meth:`read`), apart from what depends on the
+    other tasks (:func:`collect`): the part a worker process can do. ``highest`` is
+    :attr:`Scan.highest` of the whole export; the other arguments are :func:`iter_read`'s."""
+
+    def __init__(
+        self,
+        highest: Mapping[str, int],
+        *,
+        file: str,
+        seeds: Mapping[str, SeedText],
+        bases: Mapping[tuple[str, str], Document],
+        reserved_ids: Mapping[str, Iterable[str]] | None = None,
+        selection: Selection | None = None,
+        labels: Inventory | None = None,
+        fast: bool = True,
+    ) -> None:
+        self._ctx = _Context(
+            file,
+            labels or inventory(),
+            selection or Selection(),
+            seeds,
+            bases,
+            reserved_ids or {},
+            highest=highest,
+            fast=fast,
+        )
+
+    def read(self, task: Any, index: int) -> TaskResult:
+        """The documents of the task at ``index`` of the export, and its problems."""
+        ctx = self._ctx
+        ctx.problems = []
+        documents = _import_task(ctx, task, index)
+        return TaskResult(documents, ctx.problems)
+
+    @property
+    def annotators(self) -> dict[str, set[str]]:
+        """Every annotator of the tasks read so far (name -> the keys ``--annotator``
+        matches); the dict grows as tasks are read."""
+        return self._ctx.annotators
+
+    def take_annotators(self) -> dict[str, set[str]]:
+        """:attr:`annotators`, which start again empty (a worker sends them on)."""
+        found, self._ctx.annotators = self._ctx.annotators, {}
+        return found
+
+
+def collect(
+    results: Iterable[TaskResult],
+    problems: list[Problem],
+    *,
+    file: str,
+    selection: Selection | None = None,
+    annotators: Mapping[str, set[str]],
+) -> Iterator[ImportedDocument]:
+    """The documents of each task's result, in order, each problem appended to
+    ``problems`` before the documents of its task, then what only all tasks together say:
+    a document that comes twice (``DUPLICATE_DOCUMENT``) and an export with nothing to
+    import. ``annotators`` (every annotator of the export, from the readers) is read once
+    the last result is in."""
+    choice = selection or Selection()
     imported = 0
     duplicates: list[Problem] = []
     seen: dict[tuple[str, str], Any] = {}  # (document id, annotator) -> task id
-    for index, task in enumerate(tasks):
-        for item in _import_task(ctx, task, index):
+    for result in results:
+        problems += result.problems
+        for item in result.documents:
             imported += 1
-            key = (item.document.id, item.annotator if ctx.choice.by_annotator else "")
+            key = (item.document.id, item.annotator if choice.by_annotator else "")
             if key in seen:
                 duplicates.append(
                     Problem(
@@ -449,18 +527,29 @@ def iter_read(
             yield item
     problems += duplicates
     if not imported and not problems:
-        wanted = ctx.choice.annotator
-        if wanted is not None and not any(wanted in k for k in ctx.annotators.values()):
-            present = ", ".join(sorted(ctx.annotators)) or "nobody"
-            ctx.add(
-                None,
-                Location.at(),
-                "UNKNOWN_ANNOTATOR",
-                f"no annotation by {wanted!r}; annotators in this export: {present} "
-                "(e-mail, numeric user id or 'user N')",
+        wanted = choice.annotator
+        if wanted is not None and not any(wanted in k for k in annotators.values()):
+            present = ", ".join(sorted(annotators)) or "nobody"
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    Location.at(),
+                    "UNKNOWN_ANNOTATOR",
+                    f"no annotation by {wanted!r}; annotators in this export: {present} "
+                    "(e-mail, numeric user id or 'user N')",
+                )
             )
         else:
-            ctx.add(None, Location.at(), "NOTHING_TO_IMPORT", "no task has an annotation to import")
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    Location.at(),
+                    "NOTHING_TO_IMPORT",
+                    "no task has an annotation to import",
+                )
+            )
 
 
 # --------------------------------------------------------------------------- tasks
