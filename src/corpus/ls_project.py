@@ -923,6 +923,47 @@ def _read_in_workers(
                 future.cancel()
 
 
+class _Stager:
+    """:meth:`corpus.fsutil.FileSet.stage` of each file, in order, in a thread of its own:
+    the import goes on while a file is written and fsynced (which waits for the disk, not
+    for this process). As in one thread, the first write that fails ends the staging
+    (:meth:`wait` returns it). At most :attr:`AHEAD` files wait to be staged (memory stays
+    flat)."""
+
+    AHEAD = 32
+
+    def __init__(self, staged: FileSet) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self.staged = staged
+        self.failure: OSError | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-stage")
+        self._pending: deque[Future[None]] = deque()
+
+    def stage(self, path: Path, data: bytes) -> None:
+        if len(self._pending) >= self.AHEAD:
+            self._pending.popleft().result()
+        self._pending.append(self._thread.submit(self._stage, path, data))
+
+    def _stage(self, path: Path, data: bytes) -> None:
+        if self.failure is not None:
+            return  # nothing more is staged after a failure
+        try:
+            self.staged.stage(path, data)
+        except OSError as exc:
+            self.failure = exc
+
+    def wait(self) -> OSError | None:
+        """Once every file given is staged (or skipped after a failure): the first write
+        that failed, if one did. Anything else a write raised is raised here."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._thread.shutdown(wait=True)
+        return self.failure
+
+
 def _route(
     item: labelstudio.ImportedDocument,
     *,
@@ -1035,7 +1076,7 @@ def import_export(
     seen: dict[str, set[str]] = {}  # document id -> annotators imported
     staged = FileSet()
     display = _displays(root)
-    failure: OSError | None = None  # the first write that failed (a full disk)
+    stager = _Stager(staged)
     try:
         for item in labelstudio.collect(
             progress(results, total=scanned.tasks, desc="ls import", unit="task", quiet=quiet),
@@ -1076,11 +1117,8 @@ def import_export(
                 data = native.dumps(document).encode("utf-8")
             planned = overwrite.plan_one(path, document, root=root, new_bytes=data)
             refused += overwrite.refusals(planned, policy)
-            if not (dry_run or refused or failure or planned.same_bytes):
-                try:
-                    staged.stage(path, data)
-                except OSError as exc:
-                    failure = exc
+            if not (dry_run or refused or planned.same_bytes):
+                stager.stage(path, data)
             written.append(
                 Written(
                     path,
@@ -1096,6 +1134,7 @@ def import_export(
                     document if dry_run else None,
                 )
             )
+        failure = stager.wait()  # the first write that failed (a full disk)
         for found in (problems, own, refused):
             if found:
                 raise CorpusError(found)
@@ -1112,6 +1151,7 @@ def import_export(
     finally:
         if isinstance(results, Generator):
             results.close()  # the workers stop (and the serial reader lets go of the spool)
+        stager.wait()
         staged.discard()
         if export is not None:
             export.close()

@@ -14,6 +14,7 @@ import pytest
 
 from corpus import ls_project, release
 from corpus.formats import labelstudio
+from corpus.fsutil import FileSet
 from corpus.ls_project import ExportFile, _display, _displays, import_export
 from corpus.model import Document
 from tests.labelstudio.ls_helpers import as_export
@@ -218,3 +219,28 @@ def test_workers_name_the_annotators_they_met(
     two, _ = import_with(2, many_tasks, tmp_path, "who", monkeypatch, selection=nobody)
     assert one[0] == "problems" and two == one
     assert "a0@x, a1@x, a2@x, a3@x" in repr(one[1])
+
+
+# --------------------------------------------------------------------------- staging
+
+
+def test_staging_in_its_own_thread_stops_at_the_first_failure_as_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are staged in the order given; the first that fails (here: its folder is a
+    file) is the failure, and nothing after it is staged, as when each is staged in turn."""
+    monkeypatch.setattr(ls_project._Stager, "AHEAD", 2)  # the bound is reached
+    for name in ("blocked", "blocked-too"):
+        (tmp_path / name).write_text("a file, not a folder")
+    paths = [tmp_path / "out" / f"{n}.json" for n in range(5)]
+    paths[3] = tmp_path / "blocked" / "3.json"
+    staged = FileSet()
+    stager = ls_project._Stager(staged)
+    for path in [*paths, tmp_path / "blocked-too" / "5.json"]:
+        stager.stage(path, path.name.encode())
+    failure = stager.wait()
+    assert failure is not None and os.fsdecode(failure.filename) == str(tmp_path / "blocked")
+    assert [target for _, target in staged.staged] == paths[:3]
+    staged.commit()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0.json", "1.json", "2.json"]
+    assert (tmp_path / "out" / "2.json").read_bytes() == b"2.json"
