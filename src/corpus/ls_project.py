@@ -1151,6 +1151,8 @@ def import_export(
     finally:
         if isinstance(results, Generator):
             results.close()  # the workers stop (and the serial reader lets go of the spool)
+        if pool is not None:
+            pool.shutdown(wait=True)  # (done already, unless the reading never began)
         stager.wait()
         staged.discard()
         if export is not None:
