@@ -58,7 +58,8 @@ from corpus.paths import (
 )
 from corpus.progress import progress
 from corpus.sources import WORKING
-from corpus.validate import JOBS_ENV, check_file, validate_document
+from corpus.validate import check_file, validate_document
+from corpus.workers import job_count, process_pool
 
 SEEDS_DIR = "seeds"
 
@@ -785,19 +786,10 @@ CHUNKS_AHEAD = 4
 
 
 def import_jobs(tasks: int) -> int:
-    """How many worker processes read ``tasks`` tasks: ``$CORPUS_JOBS`` when it is set (1:
-    none, this process reads them), else one per core (at most 2) from
-    :data:`PARALLEL_FROM_TASKS` tasks on, else 1."""
-    setting = os.environ.get(JOBS_ENV, "").strip()
-    if setting.isdigit() and int(setting) > 0:
-        return min(int(setting), max(tasks, 1))
-    if tasks < PARALLEL_FROM_TASKS:
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 2))
+    """How many worker processes read ``tasks`` tasks (:func:`corpus.workers.job_count`):
+    ``$CORPUS_JOBS`` when it is set (1: none, this process reads them), else one per core
+    (at most 2) from :data:`PARALLEL_FROM_TASKS` tasks on, else 1."""
+    return job_count(tasks, start_at=PARALLEL_FROM_TASKS, most=2)
 
 
 @dataclass
@@ -873,17 +865,7 @@ def _read_chunk(
 def _worker_pool(jobs: int, *initargs: Any) -> Any:
     """A pool of ``jobs`` worker processes of the import (forked where the system can;
     each started by :func:`_start_worker`), or None when none can be started here."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    try:
-        return ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=initargs
-        )
-    except (NotImplementedError, OSError):  # no process semaphores here
-        return None
+    return process_pool(jobs, _start_worker, initargs)
 
 
 _Chunk = tuple[list[labelstudio.TaskResult | _Raised], dict[str, set[str]]]
