@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import gc
 import io
+import itertools
 import json
 import marshal
 import os
@@ -24,8 +25,15 @@ import re
 import secrets
 import tempfile
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
+from collections.abc import (
+    Callable,
+    Collection,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -293,6 +301,8 @@ def _task_lines(
         for chunk in chunks:
             yield from _lines_of(_chunk_lines(chunk, version, mode))
         return
+    from concurrent.futures import Future
+
     pool = process_pool(jobs)
     if pool is None:  # no process semaphores here: one process
         yield from _task_lines(files, version, mode, 1)
@@ -378,6 +388,26 @@ def _display(path: Path, root: Path) -> str:
         return str(Path(os.path.realpath(path)).relative_to(root.resolve()))
     except ValueError:
         return str(path)
+
+
+def _displays(root: Path) -> Callable[[Path], str]:
+    """:func:`_display` for many files of a few folders: each folder resolved once (a
+    symlinked file on its own)."""
+    resolved = root.resolve()
+    folders: dict[Path, Path] = {}
+
+    def display(path: Path) -> str:
+        if os.path.islink(path):
+            return _display(path, root)
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = Path(os.path.realpath(path.parent))
+        try:
+            return str((folder / path.name).relative_to(resolved))
+        except ValueError:
+            return str(path)
+
+    return display
 
 
 def _raw(path: Path) -> Any:
@@ -831,6 +861,22 @@ class ExportFile:
             self._spool.close()
             self._spool = None
 
+    @property
+    def spooled(self) -> bool:
+        """Whether the tasks :meth:`scan` read are in the spool (:meth:`records`)."""
+        return self._scanned is not None and self._spool is not None
+
+    def records(self) -> Iterator[bytes]:
+        """Each task :meth:`scan` read, as the spool holds it (:func:`marshal.loads` makes it
+        the task again); only when :attr:`spooled`."""
+        if self._scanned is None or self._spool is None:
+            raise RuntimeError("ExportFile.records without a spool")
+        spool = self._spool
+        spool.seek(0)
+        for _ in range(self._scanned.tasks):  # marshal.load would read in many small reads
+            size = int.from_bytes(spool.read(8), "little")
+            yield spool.read(size)
+
     def tasks(self) -> Iterator[Any]:
         """The tasks :meth:`scan` read, one at a time: from the spool, else parsed again
         from the file (one that changed meanwhile is ``NOT_JSON``)."""
@@ -838,11 +884,7 @@ class ExportFile:
             raise RuntimeError("ExportFile.tasks before scan")
         count = self._scanned.tasks
         if self._spool is not None:
-            spool = self._spool
-            spool.seek(0)
-            for _ in range(count):  # marshal.load would read a file in many small reads
-                size = int.from_bytes(spool.read(8), "little")
-                yield marshal.loads(spool.read(size))
+            yield from map(marshal.loads, self.records())
             return
         read = 0
         try:
@@ -862,6 +904,222 @@ class ExportFile:
             self._spool.close()
         self._spool = None
         self._scanned = None
+
+
+@dataclass(frozen=True)
+class _Routes:
+    """Where the import writes each document (see :func:`_route`)."""
+
+    target_dir: Path
+    choice: labelstudio.Selection
+    adjudication_dir: Path | None
+    #: ids of the documents several annotators annotated, when adjudicating
+    several: frozenset[str]
+
+    def __call__(self, item: labelstudio.ImportedDocument) -> Path:
+        return _route(
+            item,
+            target_dir=self.target_dir,
+            choice=self.choice,
+            adjudication_dir=self.adjudication_dir,
+            several=item.document.id in self.several,
+        )
+
+
+@dataclass(frozen=True)
+class _Checked(labelstudio.ImportedDocument):
+    """An imported document made ready by a worker process: where it goes, its bytes
+    (None: they are no UTF-8, a lone surrogate) and what validation found in it there."""
+
+    path: Path
+    data: bytes | None
+    problems: list[Problem]
+
+
+def _check(
+    document: Document, path: Path, display: Callable[[Path], str], root: Path
+) -> tuple[bytes | None, list[Problem]]:
+    """A document's bytes as written (None: a lone surrogate) and its problems (the
+    checks of ``corpus validate``, located at ``path``)."""
+    text = native.dumps(document)
+    try:  # UTF-8 takes every character: one that fails is a lone surrogate
+        data: bytes | None = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = None
+    problems = validate_document(
+        native.to_dict(document), file=display(path), root=root, surrogates_possible=data is None
+    )
+    return data, problems
+
+
+#: from how many tasks ``corpus ls import`` reads, checks and serialises them in worker
+#: processes (``$CORPUS_JOBS``, default one per core, at most 2); this process then only
+#: scans the export, compares each document with the file it replaces and stages it.
+PARALLEL_FROM_TASKS = 200
+#: tasks per chunk sent to a worker, and chunks in flight per worker (memory stays flat)
+CHUNK_TASKS = 8
+CHUNKS_AHEAD = 4
+
+
+def import_jobs(tasks: int) -> int:
+    """How many worker processes read ``tasks`` tasks (:func:`corpus.workers.job_count`):
+    ``$CORPUS_JOBS`` when it is set (1: none, this process reads them), else one per core
+    (at most 2) from :data:`PARALLEL_FROM_TASKS` tasks on, else 1."""
+    return job_count(tasks, start_at=PARALLEL_FROM_TASKS, most=2)
+
+
+@dataclass
+class _Worker:
+    """What a worker process of the import holds: its reader (with its own lazy
+    :class:`Corpus`) and where each document goes."""
+
+    reader: labelstudio.TaskReader
+    routes: _Routes
+    display: Callable[[Path], str]
+    root: Path
+
+
+_worker: _Worker | None = None
+
+
+def _start_worker(
+    root: Path, file: str, highest: dict[str, int], wanted: labelstudio.Selection, routes: _Routes
+) -> None:
+    global _worker
+    corpus = Corpus(root)
+    reader = labelstudio.TaskReader(
+        highest,
+        file=file,
+        seeds=corpus.seeds,
+        bases=corpus.bases,
+        reserved_ids=corpus.reserved,
+        selection=wanted,
+    )
+    _worker = _Worker(reader, routes, _displays(root), root)
+
+
+#: a task the worker could not read: the problems of the CorpusError it raised
+_Raised = list[Problem]
+
+
+def _read_chunk(
+    records: list[tuple[int, bytes]],
+) -> tuple[list[labelstudio.TaskResult | _Raised], dict[str, set[str]]]:
+    """Read a chunk of tasks (their index in the export and their spooled record) in a
+    worker: each task's result with its documents checked (:class:`_Checked`), and the
+    annotators met. A task whose reading raised a CorpusError ends the chunk with its
+    problems (the import raises them when it comes to it)."""
+    worker = _worker
+    assert worker is not None, "the import's worker was not started"
+    results: list[labelstudio.TaskResult | _Raised] = []
+    for index, record in records:
+        try:
+            result = worker.reader.read(marshal.loads(record), index)
+        except CorpusError as error:
+            results.append(list(error.problems))
+            break
+        checked: list[labelstudio.ImportedDocument] = []
+        for item in result.documents:
+            path = worker.routes(item)
+            data, problems = _check(item.document, path, worker.display, worker.root)
+            checked.append(
+                _Checked(
+                    item.document,
+                    item.annotator,
+                    item.task_id,
+                    item.annotation_id,
+                    path,
+                    data,
+                    problems,
+                )
+            )
+        result.documents = checked
+        results.append(result)
+    return results, worker.reader.take_annotators()
+
+
+def _worker_pool(jobs: int, *initargs: Any) -> Any:
+    """A pool of ``jobs`` worker processes of the import (forked where the system can;
+    each started by :func:`_start_worker`), or None when none can be started here."""
+    return process_pool(jobs, _start_worker, initargs)
+
+
+_Chunk = tuple[list[labelstudio.TaskResult | _Raised], dict[str, set[str]]]
+
+
+def _read_in_workers(
+    pool: Any, records: Iterator[bytes], jobs: int, annotators: dict[str, set[str]]
+) -> Iterator[labelstudio.TaskResult]:
+    """Each task's result, in order, read by the ``jobs`` processes of ``pool``
+    (:func:`_worker_pool`) a bounded number of chunks ahead; the annotators they meet are
+    added to ``annotators``. A task whose reading raised raises the same CorpusError here,
+    in its turn. The pool is shut down when the iteration ends or is closed."""
+    from concurrent.futures import Future
+
+    pending: deque[Future[_Chunk]] = deque()
+
+    def results(future: Future[_Chunk]) -> Iterator[labelstudio.TaskResult]:
+        found, met = future.result()
+        for name, keys in met.items():
+            annotators.setdefault(name, set()).update(keys)
+        for result in found:
+            if isinstance(result, list):
+                raise CorpusError(result)
+            yield result
+
+    indexed = enumerate(records)
+    with pool:
+        try:
+            while chunk := list(itertools.islice(indexed, CHUNK_TASKS)):
+                pending.append(pool.submit(_read_chunk, chunk))
+                if len(pending) >= CHUNKS_AHEAD * jobs:
+                    yield from results(pending.popleft())
+            while pending:
+                yield from results(pending.popleft())
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+class _Stager:
+    """:meth:`corpus.fsutil.FileSet.stage` of each file, in order, in a thread of its own:
+    the import goes on while a file is written and fsynced (which waits for the disk, not
+    for this process). As in one thread, the first write that fails ends the staging
+    (:meth:`wait` returns it). At most :attr:`AHEAD` files wait to be staged (memory stays
+    flat)."""
+
+    AHEAD = 32
+
+    def __init__(self, staged: FileSet) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self.staged = staged
+        self.failure: OSError | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-stage")
+        self._pending: deque[Future[None]] = deque()
+
+    def stage(self, path: Path, data: bytes) -> None:
+        if len(self._pending) >= self.AHEAD:
+            self._pending.popleft().result()
+        self._pending.append(self._thread.submit(self._stage, path, data))
+
+    def _stage(self, path: Path, data: bytes) -> None:
+        if self.failure is not None:
+            return  # nothing more is staged after a failure
+        try:
+            self.staged.stage(path, data)
+        except OSError as exc:
+            self.failure = exc
+
+    def wait(self) -> OSError | None:
+        """Once every file given is staged (or skipped after a failure): the first write
+        that failed, if one did. Anything else a write raised is raised here."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._thread.shutdown(wait=True)
+        return self.failure
 
 
 def _route(
@@ -940,7 +1198,33 @@ def import_export(
         stream: Iterable[Any] = export.tasks()
     else:
         stream, scanned = tasks, labelstudio.scan(tasks, choice if adjudicating else None)
-    corpus = load_corpus(root=root)
+    routes = _Routes(
+        target_dir,
+        choice,
+        adjudication_dir,
+        frozenset(d for d, names in scanned.annotators.items() if len(names) > 1)
+        if adjudicating
+        else frozenset(),
+    )
+    jobs = import_jobs(scanned.tasks) if export is not None and export.spooled else 1
+    annotators: dict[str, set[str]] = {}
+    results: Iterator[labelstudio.TaskResult] = iter(())
+    pool = _worker_pool(jobs, root, file, scanned.highest, wanted, routes) if jobs > 1 else None
+    if pool is not None:
+        assert export is not None
+        results = _read_in_workers(pool, export.records(), jobs, annotators)
+    else:
+        corpus = load_corpus(root=root)
+        reader = labelstudio.TaskReader(
+            scanned.highest,
+            file=file,
+            seeds=corpus.seeds,
+            bases=corpus.bases,
+            reserved_ids=corpus.reserved,
+            selection=wanted,
+        )
+        annotators = reader.annotators
+        results = (reader.read(task, index) for index, task in enumerate(stream))
     policy = policy or overwrite.Policy()
     problems: list[Problem] = []  # the reader's
     own: list[Problem] = []  # paths and validation: reported when the reader found nothing
@@ -949,35 +1233,27 @@ def import_export(
     by_path: dict[str, str] = {}  # path -> annotator (strings: smaller than Path keys)
     seen: dict[str, set[str]] = {}  # document id -> annotators imported
     staged = FileSet()
-    failure: OSError | None = None  # the first write that failed (a full disk)
+    display = _displays(root)
+    stager = _Stager(staged)
     try:
-        for item in labelstudio.iter_read(
-            progress(stream, total=scanned.tasks, desc="ls import", unit="task", quiet=quiet),
-            scanned,
+        for item in labelstudio.collect(
+            progress(results, total=scanned.tasks, desc="ls import", unit="task", quiet=quiet),
             problems,
             file=file,
-            seeds=corpus.seeds,
-            bases=corpus.bases,
-            reserved_ids=corpus.reserved,
             selection=wanted,
+            annotators=annotators,
         ):
             if problems:
                 continue  # only the reader's problems are reported: no need to check more
             document = item.document
             seen.setdefault(document.id, set()).add(item.annotator)
-            several = adjudicating and len(scanned.annotators.get(document.id, ())) > 1
-            path = _route(
-                item,
-                target_dir=target_dir,
-                choice=choice,
-                adjudication_dir=adjudication_dir,
-                several=several,
-            )
+            several = document.id in routes.several
+            path = routes(item)
             key = os.fspath(path)
             if key in by_path:  # two annotator names with one folder name: one would be lost
                 own.append(
                     Problem(
-                        _display(path, root),
+                        display(path),
                         document.id,
                         Location(),
                         "DUPLICATE_DOCUMENT",
@@ -988,28 +1264,19 @@ def import_export(
                 )
                 continue
             by_path[key] = item.annotator
-            text = native.dumps(document)
-            try:  # UTF-8 takes every character: one that fails is a lone surrogate
-                data: bytes | None = text.encode("utf-8")
-            except UnicodeEncodeError:
-                data = None
-            own += validate_document(
-                native.to_dict(document),
-                file=_display(path, root),
-                root=root,
-                surrogates_possible=data is None,
-            )
+            if isinstance(item, _Checked) and item.path == path:  # checked by a worker
+                data, checked = item.data, item.problems
+            else:
+                data, checked = _check(document, path, display, root)
+            own += checked
             if own:
                 continue
             if data is None:  # never: validation reports every lone surrogate
-                data = text.encode("utf-8")
+                data = native.dumps(document).encode("utf-8")
             planned = overwrite.plan_one(path, document, root=root, new_bytes=data)
             refused += overwrite.refusals(planned, policy)
-            if not (dry_run or refused or failure or planned.same_bytes):
-                try:
-                    staged.stage(path, data)
-                except OSError as exc:
-                    failure = exc
+            if not (dry_run or refused or planned.same_bytes):
+                stager.stage(path, data)
             written.append(
                 Written(
                     path,
@@ -1025,6 +1292,7 @@ def import_export(
                     document if dry_run else None,
                 )
             )
+        failure = stager.wait()  # the first write that failed (a full disk)
         for found in (problems, own, refused):
             if found:
                 raise CorpusError(found)
@@ -1039,6 +1307,11 @@ def import_export(
             except OSError as exc:
                 raise overwrite.write_failure(exc, todo) from None
     finally:
+        if isinstance(results, Generator):
+            results.close()  # the workers stop (and the serial reader lets go of the spool)
+        if pool is not None:
+            pool.shutdown(wait=True)  # (done already, unless the reading never began)
+        stager.wait()
         staged.discard()
         if export is not None:
             export.close()

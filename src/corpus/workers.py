@@ -16,7 +16,9 @@ the schema, the compiled validators) instead of loading it again.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 #: environment variable: how many processes a command uses (``1``: this one, no pool)
 JOBS_ENV = "CORPUS_JOBS"
@@ -41,15 +43,19 @@ def job_count(items: int, *, start_at: int, most: int) -> int:
     return 1
 
 
-def process_pool(jobs: int) -> ProcessPoolExecutor | None:
-    """A pool of ``jobs`` worker processes (forked where the platform can), or None where
-    this machine cannot start one (no process semaphores): the caller then does the work
-    in this process."""
+def process_pool(
+    jobs: int, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+) -> ProcessPoolExecutor | None:
+    """A pool of ``jobs`` worker processes (forked where the platform can; each runs
+    ``initializer(*initargs)`` first), or None where this machine cannot start one (no
+    process semaphores): the caller then does the work in this process."""
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     try:
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        return ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs
+        )
     except (NotImplementedError, OSError):
         return None

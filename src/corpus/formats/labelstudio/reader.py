@@ -18,13 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from corpus.errors import Location, Problem
 from corpus.formats.labelstudio.config import CLUSTER_NAME, LABELS_NAME, TEXT_NAME
 from corpus.formats.shape import LABEL_STUDIO_EXPORT, JsonPath, conforms, shape_errors
 from corpus.model import Cluster, Document, Entity, Relation, Seed
-from corpus.schema import Inventory, inventory
+from corpus.schema import Inventory, RelationLabel, inventory
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
@@ -84,6 +84,16 @@ class _Context:
     annotators: dict[str, set[str]] = field(default_factory=dict)
     #: the task being imported has its whole shape (no part-by-part shape check needed)
     well_formed: bool = False
+    #: an annotation in which nothing is wrong skips the item-by-item checks that locate
+    #: what is (:func:`_clean_annotation_to_document`); False: every annotation takes them
+    fast: bool = True
+    #: each relation label by its name (the first of a name, as :meth:`Inventory.relation`)
+    relation_labels: dict[str, RelationLabel] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.relation_labels = {}
+        for label in self.inv.relations:
+            self.relation_labels.setdefault(label.name, label)
 
     def add(self, document: str | None, where: Location, code: str, message: str) -> None:
         self.problems.append(Problem(self.file, document, where, code, message))
@@ -200,15 +210,21 @@ class _IdAllocator:
     def __init__(self, reserved: Iterable[str], floor: Mapping[str, int] | None = None) -> None:
         self.reserved = set(reserved)
         self.floor = floor or {}
+        #: prefix -> the highest number taken with it (reserved ids read at its first id)
+        self._highest: dict[str, int] = {}
 
     def fresh(self, kind: str) -> str:
         prefix = FRESH_PREFIX[kind]
-        highest = self.floor.get(prefix, 0)
-        for existing in self.reserved:
-            numbered = _numbered(existing)
-            if numbered and numbered[0] == prefix:
-                highest = max(highest, numbered[1])
-        new = f"{prefix}{highest + 1}"
+        highest = self._highest.get(prefix)
+        if highest is None:
+            highest = self.floor.get(prefix, 0)
+            for existing in self.reserved:
+                numbered = _numbered(existing)
+                if numbered and numbered[0] == prefix:
+                    highest = max(highest, numbered[1])
+        highest += 1  # the new id is now the highest with its prefix
+        self._highest[prefix] = highest
+        new = f"{prefix}{highest}"
         self.reserved.add(new)
         return new
 
@@ -230,17 +246,19 @@ def task_document_ids(tasks: Any) -> set[str]:
     return {d for d in map(task_document_id, tasks) if d is not None}
 
 
-def _is_mapping(value: Any) -> bool:
+def _is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
     """``isinstance(value, Mapping)``, a parsed JSON object (a dict) answered without the
     ABC machinery (ten times slower, and asked for every result item)."""
     return type(value) is dict or isinstance(value, Mapping)
 
 
-def _task_result_ids(task: Any) -> Iterator[str]:
+def _task_result_ids(task: Any) -> list[str]:
     """Every region and cluster id of one task; malformed parts are skipped here (the
-    import reports them as ``LS_MALFORMED``)."""
+    import reports them as ``LS_MALFORMED``). A list built in one loop (a generator costs
+    a resumption per id, and the scan reads every id of the export)."""
+    found: list[str] = []
     if not _is_mapping(task):
-        return
+        return found
     for key in ("annotations", "predictions"):
         annotations = task.get(key)
         for annotation in annotations if isinstance(annotations, list) else []:
@@ -248,16 +266,17 @@ def _task_result_ids(task: Any) -> Iterator[str]:
                 continue
             results = annotation.get("result")
             for item in results if isinstance(results, list) else []:
-                if not _is_mapping(item):
+                if type(item) is not dict and not isinstance(item, Mapping):
                     continue
-                found = item.get("id")
-                if isinstance(found, str):
-                    yield found
-                value = item.get("value")
-                if item.get("from_name") == CLUSTER_NAME and _is_mapping(value):
-                    texts = value.get("text")
+                region_id = item.get("id")
+                if isinstance(region_id, str):
+                    found.append(region_id)
+                if item.get("from_name") == CLUSTER_NAME:
+                    value = item.get("value")
+                    texts = value.get("text") if _is_mapping(value) else None
                     if isinstance(texts, list):
-                        yield from (t.strip() for t in texts if isinstance(t, str))
+                        found += [t.strip() for t in texts if isinstance(t, str)]
+    return found
 
 
 @dataclass
@@ -336,6 +355,7 @@ def read(
     reserved_ids: Mapping[str, Iterable[str]] | None = None,
     selection: Selection | None = None,
     labels: Inventory | None = None,
+    fast: bool = True,
 ) -> tuple[list[ImportedDocument], list[Problem]]:
     """Documents from a Label Studio JSON export, and every problem found.
 
@@ -343,6 +363,9 @@ def read(
     to the document a task was exported from (``version`` from ``data.version``; the
     key ``(id, "")`` is the fallback); ``reserved_ids`` maps a document id to ids
     fresh ids must avoid. The caller writes nothing when problems are returned.
+    ``fast`` (the default) lets an annotation in which nothing is wrong skip the
+    item-by-item checks; ``fast=False`` always takes them (same documents and problems,
+    slower: the tests compare the two).
     """
     problems: list[Problem] = []
     if not isinstance(tasks, list):
@@ -367,6 +390,7 @@ def read(
             reserved_ids=reserved_ids,
             selection=selection,
             labels=labels,
+            fast=fast,
         )
     )
     return imported, problems
@@ -383,30 +407,110 @@ def iter_read(
     reserved_ids: Mapping[str, Iterable[str]] | None = None,
     selection: Selection | None = None,
     labels: Inventory | None = None,
+    fast: bool = True,
 ) -> Iterator[ImportedDocument]:
     """:func:`read` one task at a time: ``tasks`` are the elements of the export's list
     (already known to be a list), ``scanned`` their :func:`scan`. Each document is yielded
     as soon as its task is checked; every problem is appended to ``problems``, in the
     order :func:`read` reports them (a duplicate document and an export with nothing to
     import once the last task is read). A consumer writes nothing final while
-    ``problems`` is not empty, and nothing at all until the iteration ends."""
-    ctx = _Context(
-        file,
-        labels or inventory(),
-        selection or Selection(),
-        seeds,
-        bases,
-        reserved_ids or {},
-        highest=scanned.highest,
-        problems=problems,
+    ``problems`` is not empty, and nothing at all until the iteration ends.
+
+    The same as :func:`collect` of :meth:`TaskReader.read` of each task (which is how a
+    caller spreads the tasks over processes)."""
+    reader = TaskReader(
+        scanned.highest,
+        file=file,
+        seeds=seeds,
+        bases=bases,
+        reserved_ids=reserved_ids,
+        selection=selection,
+        labels=labels,
+        fast=fast,
     )
+    results = (reader.read(task, index) for index, task in enumerate(tasks))
+    yield from collect(
+        results, problems, file=file, selection=selection, annotators=reader.annotators
+    )
+
+
+@dataclass
+class TaskResult:
+    """What the import made of one task: its documents and the problems found in it."""
+
+    documents: list[ImportedDocument]
+    problems: list[Problem]
+
+
+class TaskReader:
+    """The import of one task at a time (:meth:`read`), apart from what depends on the
+    other tasks (:func:`collect`): the part a worker process can do. ``highest`` is
+    :attr:`Scan.highest` of the whole export; the other arguments are :func:`iter_read`'s."""
+
+    def __init__(
+        self,
+        highest: Mapping[str, int],
+        *,
+        file: str,
+        seeds: Mapping[str, SeedText],
+        bases: Mapping[tuple[str, str], Document],
+        reserved_ids: Mapping[str, Iterable[str]] | None = None,
+        selection: Selection | None = None,
+        labels: Inventory | None = None,
+        fast: bool = True,
+    ) -> None:
+        self._ctx = _Context(
+            file,
+            labels or inventory(),
+            selection or Selection(),
+            seeds,
+            bases,
+            reserved_ids or {},
+            highest=highest,
+            fast=fast,
+        )
+
+    def read(self, task: Any, index: int) -> TaskResult:
+        """The documents of the task at ``index`` of the export, and its problems."""
+        ctx = self._ctx
+        ctx.problems = []
+        documents = _import_task(ctx, task, index)
+        return TaskResult(documents, ctx.problems)
+
+    @property
+    def annotators(self) -> dict[str, set[str]]:
+        """Every annotator of the tasks read so far (name -> the keys ``--annotator``
+        matches); the dict grows as tasks are read."""
+        return self._ctx.annotators
+
+    def take_annotators(self) -> dict[str, set[str]]:
+        """:attr:`annotators`, which start again empty (a worker sends them on)."""
+        found, self._ctx.annotators = self._ctx.annotators, {}
+        return found
+
+
+def collect(
+    results: Iterable[TaskResult],
+    problems: list[Problem],
+    *,
+    file: str,
+    selection: Selection | None = None,
+    annotators: Mapping[str, set[str]],
+) -> Iterator[ImportedDocument]:
+    """The documents of each task's result, in order, each problem appended to
+    ``problems`` before the documents of its task, then what only all tasks together say:
+    a document that comes twice (``DUPLICATE_DOCUMENT``) and an export with nothing to
+    import. ``annotators`` (every annotator of the export, from the readers) is read once
+    the last result is in."""
+    choice = selection or Selection()
     imported = 0
     duplicates: list[Problem] = []
     seen: dict[tuple[str, str], Any] = {}  # (document id, annotator) -> task id
-    for index, task in enumerate(tasks):
-        for item in _import_task(ctx, task, index):
+    for result in results:
+        problems += result.problems
+        for item in result.documents:
             imported += 1
-            key = (item.document.id, item.annotator if ctx.choice.by_annotator else "")
+            key = (item.document.id, item.annotator if choice.by_annotator else "")
             if key in seen:
                 duplicates.append(
                     Problem(
@@ -423,18 +527,29 @@ def iter_read(
             yield item
     problems += duplicates
     if not imported and not problems:
-        wanted = ctx.choice.annotator
-        if wanted is not None and not any(wanted in k for k in ctx.annotators.values()):
-            present = ", ".join(sorted(ctx.annotators)) or "nobody"
-            ctx.add(
-                None,
-                Location.at(),
-                "UNKNOWN_ANNOTATOR",
-                f"no annotation by {wanted!r}; annotators in this export: {present} "
-                "(e-mail, numeric user id or 'user N')",
+        wanted = choice.annotator
+        if wanted is not None and not any(wanted in k for k in annotators.values()):
+            present = ", ".join(sorted(annotators)) or "nobody"
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    Location.at(),
+                    "UNKNOWN_ANNOTATOR",
+                    f"no annotation by {wanted!r}; annotators in this export: {present} "
+                    "(e-mail, numeric user id or 'user N')",
+                )
             )
         else:
-            ctx.add(None, Location.at(), "NOTHING_TO_IMPORT", "no task has an annotation to import")
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    Location.at(),
+                    "NOTHING_TO_IMPORT",
+                    "no task has an annotation to import",
+                )
+            )
 
 
 # --------------------------------------------------------------------------- tasks
@@ -601,6 +716,10 @@ def _select(
 def _annotation_to_document(
     ctx: _Context, task: _Task, annotation: Mapping[str, Any], where: Location
 ) -> Document | None:
+    if ctx.fast and ctx.well_formed:
+        document = _clean_annotation_to_document(ctx, task, annotation, where)
+        if document is not None:
+            return document
     if ctx.malformed("annotation", annotation, task.document_id, where):
         return None
     problems_before = len(ctx.problems)
@@ -631,6 +750,91 @@ def _annotation_to_document(
                 )
     document = _build_document(ctx, parsed)
     return document if len(ctx.problems) == problems_before else None
+
+
+#: the location of every part the fast path takes: it never reports one (a problem sends
+#: the annotation through :func:`_parse_item`, which locates it)
+_UNREPORTED = Location()
+
+
+def _clean_annotation_to_document(
+    ctx: _Context, task: _Task, annotation: Mapping[str, Any], where: Location
+) -> Document | None:
+    """The document of an annotation of a well-formed task in which nothing is wrong, or
+    None: then the annotation goes through :func:`_parse_item` item by item, which locates
+    and reports what is wrong (or finds nothing: None means "not sure", never "wrong").
+
+    The same checks as :func:`_parse_item` and :func:`_span`, each one a condition on the
+    item that lets it through, and the same :class:`_Parsed`, without building a location
+    per item. The document is built as the full path builds it; when that reports a
+    problem (a relation the labels do not allow, a lone cluster id, ...) the problem is
+    taken back and the full path reports it, located. ``tests/labelstudio/test_fast_path.py``
+    runs both over corrupted exports."""
+    text = task.text
+    length = len(text)
+    entity_types = ctx.inv.entity_type_set
+    relation_labels = ctx.relation_labels
+    regions: dict[str, tuple[str, int, int]] = {}
+    cluster_keys: dict[str, list[str]] = {}
+    relations: list[tuple[str, str, str, str | None, Location]] = []
+    for item in annotation["result"]:  # well-formed: a list of objects of the item shape
+        kind = item.get("type")
+        if kind == "relation":
+            labels = item.get("labels")
+            if type(labels) is not list or len(labels) != 1:
+                return None
+            label = labels[0]
+            relation = relation_labels.get(label) if type(label) is str else None
+            if relation is None:
+                return None
+            direction = item.get("direction")
+            if direction == "left":
+                head, tail = item["to_id"], item["from_id"]
+            elif direction in ("right", None) or (direction == "bi" and relation.symmetric):
+                head, tail = item["from_id"], item["to_id"]
+            else:
+                return None
+            found = item.get("id")
+            relations.append(
+                (label, head, tail, found if isinstance(found, str) else None, _UNREPORTED)
+            )
+            continue
+        if item.get("to_name") != TEXT_NAME:
+            return None
+        from_name, region_id, value = item.get("from_name"), item["id"], item["value"]
+        if from_name == LABELS_NAME and kind == "labels":
+            start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+            if type(start) is not int or type(end) is not int or not 0 <= start < end <= length:
+                return None
+            if type(labels) is not list or len(labels) != 1:
+                return None
+            label = labels[0]
+            if type(label) is not str or label not in entity_types or region_id in regions:
+                return None
+            claimed = value.get("text")
+            if claimed is not None and claimed != text[start:end]:
+                if not _newline_quirk(claimed, text[start:end]):
+                    return None
+            regions[region_id] = (label, start, end)
+        elif from_name == CLUSTER_NAME and kind == "textarea":
+            keys = [t.strip() for t in value["text"] if t.strip()]
+            cluster_keys.setdefault(region_id, []).extend(keys)
+        else:
+            return None
+    # every region was taken, so a region id not among them is missing
+    if any(r not in regions for r in cluster_keys):
+        return None
+    if any(h not in regions or t not in regions for _, h, t, _, _ in relations):
+        return None
+    parsed = _Parsed(task, annotation, where)
+    parsed.regions, parsed.cluster_keys, parsed.relations = regions, cluster_keys, relations
+    parsed.cluster_where = dict.fromkeys(cluster_keys, _UNREPORTED)
+    problems_before = len(ctx.problems)
+    document = _build_document(ctx, parsed)
+    if len(ctx.problems) > problems_before:
+        del ctx.problems[problems_before:]  # the full path reports them, located
+        return None
+    return document
 
 
 def _parse_item(ctx: _Context, parsed: _Parsed, position: int, item: Any) -> None:
@@ -881,7 +1085,7 @@ def _relations(
         if head not in corpus_id or tail not in corpus_id:
             continue  # already reported
         triple = (rel_type, corpus_id[head], corpus_id[tail])
-        label = ctx.inv.relation(rel_type)
+        label = ctx.relation_labels[rel_type]
         if not label.allows(types[triple[1]], types[triple[2]]):
             ctx.add(
                 parsed.task.document_id,
