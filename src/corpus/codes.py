@@ -211,6 +211,13 @@ CODES: dict[str, Code] = _codes(
         "*",
         "the file system refused an operation no command anticipated (the path is named)",
     ),
+    (
+        "WORKER_FAILED",
+        2,
+        "validate, release, build, ls export, ls import",
+        "a worker process stopped before its work was done (killed, or out of memory); the "
+        "command stopped with it and published nothing: run it again, or with CORPUS_JOBS=1",
+    ),
     # -- releases and their verification
     (
         "CHECKSUM_MISMATCH",

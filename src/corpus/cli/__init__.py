@@ -14,6 +14,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 
 import corpus
 from corpus.errors import EXIT_UNUSABLE, CorpusError, Location, Problem, problems_as_json
@@ -94,9 +95,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except BrokenProcessPool:  # a worker process killed (corpus.workers)
+        print(worker_failed_problem(), file=sys.stderr)
+        return EXIT_UNUSABLE
     except OSError as exc:  # a path the file system refuses: an output that is a folder, ...
         print(os_error_problem(exc), file=sys.stderr)
         return EXIT_UNUSABLE
+
+
+def worker_failed_problem() -> Problem:
+    """One line for a worker process that stopped before its work was done."""
+    return Problem(
+        "-",
+        None,
+        Location(),
+        "WORKER_FAILED",
+        "a worker process stopped before its work was done (killed, or out of memory); "
+        "nothing was published: run the command again, or with CORPUS_JOBS=1 in one process",
+    )
 
 
 def os_error_problem(exc: OSError) -> Problem:
