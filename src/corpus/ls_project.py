@@ -36,6 +36,7 @@ from collections.abc import (
 )
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, TextIO, TypeVar, cast
 
@@ -62,7 +63,7 @@ from corpus.paths import (
 from corpus.progress import progress
 from corpus.sources import WORKING
 from corpus.validate import check_file, validate_document
-from corpus.workers import job_count, process_pool
+from corpus.workers import job_count, ordered_results, process_pool
 
 SEEDS_DIR = "seeds"
 
@@ -301,28 +302,17 @@ def _task_lines(
         for chunk in chunks:
             yield from _lines_of(_chunk_lines(chunk, version, mode))
         return
-    from concurrent.futures import Future
-
     pool = process_pool(jobs)
     if pool is None:  # no process semaphores here: one process
         yield from _task_lines(files, version, mode, 1)
         return
-    pending: deque[Future[list[_Line] | _Stopped]] = deque()
     # the objects alive now (the modules' own) are left out of the collector's passes, so
     # a worker never copies their pages to count them (as corpus.hf.pipeline does)
     gc.freeze()
     try:
-        with pool:
-            try:
-                for chunk in chunks:
-                    pending.append(pool.submit(_chunk_lines, chunk, version, mode))
-                    if len(pending) >= 4 * jobs:
-                        yield from _lines_of(pending.popleft().result())
-                while pending:
-                    yield from _lines_of(pending.popleft().result())
-            finally:
-                for future in pending:
-                    future.cancel()
+        lines_of = partial(_chunk_lines, version=version, mode=mode)
+        for result in ordered_results(pool, lines_of, chunks, ahead=4 * jobs):
+            yield from _lines_of(result)
     finally:
         gc.unfreeze()
 
@@ -1038,12 +1028,6 @@ def _read_chunk(
     return results, worker.reader.take_annotators()
 
 
-def _worker_pool(jobs: int, *initargs: Any) -> Any:
-    """A pool of ``jobs`` worker processes of the import (forked where the system can;
-    each started by :func:`_start_worker`), or None when none can be started here."""
-    return process_pool(jobs, _start_worker, initargs)
-
-
 _Chunk = tuple[list[labelstudio.TaskResult | _Raised], dict[str, set[str]]]
 
 
@@ -1051,15 +1035,18 @@ def _read_in_workers(
     pool: Any, records: Iterator[bytes], jobs: int, annotators: dict[str, set[str]]
 ) -> Iterator[labelstudio.TaskResult]:
     """Each task's result, in order, read by the ``jobs`` processes of ``pool``
-    (:func:`_worker_pool`) a bounded number of chunks ahead; the annotators they meet are
-    added to ``annotators``. A task whose reading raised raises the same CorpusError here,
-    in its turn. The pool is shut down when the iteration ends or is closed."""
-    from concurrent.futures import Future
+    (:func:`corpus.workers.process_pool`, each worker started by :func:`_start_worker`) a
+    bounded number of chunks ahead; the annotators they meet are added to ``annotators``. A
+    task whose reading raised raises the same CorpusError here, in its turn. The pool is
+    shut down when the iteration ends or is closed."""
 
-    pending: deque[Future[_Chunk]] = deque()
+    def chunks() -> Iterator[list[tuple[int, bytes]]]:
+        indexed = enumerate(records)
+        while chunk := list(itertools.islice(indexed, CHUNK_TASKS)):
+            yield chunk
 
-    def results(future: Future[_Chunk]) -> Iterator[labelstudio.TaskResult]:
-        found, met = future.result()
+    def results(chunk: _Chunk) -> Iterator[labelstudio.TaskResult]:
+        found, met = chunk
         for name, keys in met.items():
             annotators.setdefault(name, set()).update(keys)
         for result in found:
@@ -1067,18 +1054,8 @@ def _read_in_workers(
                 raise CorpusError(result)
             yield result
 
-    indexed = enumerate(records)
-    with pool:
-        try:
-            while chunk := list(itertools.islice(indexed, CHUNK_TASKS)):
-                pending.append(pool.submit(_read_chunk, chunk))
-                if len(pending) >= CHUNKS_AHEAD * jobs:
-                    yield from results(pending.popleft())
-            while pending:
-                yield from results(pending.popleft())
-        finally:
-            for future in pending:
-                future.cancel()
+    for chunk in ordered_results(pool, _read_chunk, chunks(), ahead=CHUNKS_AHEAD * jobs):
+        yield from results(chunk)
 
 
 class _Stager:
@@ -1209,7 +1186,11 @@ def import_export(
     jobs = import_jobs(scanned.tasks) if export is not None and export.spooled else 1
     annotators: dict[str, set[str]] = {}
     results: Iterator[labelstudio.TaskResult] = iter(())
-    pool = _worker_pool(jobs, root, file, scanned.highest, wanted, routes) if jobs > 1 else None
+    pool = (
+        process_pool(jobs, _start_worker, (root, file, scanned.highest, wanted, routes))
+        if jobs > 1
+        else None
+    )
     if pool is not None:
         assert export is not None
         results = _read_in_workers(pool, export.records(), jobs, annotators)

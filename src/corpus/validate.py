@@ -489,8 +489,8 @@ def _jobs(count: int, *, documents: bool = True) -> int:
     """How many processes check ``count`` files (:func:`corpus.workers.job_count`): by
     default one per core (at most 8) from :data:`PARALLEL_FROM` files for a check that
     keeps no document, else one."""
-    never = count + 1  # a check that keeps documents starts no pool unless asked to
-    return job_count(count, start_at=never if documents else PARALLEL_FROM, most=8)
+    # a check that keeps documents starts no pool unless $CORPUS_JOBS asks for one
+    return job_count(count, start_at=None if documents else PARALLEL_FROM, most=8)
 
 
 def _results(

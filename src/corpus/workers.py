@@ -16,9 +16,13 @@ the schema, the compiled validators) instead of loading it again.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: environment variable: how many processes a command uses (``1``: this one, no pool)
 JOBS_ENV = "CORPUS_JOBS"
@@ -32,13 +36,14 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def job_count(items: int, *, start_at: int, most: int) -> int:
+def job_count(items: int, *, start_at: int | None, most: int) -> int:
     """How many processes share ``items`` items: ``$CORPUS_JOBS`` when it is set (at most
-    one per item), else one per core (at most ``most``) from ``start_at`` items, else 1."""
+    one per item), else one per core (at most ``most``) from ``start_at`` items (None:
+    never by default), else 1."""
     setting = os.environ.get(JOBS_ENV, "").strip()
     if setting.isdigit() and int(setting) > 0:
         return min(int(setting), max(items, 1))
-    if items >= start_at:
+    if start_at is not None and items >= start_at:
         return max(1, min(cores(), most))
     return 1
 
@@ -59,3 +64,24 @@ def process_pool(
         )
     except (NotImplementedError, OSError):
         return None
+
+
+def ordered_results(
+    pool: ProcessPoolExecutor, function: Callable[[T], R], chunks: Iterable[T], ahead: int
+) -> Iterator[R]:
+    """``function(chunk)`` of each chunk, run in ``pool``'s processes and yielded in the
+    chunks' order, with at most ``ahead`` chunks given out and not yet taken (so memory
+    stays flat however many chunks there are). The pool is shut down when the iteration
+    ends or is closed; the chunks not started then are cancelled."""
+    pending: deque[Future[R]] = deque()
+    with pool:
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(function, chunk))
+                if len(pending) >= ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()

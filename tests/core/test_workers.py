@@ -8,7 +8,7 @@ import pytest
 
 from corpus import workers
 from corpus.hf import pipeline
-from corpus.workers import job_count, process_pool
+from corpus.workers import job_count, ordered_results, process_pool
 
 
 def test_the_default_starts_workers_from_the_commands_size(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -19,6 +19,10 @@ def test_the_default_starts_workers_from_the_commands_size(monkeypatch: pytest.M
     assert job_count(10_000, start_at=200, most=8) == 4
     monkeypatch.setattr(workers, "cores", lambda: 1)
     assert job_count(10_000, start_at=200, most=8) == 1
+    monkeypatch.setattr(workers, "cores", lambda: 4)
+    assert job_count(10_000, start_at=None, most=8) == 1  # no workers unless asked
+    monkeypatch.setenv("CORPUS_JOBS", "3")
+    assert job_count(10_000, start_at=None, most=8) == 3
 
 
 def test_the_setting_wins_at_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,3 +55,22 @@ def test_a_pool_runs_work_in_other_processes() -> None:
 
 def _pid(_: int) -> int:
     return os.getpid()
+
+
+def test_results_come_in_the_chunks_order() -> None:
+    pool = process_pool(2)
+    if pool is None:
+        pytest.skip("this machine cannot start worker processes")
+    chunks = [list(range(start, start + 3)) for start in range(0, 60, 3)]
+    assert list(ordered_results(pool, sum, chunks, ahead=2)) == [sum(c) for c in chunks]
+
+
+def test_an_iteration_closed_early_shuts_the_pool_down() -> None:
+    pool = process_pool(2)
+    if pool is None:
+        pytest.skip("this machine cannot start worker processes")
+    results = ordered_results(pool, sum, ([n] for n in range(1_000)), ahead=4)
+    assert next(results) == 0
+    results.close()
+    with pytest.raises(RuntimeError):  # shut down: no more work is taken
+        pool.submit(sum, [1])

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ from corpus.model import Document
 from corpus.splits import BY_SENTENCE, SPLITS, documents_to_split, sentence_splits, split_rule
 from corpus.tagging import prepare, split_of
 from corpus.tokenize import load_tokenizer
-from corpus.workers import job_count, process_pool
+from corpus.workers import job_count, ordered_results, process_pool
 
 
 @dataclass
@@ -221,18 +221,9 @@ def _all_rows(
         sources[start : start + CHUNK_DOCUMENTS]
         for start in range(0, len(sources), CHUNK_DOCUMENTS)
     )
-    pending: deque[Future[_Packed | _Failed]] = deque()
-    with pool:
-        try:
-            for chunk in chunks:
-                pending.append(pool.submit(_rows_of, chunk, version, schemas, ids))
-                if len(pending) >= 4 * jobs:
-                    yield from _unpack(pending.popleft().result(), schemas["relations"])
-            while pending:
-                yield from _unpack(pending.popleft().result(), schemas["relations"])
-        finally:
-            for future in pending:
-                future.cancel()
+    rows_of = partial(_rows_of, version=version, schemas=schemas, ids=ids)
+    for result in ordered_results(pool, rows_of, chunks, ahead=4 * jobs):
+        yield from _unpack(result, schemas["relations"])
 
 
 def _unpack(result: _Packed | _Failed, schema: Any) -> list[DocumentRows]:
