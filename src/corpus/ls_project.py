@@ -1252,8 +1252,9 @@ def import_export(
             own += checked
             if own:
                 continue
-            if data is None:  # never: validation reports every lone surrogate
-                data = native.dumps(document).encode("utf-8")
+            # a document that is no UTF-8 (a lone surrogate) never gets here: validation
+            # reports every lone surrogate
+            assert data is not None
             planned = overwrite.plan_one(path, document, root=root, new_bytes=data)
             refused += overwrite.refusals(planned, policy)
             if not (dry_run or refused or planned.same_bytes):
