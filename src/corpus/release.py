@@ -170,8 +170,7 @@ def recorded_files(ref: str, root: Path | None = None) -> list[tuple[Path, str]]
         for name, path in present.items()
         if name.startswith(prefix)
         and "/" not in name[len(prefix) :]
-        and not name[len(prefix) :].startswith(".")
-        and name.endswith(native.SUFFIX)
+        and native.is_document_name(name[len(prefix) :])
     }
     if not documents.keys() <= listed.keys() or any(
         name not in documents and sha256_file(path) != listed[name]

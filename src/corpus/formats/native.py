@@ -182,9 +182,15 @@ def dumps(document: Document) -> str:
     return "\n".join(lines) + "\n"
 
 
+def is_document_name(name: str) -> bool:
+    """Whether a file of this name in a documents folder is a document (``*.json``, not
+    hidden)."""
+    return name.endswith(SUFFIX) and not name.startswith(".")
+
+
 def document_files(folder: Path) -> list[Path]:
     """The document files of a folder, sorted by name."""
-    files = (p for p in folder.glob(f"*{SUFFIX}") if p.is_file() and not p.name.startswith("."))
+    files = (p for p in folder.glob(f"*{SUFFIX}") if p.is_file() and is_document_name(p.name))
     return sorted(files)
 
 
