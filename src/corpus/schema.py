@@ -77,8 +77,11 @@ class Inventory:
 
     @cached_property
     def relation_by_name(self) -> dict[str, RelationLabel]:
-        """Each relation label by its name."""
-        return {label.name: label for label in self.relations}
+        """Each relation label by its name (the first of a name, as :meth:`relation`)."""
+        labels: dict[str, RelationLabel] = {}
+        for label in self.relations:
+            labels.setdefault(label.name, label)
+        return labels
 
     @property
     def current_relation_types(self) -> list[str]:
@@ -92,10 +95,7 @@ class Inventory:
         raise KeyError(name)
 
     def relation(self, name: str) -> RelationLabel:
-        for label in self.relations:
-            if label.name == name:
-                return label
-        raise KeyError(name)
+        return self.relation_by_name[name]
 
 
 def load_schema_file(name: str) -> dict[str, Any]:

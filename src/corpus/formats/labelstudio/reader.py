@@ -24,7 +24,7 @@ from corpus.errors import Location, Problem
 from corpus.formats.labelstudio.config import CLUSTER_NAME, LABELS_NAME, TEXT_NAME
 from corpus.formats.shape import LABEL_STUDIO_EXPORT, JsonPath, conforms, shape_errors
 from corpus.model import Cluster, Document, Entity, Relation, Seed
-from corpus.schema import Inventory, RelationLabel, inventory
+from corpus.schema import Inventory, inventory
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
@@ -87,13 +87,6 @@ class _Context:
     #: an annotation in which nothing is wrong skips the item-by-item checks that locate
     #: what is (:func:`_clean_annotation_to_document`); False: every annotation takes them
     fast: bool = True
-    #: each relation label by its name (the first of a name, as :meth:`Inventory.relation`)
-    relation_labels: dict[str, RelationLabel] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.relation_labels = {}
-        for label in self.inv.relations:
-            self.relation_labels.setdefault(label.name, label)
 
     def add(self, document: str | None, where: Location, code: str, message: str) -> None:
         self.problems.append(Problem(self.file, document, where, code, message))
@@ -773,7 +766,7 @@ def _clean_annotation_to_document(
     text = task.text
     length = len(text)
     entity_types = ctx.inv.entity_type_set
-    relation_labels = ctx.relation_labels
+    relation_labels = ctx.inv.relation_by_name
     regions: dict[str, tuple[str, int, int]] = {}
     cluster_keys: dict[str, list[str]] = {}
     relations: list[tuple[str, str, str, str | None, Location]] = []
@@ -1085,7 +1078,7 @@ def _relations(
         if head not in corpus_id or tail not in corpus_id:
             continue  # already reported
         triple = (rel_type, corpus_id[head], corpus_id[tail])
-        label = ctx.relation_labels[rel_type]
+        label = ctx.inv.relation_by_name[rel_type]
         if not label.allows(types[triple[1]], types[triple[2]]):
             ctx.add(
                 parsed.task.document_id,
