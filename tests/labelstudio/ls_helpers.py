@@ -157,3 +157,22 @@ def gold_export(**fields: Any) -> list[dict[str, Any]]:
 
 def relation_ids(document: Document) -> dict[tuple[str, str, str], str]:
     return {(r.type, r.head, r.tail): r.id for r in document.relations}
+
+
+def add_ui_region(task: dict[str, Any]) -> None:
+    """Add to a task's first annotation a DATE region drawn in the UI (Label Studio's id, no
+    corpus id: the import gives it a fresh one) over characters 3-10 of its text."""
+    task["annotations"][0]["result"].append(
+        {
+            "id": "ui_region",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {
+                "start": 3,
+                "end": 10,
+                "text": task["data"]["text"][3:10],
+                "labels": ["DATE"],
+            },
+        }
+    )

@@ -17,7 +17,7 @@ from corpus.formats import labelstudio
 from corpus.fsutil import FileSet
 from corpus.ls_project import ExportFile, _display, _displays, import_export
 from corpus.model import Document
-from tests.labelstudio.ls_helpers import as_export
+from tests.labelstudio.ls_helpers import add_ui_region, as_export
 from tests.labelstudio.test_scale import many_documents
 from tests.labelstudio.test_stream import outcome, renamed
 
@@ -91,20 +91,7 @@ def many_tasks(project: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str,
 def test_workers_write_what_one_process_writes(
     many_tasks: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    many_tasks[7]["annotations"][0]["result"].append(  # a region drawn in the UI: a fresh id
-        {
-            "id": "ui_region",
-            "from_name": "label",
-            "to_name": "text",
-            "type": "labels",
-            "value": {
-                "start": 3,
-                "end": 10,
-                "text": many_tasks[7]["data"]["text"][3:10],
-                "labels": ["DATE"],
-            },
-        }
-    )
+    add_ui_region(many_tasks[7])  # a region drawn in the UI: a fresh id
     one, checked_by_one = import_with(1, many_tasks, tmp_path, "export", monkeypatch)
     two, checked_by_two = import_with(2, many_tasks, tmp_path, "export", monkeypatch)
     assert one[0] == "written" and len(one[2]) == 30

@@ -20,7 +20,13 @@ from corpus import ls_project
 from corpus.errors import CorpusError
 from corpus.formats import labelstudio, native
 from corpus.ls_project import ExportFile, Written, import_export, read_export
-from tests.labelstudio.ls_helpers import GOLD_ID, as_export, gold_export, make_project
+from tests.labelstudio.ls_helpers import (
+    GOLD_ID,
+    add_ui_region,
+    as_export,
+    gold_export,
+    make_project,
+)
 from tests.labelstudio.test_convert import BAD, MALFORMED, corrupt
 from tests.labelstudio.test_scale import many_documents
 
@@ -167,20 +173,7 @@ def test_a_streamed_import_of_many_tasks_writes_what_the_parsed_one_writes(
 ) -> None:
     documents = many_documents(project, 12)
     export = as_export(labelstudio.write(documents, version="working", mode="annotations"))
-    export[3]["annotations"][0]["result"].append(  # a region drawn in the UI: a fresh id
-        {
-            "id": "ui_region",
-            "from_name": "label",
-            "to_name": "text",
-            "type": "labels",
-            "value": {
-                "start": 3,
-                "end": 10,
-                "text": export[3]["data"]["text"][3:10],
-                "labels": ["DATE"],
-            },
-        }
-    )
+    add_ui_region(export[3])  # a region drawn in the UI: a fresh id
     streamed, parsed = both_ways(export, tmp_path, "export")
     assert streamed[0] == "written" and len(streamed[2]) == 12
     assert renamed(streamed, "export-streamed", "OUT") == renamed(parsed, "export-parsed", "OUT")
